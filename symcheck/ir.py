@@ -1,0 +1,112 @@
+"""The intermediate representation every part of symcheck works on.
+
+A `Program` is an ordered tuple of `Node`s, inputs first, each node's inputs
+defined before it, plus the name of the output node. It is built from text
+(`symcheck.parse`) or captured from a live graph (`symcheck.capture`), and it
+builds the graph that gets run (`symcheck.build`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+Operand = Union[str, float]
+"""A node input: the name of an earlier node, or a numeric constant."""
+
+INPUT = "input"
+"""The op of an input node (a leaf that the user can set with ``--at``)."""
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where in the user's text something stands (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: ``name = op(inputs)`` with the value it had (or will have).
+
+    `index` is the component of an n-ary op with several outputs (softmax);
+    `engine_op` is the op's name in the engine it was captured from, when that
+    engine names it differently (micrograd's ``'*'``); `location` points into
+    the source text for nodes parsed from text.
+    """
+
+    name: str
+    op: str
+    inputs: tuple[Operand, ...] = ()
+    value: Optional[float] = None
+    index: Optional[int] = None
+    engine_op: Optional[str] = None
+    location: Optional[SourceLocation] = None
+
+    @property
+    def is_input(self) -> bool:
+        return self.op == INPUT
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim's source text and where it came from (a ``# claim:`` line or the CLI)."""
+
+    text: str
+    location: Optional[SourceLocation] = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """An ordered graph: `nodes` inputs first and each after its inputs; `output` names the result."""
+
+    nodes: tuple[Node, ...]
+    output: str
+    claims: tuple[Claim, ...] = ()
+    source: Optional[str] = None
+    _by_name: dict = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {node.name: node for node in self.nodes})
+
+    def node(self, name: str) -> Node:
+        """The node called `name` (KeyError if there is none)."""
+        return self._by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(node.name for node in self.nodes)
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return tuple(node for node in self.nodes if node.is_input)
+
+    def consumers(self) -> dict[str, tuple[str, ...]]:
+        """For each node name, the names of the nodes that use it (in program order, once each)."""
+        users: dict[str, list[str]] = {node.name: [] for node in self.nodes}
+        for node in self.nodes:
+            for operand in dict.fromkeys(op for op in node.inputs if isinstance(op, str)):
+                users[operand].append(node.name)
+        return {name: tuple(names) for name, names in users.items()}
+
+    def with_inputs(self, values: dict[str, float]) -> "Program":
+        """A copy with the given inputs' values replaced (other nodes' values cleared)."""
+        unknown = sorted(set(values) - {n.name for n in self.inputs})
+        if unknown:
+            raise KeyError(unknown[0])
+        nodes = tuple(
+            Node(n.name, n.op, n.inputs, values.get(n.name, n.value), n.index, n.engine_op, n.location)
+            if n.is_input
+            else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location)
+            for n in self.nodes
+        )
+        return Program(nodes, self.output, self.claims, self.source)

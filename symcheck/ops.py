@@ -1,0 +1,150 @@
+"""The op table: each op's *forward meaning* as a sympy expression.
+
+This is the only place symcheck learns what an op computes. Local partials are
+obtained by differentiating these forward expressions with sympy; nothing here
+knows or copies any engine's backward rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+import sympy
+from sympy import Expr
+
+
+class sigmoid(sympy.Function):
+    """σ(x) = 1/(1 + e^-x), kept as a named function so its derivative prints as σ(1 − σ)."""
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    @classmethod
+    def eval(cls, x: Expr) -> Optional[Expr]:
+        if x.is_Number:
+            return 1 / (1 + sympy.exp(-x))
+        return None
+
+    def _eval_rewrite_as_exp(self, x: Expr, **kwargs: object) -> Expr:
+        return 1 / (1 + sympy.exp(-x))
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return (1 / (1 + sympy.exp(-self.args[0]))).evalf(prec)
+
+    def _latex(self, printer: object) -> str:
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+
+
+class relu(sympy.Function):
+    """max(x, 0); its derivative is Heaviside(x) (sympy takes Heaviside(0) = 1/2)."""
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        return sympy.Heaviside(self.args[0])
+
+    @classmethod
+    def eval(cls, x: Expr) -> Optional[Expr]:
+        if x.is_Number:
+            return sympy.Max(x, 0)
+        return None
+
+    def _eval_rewrite_as_Max(self, x: Expr, **kwargs: object) -> Expr:
+        return sympy.Max(x, 0)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return sympy.Max(self.args[0], 0).evalf(prec)
+
+    def _latex(self, printer: object) -> str:
+        return r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+
+
+Forward = Callable[[Sequence[Expr], Optional[int]], Expr]
+"""Builds an op's output from its input expressions (and the output index, for softmax)."""
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One row of the op table.
+
+    `arity` is the number of inputs, or None for an n-ary op; `even` n-ary ops
+    (dot) take an even number split into two halves.
+    """
+
+    name: str
+    arity: Optional[int]
+    forward: Forward
+    doc: str
+    indexed: bool = False
+    even: bool = False
+
+    def expression(self, inputs: Sequence[Expr], index: Optional[int] = None) -> Expr:
+        """The op's forward expression over `inputs`."""
+        return self.forward(inputs, index)
+
+
+def _dot(xs: Sequence[Expr], _: Optional[int]) -> Expr:
+    half = len(xs) // 2
+    return sympy.Add(*[w * x for w, x in zip(xs[:half], xs[half:])])
+
+
+def _softmax(xs: Sequence[Expr], index: Optional[int]) -> Expr:
+    return sympy.exp(xs[index or 0]) / sympy.Add(*[sympy.exp(x) for x in xs])
+
+
+_ROWS = (
+    OpSpec("add", 2, lambda x, _: x[0] + x[1], "a + b"),
+    OpSpec("sub", 2, lambda x, _: x[0] - x[1], "a - b"),
+    OpSpec("mul", 2, lambda x, _: x[0] * x[1], "a * b"),
+    OpSpec("div", 2, lambda x, _: x[0] / x[1], "a / b"),
+    OpSpec("neg", 1, lambda x, _: -x[0], "-a"),
+    OpSpec("pow", 2, lambda x, _: x[0] ** x[1], "a ** b"),
+    OpSpec("exp", 1, lambda x, _: sympy.exp(x[0]), "e^a"),
+    OpSpec("log", 1, lambda x, _: sympy.log(x[0]), "natural log"),
+    OpSpec("sqrt", 1, lambda x, _: sympy.sqrt(x[0]), "square root"),
+    OpSpec("sin", 1, lambda x, _: sympy.sin(x[0]), "sine"),
+    OpSpec("cos", 1, lambda x, _: sympy.cos(x[0]), "cosine"),
+    OpSpec("tanh", 1, lambda x, _: sympy.tanh(x[0]), "hyperbolic tangent"),
+    OpSpec("sigmoid", 1, lambda x, _: sigmoid(x[0]), "1/(1 + e^-a)"),
+    OpSpec("relu", 1, lambda x, _: relu(x[0]), "max(a, 0)"),
+    OpSpec("abs", 1, lambda x, _: sympy.Abs(x[0]), "|a|"),
+    OpSpec("sum", None, lambda x, _: sympy.Add(*x), "a1 + ... + an"),
+    OpSpec("dot", None, _dot, "w1*x1 + ... + wn*xn (inputs w..., x...)", even=True),
+    OpSpec("mean", None, lambda x, _: sympy.Add(*x) / len(x), "(a1 + ... + an)/n"),
+    OpSpec("logsumexp", None, lambda x, _: sympy.log(sympy.Add(*[sympy.exp(v) for v in x])), "log(e^a1 + ... + e^an)"),
+    OpSpec("softmax", None, _softmax, "e^ai / (e^a1 + ... + e^an), component i", indexed=True),
+)
+
+OPS: dict[str, OpSpec] = {row.name: row for row in _ROWS}
+"""Every op symcheck understands, by name (extended by `register_op`)."""
+
+BUILTIN_OPS: tuple[str, ...] = tuple(OPS)
+
+
+def register_op(name: str, forward: Callable[..., Expr], *, arity: Optional[int] = 1, doc: str = "") -> OpSpec:
+    """Teach symcheck a new op from its forward meaning.
+
+    `forward` takes the input expressions as positional arguments and returns a
+    sympy expression; symcheck differentiates it.
+
+    >>> register_op("softplus", lambda x: sympy.log(1 + sympy.exp(x)))
+    """
+    if not name.isidentifier():
+        raise ValueError(f"op name must be an identifier, got {name!r}")
+    if name in BUILTIN_OPS:
+        raise ValueError(f"{name!r} is a built-in op and cannot be redefined")
+    spec = OpSpec(name, arity, lambda xs, _index: forward(*xs), doc or name)
+    OPS[name] = spec
+    return spec
+
+
+def op_spec(name: str) -> OpSpec:
+    """The table row for `name`; KeyError names the known ops."""
+    try:
+        return OPS[name]
+    except KeyError:
+        raise KeyError(f"unknown op {name!r}; known ops: {', '.join(OPS)}") from None

@@ -1,0 +1,210 @@
+"""Plain data that checking, tracing and claims produce, and every renderer reads.
+
+These objects hold results only; rendering lives in `symcheck.render`, which
+the methods below delegate to (imported lazily, so building a report never
+pulls in rich).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from symcheck.ir import Operand, Program
+
+FAILURE_KINDS = ("local", "missing", "accumulation", "order", "stale", "mismatch")
+FLAG_KINDS = ("nondifferentiable", "domain")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failure (something is wrong) or a flag (a kink or domain edge, not wrong).
+
+    `node` is the node's name, `op` the op at fault (the engine's own op name
+    when the engine names it differently), `kind` one of `FAILURE_KINDS` or
+    `FLAG_KINDS`.
+    """
+
+    node: str
+    op: str
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"node": self.node, "op": self.op, "kind": self.kind, "message": self.message}
+
+
+@dataclass
+class NodeResult:
+    """The three witnesses for one node's adjoint ∂f/∂node, and the forms of its derivation.
+
+    `grad` is the engine's, `grad_expected` the symbolic one evaluated at the
+    point, `grad_fd` the finite difference (None where it was not taken).
+    `chain_rule`, `grad_symbolic` (node-symbol form) and `grad_expanded` (in the
+    inputs) are sympy strings; the `*_latex` fields their LaTeX. A form is None
+    when the graph is too large for it to be worth printing.
+    """
+
+    name: str
+    op: str
+    inputs: tuple[Operand, ...]
+    value: float
+    grad: Optional[float]
+    grad_expected: Optional[float]
+    grad_fd: Optional[float] = None
+    grad_symbolic: Optional[str] = None
+    grad_expanded: Optional[str] = None
+    chain_rule: Optional[str] = None
+    chain_rule_latex: Optional[str] = None
+    grad_symbolic_latex: Optional[str] = None
+    grad_expanded_latex: Optional[str] = None
+    error: Optional[float] = None
+    ok: bool = True
+
+
+@dataclass
+class Verdict:
+    """Whether a claim holds, and which method decided (``symbolic`` proof or ``numeric`` sampling)."""
+
+    claim: str
+    holds: bool
+    method: str
+    lhs_symbolic: str
+    lhs_value: Optional[float]
+    rhs_symbolic: str
+    rhs_value: Optional[float]
+    message: str = ""
+    target: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.holds
+
+    def to_json(self) -> dict[str, Any]:
+        from symcheck.render.json_render import verdict_to_json
+
+        return verdict_to_json(self)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from symcheck.render.console import render_verdict
+
+        yield from render_verdict(self)
+
+
+@dataclass
+class Report:
+    """The result of `symcheck.check`: every node's witnesses, failures, flags and claim verdicts."""
+
+    program: Program
+    inputs: dict[str, float]
+    nodes: list[NodeResult]
+    failures: list[Finding] = field(default_factory=list)
+    flags: list[Finding] = field(default_factory=list)
+    claims: list[Verdict] = field(default_factory=list)
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    first_divergence: Optional[str] = None
+    fd_strategy: str = ""
+    target: str = ""
+
+    @property
+    def output(self) -> str:
+        return self.program.output
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and all(v.holds for v in self.claims)
+
+    def node(self, name: str) -> NodeResult:
+        for result in self.nodes:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        from symcheck.render.json_render import report_to_json
+
+        return report_to_json(self)
+
+    def to_latex(self) -> str:
+        from symcheck.render.latex import report_to_latex
+
+        return report_to_latex(self)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from symcheck.render.console import render_report
+
+        yield from render_report(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from symcheck.render.notebook import mimebundle
+
+        return mimebundle(self)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one local step adds: ``target.grad += term`` (term symbolic and numeric)."""
+
+    target: str
+    term: str
+    term_latex: str
+    value: float
+
+
+@dataclass
+class Step:
+    """The state right before one node's `_backward()` and what that step adds.
+
+    `grads_before` holds every node's `.grad` as the engine holds it,
+    `symbolic_before` the same state symbolically (the sum of contributions
+    arrived so far, node-symbol form), `pending` for each node the consumers
+    whose contributions have not arrived yet.
+    """
+
+    node: str
+    op: str
+    grads_before: dict[str, float]
+    symbolic_before: dict[str, str]
+    expected_before: dict[str, float]
+    pending: dict[str, tuple[str, ...]]
+    adds: list[Contribution]
+    ok: bool = True
+
+
+@dataclass
+class Trace:
+    """The backward pass step by step, with the check report it belongs to."""
+
+    report: Report
+    steps: list[Step]
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and all(step.ok for step in self.steps)
+
+    def step(self, node: str) -> Step:
+        for step in self.steps:
+            if step.node == node:
+                return step
+        raise KeyError(node)
+
+    def to_json(self) -> dict[str, Any]:
+        from symcheck.render.json_render import trace_to_json
+
+        return trace_to_json(self)
+
+    def to_latex(self) -> str:
+        from symcheck.render.latex import trace_to_latex
+
+        return trace_to_latex(self)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from symcheck.render.console import render_trace
+
+        yield from render_trace(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from symcheck.render.notebook import mimebundle
+
+        return mimebundle(self)

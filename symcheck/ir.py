@@ -18,6 +18,16 @@ INPUT = "input"
 """The op of an input node (a leaf that the user can set with ``--at``)."""
 
 
+GENERIC_POINTS = (0.7, 1.3, 0.4, 1.1, 0.9, 1.7, 0.6, 1.2, 0.8, 1.4)
+"""Default values for inputs given none: away from 0, 1 and each other, so kinks,
+domain edges and accidental cancellations are unlikely."""
+
+
+def default_value(position: int) -> float:
+    """The default value of the input at `position` (0-based) when the user gave none."""
+    return GENERIC_POINTS[position % len(GENERIC_POINTS)] + 0.05 * (position // len(GENERIC_POINTS))
+
+
 @dataclass(frozen=True)
 class SourceLocation:
     """Where in the user's text something stands (1-based line and column)."""

@@ -97,6 +97,7 @@ def _softmax(xs: Sequence[Expr], index: Optional[int]) -> Expr:
 
 
 _ROWS = (
+    OpSpec("id", 1, lambda x, _: x[0], "a (a staged copy such as z1 = x)"),
     OpSpec("add", 2, lambda x, _: x[0] + x[1], "a + b"),
     OpSpec("sub", 2, lambda x, _: x[0] - x[1], "a - b"),
     OpSpec("mul", 2, lambda x, _: x[0] * x[1], "a * b"),

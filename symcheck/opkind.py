@@ -1,0 +1,140 @@
+"""One op applied to one pattern of operands, differentiated once and reused.
+
+Every node of a program is an op from `symcheck.ops` applied to operands that
+are node names or numeric constants. Two nodes ``z5 = sin(z4)`` and
+``z9 = sin(z2)`` are the same *kind*: ``sin(d0)``. A kind's forward expression
+and its local partials ∂/∂d_k are derived once, by `sympy.diff` of the op's
+forward meaning over dummy symbols d0, d1, …, and each node gets its own
+version by substituting its operands' symbols for the dummies. This is what
+keeps the symbolic layer linear in the number of nodes: a 2,000-node program
+has a few dozen kinds.
+
+A name used twice (``z3 * z3``) is one dummy, so its partial is summed over
+both positions (``2*d0``) by sympy itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Union
+
+import sympy
+from sympy import Expr
+
+from symcheck.ir import Node, Operand
+from symcheck.ops import op_spec
+
+Slot = tuple[str, Union[int, float]]
+"""An operand in a kind's pattern: ("v", k) for the k-th distinct node operand, ("c", value) for a constant."""
+
+KindKey = tuple[str, Optional[int], tuple[Slot, ...]]
+
+
+def exact_number(value: float) -> Expr:
+    """A numeric constant as a sympy number, exact when the float's repr is short.
+
+    2.0 → 2, 0.5 → 1/2, 0.1 → 1/10; a long repr (1/3 as a float) stays a Float
+    so nothing pretends to be more exact than the user's number.
+    """
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
+        return sympy.Integer(int(value))
+    text = repr(float(value))
+    if "e" not in text and "n" not in text and len(text) <= 10:
+        return sympy.Rational(text)
+    return sympy.Float(text)
+
+
+def kind_key(node: Node) -> tuple[KindKey, tuple[str, ...]]:
+    """The node's kind key and its distinct node operands in first-use order."""
+    names: list[str] = []
+    slots: list[Slot] = []
+    for operand in node.inputs:
+        if isinstance(operand, str):
+            if operand not in names:
+                names.append(operand)
+            slots.append(("v", names.index(operand)))
+        else:
+            slots.append(("c", float(operand)))
+    return (node.op, node.index, tuple(slots)), tuple(names)
+
+
+@dataclass
+class OpKind:
+    """An op over a pattern of operands: forward expression and partials in dummy symbols.
+
+    `partials[k]` is ∂forward/∂dummies[k]. The mpmath-compiled versions are built
+    on first use (`lambdify` of expressions symcheck itself built, never user text).
+    """
+
+    key: KindKey
+    dummies: tuple[sympy.Symbol, ...]
+    forward: Expr
+    partials: tuple[Expr, ...]
+    spec: Any = None
+    _forward_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
+    _partials_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
+
+    def forward_mp(self) -> Callable[..., Any]:
+        """The forward expression compiled for mpmath (arguments: one value per dummy)."""
+        if self._forward_mp is None:
+            self._forward_mp = _compile(self.dummies, self.forward)
+        return self._forward_mp
+
+    def partials_mp(self) -> Callable[..., Any]:
+        """All partials compiled for mpmath, returned together as a tuple."""
+        if self._partials_mp is None:
+            self._partials_mp = _compile(self.dummies, sympy.Tuple(*self.partials))
+        return self._partials_mp
+
+    def substitute(self, expr: Expr, symbols: Sequence[sympy.Symbol]) -> Expr:
+        """`expr` (in the dummies) rewritten in the given node symbols."""
+        return expr.xreplace(dict(zip(self.dummies, symbols)))
+
+
+_KINDS: dict[KindKey, OpKind] = {}
+
+
+def op_kind(node: Node) -> tuple[OpKind, tuple[str, ...]]:
+    """The (cached) kind of `node` and the node operands its dummies stand for."""
+    key, names = kind_key(node)
+    spec = op_spec(node.op)
+    kind = _KINDS.get(key)
+    if kind is None or kind.spec is not spec:  # a re-registered custom op is a new kind
+        kind = _derive(key, len(names))
+        _KINDS[key] = kind
+    return kind, names
+
+
+def _derive(key: KindKey, count: int) -> OpKind:
+    op, index, slots = key
+    dummies = tuple(sympy.Symbol(f"_d{k}", real=True) for k in range(count))
+    operands = [dummies[int(v)] if tag == "v" else exact_number(float(v)) for tag, v in slots]
+    spec = op_spec(op)
+    forward = spec.expression(operands, index)
+    partials = tuple(sympy.diff(forward, d) for d in dummies)
+    return OpKind(key, dummies, forward, partials, spec)
+
+
+def _mp_sigmoid(x: Any) -> Any:
+    import mpmath
+
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _mp_relu(x: Any) -> Any:
+    import mpmath
+
+    return x if x > 0 else mpmath.mpf(0)
+
+
+_MP_FUNCTIONS = {"sigmoid": _mp_sigmoid, "relu": _mp_relu}
+
+
+def _compile(dummies: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
+    return sympy.lambdify(list(dummies), expr, modules=[_MP_FUNCTIONS, "mpmath"])
+
+
+def operand_symbols(operands: Sequence[Operand], symbol: Callable[[str], sympy.Symbol]) -> list[Expr]:
+    """Operands as sympy expressions: node names as their symbols, constants as exact numbers."""
+    return [symbol(o) if isinstance(o, str) else exact_number(float(o)) for o in operands]

@@ -1,0 +1,126 @@
+"""High-precision values and adjoints of a program, node by node.
+
+Values come from each node's own forward expression (the op table's meaning,
+compiled for mpmath), never from an engine. Adjoints are accumulated in
+backward order — reverse program order, the output seeded with 1 — by adding
+``adjoint(node) · ∂node/∂operand`` into each operand, with the partials
+obtained by sympy differentiation (`symcheck.opkind`). Both passes visit each
+node once: linear in the size of the program.
+
+Precision: `DIGITS` significant digits (30), rounded to float only at the end,
+so the symbolic witness carries no floating-point error worth the name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+import mpmath
+
+from symcheck.ir import Node, Program, default_value
+from symcheck.opkind import op_kind
+
+DIGITS = 30
+"""Working precision (significant decimal digits) of the symbolic witness."""
+
+
+def resolve_inputs(program: Program, at: Optional[Mapping[str, float]] = None) -> dict[str, float]:
+    """The value of every input: from `at`, else the program's own value, else `default_value`.
+
+    Unknown names in `at` are an `InputError` listing the inputs.
+    """
+    inputs = program.inputs
+    known = {node.name for node in inputs}
+    unknown = sorted(set(at or {}) - known)
+    if unknown:
+        from symcheck.errors import InputError
+
+        raise InputError(
+            f"{unknown[0]!r} is not an input of this program",
+            hint=f"the inputs are: {', '.join(sorted(known)) or '(none)'}",
+        )
+    point: dict[str, float] = {}
+    for position, node in enumerate(inputs):
+        if at and node.name in at:
+            point[node.name] = float(at[node.name])
+        elif node.value is not None:
+            point[node.name] = float(node.value)
+        else:
+            point[node.name] = default_value(position)
+    return point
+
+
+def node_values(program: Program, point: Mapping[str, float]) -> dict[str, mpmath.mpf]:
+    """Every node's value at `point`, to `DIGITS` digits.
+
+    A node evaluated outside its op's real domain (log of a non-positive
+    number, division by zero, …) raises `InputError` naming the node and op.
+    """
+    values: dict[str, mpmath.mpf] = {}
+    with mpmath.workdps(DIGITS):
+        for node in program.nodes:
+            if node.is_input:
+                values[node.name] = mpmath.mpf(point[node.name])
+                continue
+            kind, names = op_kind(node)
+            args = [values[n] for n in names]
+            try:
+                value = _real(kind.forward_mp()(*args))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                value = None
+            if value is None:
+                raise _domain_error(node, names, args)
+            values[node.name] = value
+    return values
+
+
+def adjoint_values(program: Program, values: Mapping[str, Any]) -> dict[str, mpmath.mpf]:
+    """Every node's adjoint ∂f/∂node at the point (`values` from `node_values`).
+
+    A partial that cannot be evaluated (sqrt's at 0 is infinite) contributes
+    NaN, so the affected adjoints are NaN rather than a wrong finite number.
+    """
+    adjoints = {node.name: mpmath.mpf(0) for node in program.nodes}
+    adjoints[program.output] = mpmath.mpf(1)
+    with mpmath.workdps(DIGITS):
+        for node in reversed(program.nodes):
+            seed = adjoints[node.name]
+            if node.is_input or seed == 0:
+                continue  # 0 · partial adds nothing (an unreached node)
+            kind, names = op_kind(node)
+            for name, partial in zip(names, _partials(kind, [values[n] for n in names])):
+                adjoints[name] += seed * partial
+    return adjoints
+
+
+def _partials(kind: Any, args: list) -> tuple:
+    try:
+        partials = kind.partials_mp()(*args)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return (mpmath.mpf("nan"),) * len(args)
+    return tuple(_real(p) if _real(p) is not None else mpmath.mpf("nan") for p in partials)
+
+
+def _real(value: Any) -> Optional[mpmath.mpf]:
+    """`value` as a finite real mpf, or None (complex, infinite or NaN)."""
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    try:
+        value = mpmath.mpf(value)
+    except (TypeError, ValueError):
+        return None
+    return value if mpmath.isfinite(value) else None
+
+
+def _domain_error(node: Node, operands: list, args: list) -> Exception:
+    from symcheck.errors import InputError
+
+    shown = ", ".join(f"{n} = {mpmath.nstr(v, 8)}" for n, v in zip(operands, args))
+    return InputError(
+        f"{node.op} is outside its domain at node {node.name!r} ({shown or 'constant operands'})",
+        location=node.location,
+        node=node.name,
+        hint="choose another point with --at (e.g. a positive argument for log/sqrt, a nonzero divisor)",
+    )

@@ -1,0 +1,455 @@
+"""Homework part 2: gradient descent with ag.Scalar, on problems whose answer we know.
+
+Three problems, each with an optimum known in closed form, so that we can say
+not only "the loss went down" but "we arrived, to within this distance":
+
+1. **Least-squares linear regression** on a seeded synthetic data set.
+   Loss  L(w, b) = (1/n) Σᵢ (w·xᵢ + b − yᵢ)².
+   Optimum from the normal equations  (XᵀX) θ* = Xᵀy  with X = [x 1],
+   solved exactly by sympy in rational arithmetic.
+2. **Logistic regression** on points drawn at three distinct locations.
+   Loss  L(w, b) = (1/n) Σᵢ [ log(1 + e^zᵢ) − yᵢ zᵢ ],  zᵢ = w·xᵢ + b.
+   With three affinely independent locations and three parameters the model
+   can match every location's observed frequency p̂ₖ exactly, so the optimum
+   solves the linear system  w·xₖ + b = logit(p̂ₖ) = log(p̂ₖ / (1 − p̂ₖ)).
+3. **The Rosenbrock function**  f(x, y) = (1 − x)² + 100 (y − x²)²,
+   minimum f(1, 1) = 0, descended with momentum (the heavy ball):
+   v ← μ v + ∇f,  θ ← θ − η v.
+
+Every run checks the gradient of its first steps with symcheck (engine vs
+symbolic vs finite differences), shows a progress bar and a loss table, and
+reports the distance to the optimum. A learning rate that makes the loss blow
+up is caught and reported, not left to crash.
+
+Run it:  python -m problems.gradient_descent   (or: symcheck run gradient_descent)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+import sympy
+from rich.console import Console
+from rich.markup import escape
+
+import ag
+from problems import display
+
+# ---------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------
+
+GRADCHECK_STEPS = 2  # verify the gradient of this many first steps with symcheck
+EXPLODED = 1e12  # a loss this many times the starting loss counts as diverged
+
+
+@dataclass
+class Problem:
+    """One optimisation problem: a loss of the parameters, where to start, where the optimum is."""
+
+    name: str
+    title: str
+    loss: Callable[[list[ag.Scalar]], ag.Scalar]  # parameters -> loss Scalar
+    start: list[float]  # initial parameter values
+    optimum: list[float]  # the known minimiser
+    optimum_formula: str  # how we know it
+    lr: float  # learning rate η
+    momentum: float  # μ (0 = plain gradient descent)
+    steps: int  # default number of steps
+    tolerance: float  # converged when ‖θ − θ*‖ ≤ tolerance
+
+
+# ---------------------------------------------------------------------------
+# Problem 1: least-squares linear regression
+# ---------------------------------------------------------------------------
+
+
+def linear_regression(seed: int) -> Problem:
+    """y = 2·x₁ − 3·x₂ + 0.5 + noise, 40 points, x uniform in [−1, 1]²."""
+    rng = random.Random(seed)
+    xs = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(40)]
+    ys = [2.0 * x1 - 3.0 * x2 + 0.5 + rng.gauss(0.0, 0.1) for x1, x2 in xs]
+
+    def loss(params: list[ag.Scalar]) -> ag.Scalar:
+        w, b = params[:2], params[2]
+        residuals = [ag.dot(w, x) + b - y for x, y in zip(xs, ys)]
+        return ag.mean([r**2 for r in residuals])
+
+    return Problem(
+        name="linear_regression",
+        title="least-squares linear regression",
+        loss=loss,
+        start=[0.0, 0.0, 0.0],
+        optimum=normal_equations(xs, ys),
+        optimum_formula="(XᵀX) θ* = Xᵀy, solved exactly by sympy",
+        lr=0.5,  # below 2/λ_max of the Hessian (2/n)XᵀX, so it converges
+        momentum=0.0,
+        steps=200,
+        tolerance=1e-6,
+    )
+
+
+def normal_equations(xs: Sequence[tuple[float, float]], ys: Sequence[float]) -> list[float]:
+    """θ* = (XᵀX)⁻¹ Xᵀy in exact rational arithmetic (every float is a rational), rounded at the end."""
+    X = sympy.Matrix([[sympy.Rational(x1), sympy.Rational(x2), 1] for x1, x2 in xs])
+    y = sympy.Matrix([sympy.Rational(v) for v in ys])
+    theta = (X.T * X).LUsolve(X.T * y)
+    return [float(v) for v in theta]
+
+
+# ---------------------------------------------------------------------------
+# Problem 2: logistic regression
+# ---------------------------------------------------------------------------
+
+LOCATIONS = [(-1.0, 0.0), (1.0, -0.5), (0.0, 1.0)]  # three affinely independent points
+TRUE_PROBABILITIES = [0.2, 0.7, 0.55]  # P(y = 1) at each location
+SAMPLES_PER_LOCATION = 20
+
+
+def logistic_regression(seed: int) -> Problem:
+    """Labels drawn at three locations; the fitted probabilities must equal the observed frequencies."""
+    rng = random.Random(seed + 1)
+    xs: list[tuple[float, float]] = []
+    ys: list[float] = []
+    positives = []
+    for location, p in zip(LOCATIONS, TRUE_PROBABILITIES):
+        labels = draw_labels(rng, p, SAMPLES_PER_LOCATION)
+        positives.append(sum(labels))
+        xs += [location] * len(labels)
+        ys += labels
+
+    def loss(params: list[ag.Scalar]) -> ag.Scalar:
+        w, b = params[:2], params[2]
+        zs = [ag.dot(w, x) + b for x in xs]
+        # log(1 + e^z) written as logsumexp(0, z): the numerically stable form.
+        return ag.mean([ag.logsumexp([0.0, z]) - y * z for z, y in zip(zs, ys)])
+
+    return Problem(
+        name="logistic_regression",
+        title="logistic regression",
+        loss=loss,
+        start=[0.0, 0.0, 0.0],
+        optimum=logit_solution(positives, SAMPLES_PER_LOCATION),
+        optimum_formula="w·xₖ + b = log(p̂ₖ/(1 − p̂ₖ)) at each location, solved exactly by sympy",
+        lr=4.0,  # the logistic Hessian is small (σ' ≤ 1/4), so a large step is safe
+        momentum=0.0,
+        steps=800,
+        tolerance=1e-4,
+    )
+
+
+def draw_labels(rng: random.Random, p: float, n: int) -> list[float]:
+    """n Bernoulli(p) labels, redrawn until both classes occur (else the optimum is at infinity)."""
+    while True:
+        labels = [1.0 if rng.random() < p else 0.0 for _ in range(n)]
+        if 0 < sum(labels) < n:
+            return labels
+
+
+def logit_solution(positives: Sequence[float], n: int) -> list[float]:
+    """Solve [xₖ 1] θ = log(kₖ / (n − kₖ)) for θ = (w₁, w₂, b), exactly, then evaluate."""
+    M = sympy.Matrix([[sympy.Rational(a), sympy.Rational(c), 1] for a, c in LOCATIONS])
+    logits = sympy.Matrix([sympy.log(sympy.Rational(int(k), n - int(k))) for k in positives])
+    theta = M.LUsolve(logits)
+    return [float(sympy.N(v, 30)) for v in theta]
+
+
+# ---------------------------------------------------------------------------
+# Problem 3: the Rosenbrock function, with momentum
+# ---------------------------------------------------------------------------
+
+
+def rosenbrock(seed: int) -> Problem:
+    """f(x, y) = (1 − x)² + 100 (y − x²)², from the classic start (−1.2, 1)."""
+
+    def loss(params: list[ag.Scalar]) -> ag.Scalar:
+        x, y = params
+        return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+    return Problem(
+        name="rosenbrock",
+        title="Rosenbrock function, with momentum",
+        loss=loss,
+        start=[-1.2, 1.0],
+        optimum=[1.0, 1.0],
+        optimum_formula="∇f = 0 only at (1, 1), where f = 0",
+        lr=1e-3,  # the valley's walls are steep: curvature ~1000 across, ~0.4 along
+        momentum=0.9,
+        steps=4000,
+        tolerance=1e-4,
+    )
+
+
+PROBLEMS: dict[str, Callable[[int], Problem]] = {
+    "linear_regression": linear_regression,
+    "logistic_regression": logistic_regression,
+    "rosenbrock": rosenbrock,
+}
+
+
+# ---------------------------------------------------------------------------
+# The training loop
+# ---------------------------------------------------------------------------
+
+
+class Diverged(Exception):
+    """The loss stopped being a finite number of sensible size."""
+
+    def __init__(self, step: int, what: str) -> None:
+        super().__init__(f"diverged at step {step}: {what}")
+        self.step = step
+        self.what = what
+
+
+def descend(
+    problem: Problem,
+    *,
+    steps: int,
+    lr: float,
+    progress: Optional[display.Progress] = None,
+    on_step: Optional[Callable[[int, float, list[float]], None]] = None,
+    gradcheck: Optional[dict] = None,
+) -> tuple[list[float], list[float], dict]:
+    """Run `steps` steps of (momentum) gradient descent; return (parameters, losses, gradcheck).
+
+    `gradcheck` ({"nodes": 0, "ok": True} by default) collects symcheck's verdicts on the
+    first `GRADCHECK_STEPS` steps. Raises `Diverged` (carrying the step) when the loss
+    or a gradient stops being finite.
+    """
+    params = [ag.Scalar(v, label=f"θ{i + 1}") for i, v in enumerate(problem.start)]
+    velocity = [0.0] * len(params)
+    losses: list[float] = []
+    gradcheck = {"nodes": 0, "ok": True} if gradcheck is None else gradcheck
+    task = progress.add_task(problem.name, total=steps, loss=math.nan, rate=0.0) if progress else None
+    started = time.perf_counter()
+    for step in range(steps):
+        # forward: build the loss graph at the current parameters
+        loss = evaluate_loss(problem, params, step, losses)
+        losses.append(loss.data)
+        # check the engine's gradient for the first few steps, before our own backward
+        if step < GRADCHECK_STEPS:
+            merge_gradcheck(gradcheck, verify_gradient(loss))
+        # backward: ∂loss/∂θ lands in each parameter's .grad
+        ag.zero_grad(params)
+        loss.backward()
+        grads = [p.grad for p in params]
+        if not all(math.isfinite(g) for g in grads):
+            raise Diverged(step, "the gradient became inf/NaN")
+        # update: v ← μ v + ∇L, θ ← θ − η v   (μ = 0 is plain gradient descent)
+        for i, p in enumerate(params):
+            velocity[i] = problem.momentum * velocity[i] + p.grad
+            p.data -= lr * velocity[i]
+        if on_step is not None:
+            on_step(step, loss.data, [p.data for p in params])
+        if progress is not None and task is not None:
+            rate = (step + 1) / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, advance=1, loss=loss.data, rate=rate)
+    return [p.data for p in params], losses, gradcheck
+
+
+def evaluate_loss(problem: Problem, params: list[ag.Scalar], step: int, losses: list[float]) -> ag.Scalar:
+    """The loss at the current parameters, or `Diverged` if it overflowed or exploded."""
+    try:
+        loss = problem.loss(params)
+    except (ag.DomainError, OverflowError) as error:
+        raise Diverged(step, f"the loss overflowed ({error})") from None
+    if not math.isfinite(loss.data):
+        raise Diverged(step, f"the loss became {loss.data}")
+    if losses and loss.data > EXPLODED * max(losses[0], 1.0):
+        raise Diverged(step, f"the loss exploded to {loss.data:.3g}")
+    return loss
+
+
+def verify_gradient(loss: ag.Scalar) -> dict:
+    """symcheck's three witnesses (engine, symbolic, finite differences) on every node of `loss`."""
+    import symcheck
+
+    report = symcheck.check(loss)
+    return {"nodes": len(report.nodes), "ok": bool(report.ok), "failures": [f.to_dict() for f in report.failures]}
+
+
+def merge_gradcheck(total: dict, step: dict) -> None:
+    total["nodes"] += step["nodes"]
+    total["ok"] = total["ok"] and step["ok"]
+    if step.get("failures"):
+        total.setdefault("failures", []).extend(step["failures"])
+
+
+def optimal_loss(problem: Problem) -> float:
+    """L(θ*): the loss at the known optimum (no graph needed)."""
+    with ag.no_grad():
+        return problem.loss([ag.Scalar(v) for v in problem.optimum]).data
+
+
+def distance(a: Sequence[float], b: Sequence[float]) -> float:
+    """Euclidean distance ‖a − b‖."""
+    return math.sqrt(sum((u - v) ** 2 for u, v in zip(a, b)))
+
+
+# ---------------------------------------------------------------------------
+# One problem end to end, and all of them
+# ---------------------------------------------------------------------------
+
+
+def solve(
+    problem: Problem, *, steps: Optional[int], lr: Optional[float], console: Console, progress: display.Progress
+) -> dict:
+    """Train one problem, print its table, and return its JSON-able result."""
+    steps = problem.steps if steps is None else steps
+    lr = problem.lr if lr is None else lr
+    trajectory: dict[int, tuple[float, float]] = {}
+    wanted = set(display.checkpoint_steps(steps))
+
+    def remember(step: int, loss: float, params: list[float]) -> None:
+        if step in wanted:
+            trajectory[step] = (loss, distance(params, problem.optimum))
+
+    result: dict = {"name": problem.name, "lr": lr, "momentum": problem.momentum, "steps": steps}
+    gradcheck: dict = {"nodes": 0, "ok": True}
+    try:
+        params, losses, _ = descend(
+            problem, steps=steps, lr=lr, progress=progress, on_step=remember, gradcheck=gradcheck
+        )
+    except Diverged as error:
+        suggestion = f"{lr / 10:g}"
+        message = f"{problem.name}: {error}; try a smaller --lr (e.g. {suggestion})"
+        console.print(f"[bold red]{message}[/]")
+        result.update(converged=False, diverged=True, diverged_at=error.step, message=message,
+                      final_loss=None, optimum=problem.optimum, distance=None, tolerance=problem.tolerance,
+                      gradcheck=gradcheck)
+        return result
+    gap = distance(params, problem.optimum)
+    result.update(
+        converged=gap <= problem.tolerance,
+        diverged=False,
+        final_loss=losses[-1],
+        parameters=params,
+        optimum=problem.optimum,
+        distance=gap,
+        tolerance=problem.tolerance,
+        gradcheck=gradcheck,
+        losses=losses,
+        optimal_loss=optimal_loss(problem),
+    )
+    print_summary(console, problem, result, trajectory)
+    return result
+
+
+def print_summary(console: Console, problem: Problem, result: dict, trajectory: dict) -> None:
+    """The loss table at checkpoints, a sparkline of the loss gap, the gradient check, the distance."""
+    rows = [(step, loss, gap) for step, (loss, gap) in sorted(trajectory.items())]
+    console.print(display.loss_table(problem.title, ["step", "loss", "‖θ − θ*‖"], rows))
+    console.print(f"  η = {result['lr']:g}, μ = {problem.momentum:g}, {result['steps']} steps")
+    gaps = [max(loss - result["optimal_loss"], 1e-16) for loss in result["losses"]]
+    console.print(f"  loss − L(θ*), log scale  {display.sparkline(gaps, width=48)}")
+    check = result["gradcheck"]
+    verdict = "[green]ok[/]" if check["ok"] else "[red]MISMATCH[/]"
+    console.print(f"  gradient check (symcheck, first {GRADCHECK_STEPS} steps): {check['nodes']} nodes, {verdict}")
+    console.print(f"  optimum θ* = {fmt(problem.optimum)}, from {escape(problem.optimum_formula)}")
+    console.print(f"  reached θ  = {fmt(result['parameters'])}")
+    mark = "[green]converged[/]" if result["converged"] else "[red]not converged[/]"
+    console.print(f"  ‖θ − θ*‖ = {result['distance']:.3g}  (tolerance {problem.tolerance:g})  {mark}\n")
+
+
+def fmt(values: Sequence[float]) -> str:
+    return "(" + ", ".join(f"{v:.6f}" for v in values) + ")"
+
+
+def run(
+    *,
+    steps: Optional[int] = None,
+    seed: int = 0,
+    quiet: bool = False,
+    console: Optional[Console] = None,
+    lr: Optional[float] = None,
+    problems: Optional[Sequence[str]] = None,
+    plot: Optional[str] = None,
+) -> dict:
+    """Run the chosen problems (default: all three) and return a JSON-able summary.
+
+    Returns ``{"converged", "final_loss" (sum over problems), "final_losses", "problems": [...]}``
+    where each problem's entry has name, converged, final_loss, optimum, distance,
+    tolerance, gradcheck {nodes, ok}, diverged and the loss curve ``losses``.
+    """
+    names = list(problems) if problems else list(PROBLEMS)
+    for name in names:
+        if name not in PROBLEMS:
+            raise ValueError(f"unknown problem {name!r}; choose from {', '.join(PROBLEMS)}")
+    out = display.make_console(console, quiet)
+    results = []
+    with display.progress_bar(out) as progress:
+        for name in names:
+            results.append(solve(PROBLEMS[name](seed), steps=steps, lr=lr, console=out, progress=progress))
+    if plot:
+        curves = {r["name"]: r["losses"] for r in results if r.get("losses")}
+        display.save_plot(curves, plot, title="gradient descent with ag.Scalar")
+        out.print(f"loss curves written to {plot}")
+    losses = {r["name"]: r["final_loss"] for r in results}
+    finite = [v for v in losses.values() if v is not None]
+    return {
+        "converged": all(r["converged"] for r in results),
+        "final_loss": math.fsum(finite) if len(finite) == len(losses) else None,
+        "final_losses": losses,
+        "seed": seed,
+        "problems": results,
+        "gradcheck": {"nodes": sum(r["gradcheck"]["nodes"] for r in results),
+                      "ok": all(r["gradcheck"]["ok"] for r in results)},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m problems.gradient_descent", description=__doc__.split("\n")[0])
+    p.add_argument("--steps", type=positive_int, default=None, help="steps per problem (default: each problem's own)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic data sets")
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate for every problem run")
+    p.add_argument("--problem", choices=list(PROBLEMS), action="append", help="run only this problem (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (no progress bar)")
+    p.add_argument("--plot", metavar="FILE", help="write a PNG of the loss curves (needs matplotlib)")
+    return p
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Exit code 0 when every problem converged, 1 when one did not (or diverged), 2 for bad arguments."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else 2
+    if args.plot and not display.matplotlib_available():
+        print(f"error: {display.PlotUnavailable()}", file=sys.stderr)
+        return 2
+    result = run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json, plot=args.plot)
+    if args.json:
+        for entry in result["problems"]:
+            entry.pop("losses", None)
+        print(json.dumps(result, indent=2))
+    return 0 if result["converged"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

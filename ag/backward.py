@@ -8,6 +8,7 @@ chain of a million nodes is fine).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable, Iterable, Optional
 
 from ag.engine import Scalar
@@ -16,23 +17,37 @@ StepHook = Callable[[Scalar], None]
 
 
 def backward_order(output: Scalar) -> list[Scalar]:
-    """Every node reachable from `output`, latest-created first (the order `backward` runs)."""
-    seen = {id(output)}
-    nodes = [output]
+    """Every node reachable from `output`, latest-created first (the order `backward` runs).
+
+    >>> x = Scalar(1.0, "x"); y = x * 2; f = y + x
+    >>> [n.op for n in backward_order(f)]
+    ['add', 'mul', 'const', 'input']
+    """
+    return _ordered(_reachable(output, reset_interior=False))
+
+
+def _reachable(output: Scalar, *, reset_interior: bool) -> set[Scalar]:
+    # Explicit stack, no recursion. Scalars hash by identity, so the set is exact.
+    seen = {output}
     stack = [output]
     pop, push, add = stack.pop, stack.append, seen.add
     while stack:
         for parent in pop().parents:
-            if id(parent) not in seen:
-                add(id(parent))
-                nodes.append(parent)
+            if parent not in seen:
+                add(parent)
                 push(parent)
-    nodes.sort(key=_creation_id, reverse=True)
-    return nodes
+                if reset_interior and parent.parents:
+                    parent.grad = 0.0
+    return seen
 
 
-def _creation_id(node: Scalar) -> int:
-    return node._id
+def _ordered(nodes: set[Scalar]) -> list[Scalar]:
+    # A node is created after its parents, so descending creation id is a
+    # reverse topological order, with ties broken latest-created first.
+    return sorted(nodes, key=_creation_id, reverse=True)
+
+
+_creation_id = attrgetter("_id")
 
 
 def backward(
@@ -46,15 +61,17 @@ def backward(
     Seeds ``output.grad = 1``, resets the grads of the graph's intermediate
     nodes (so a second call adds exactly one more gradient into the leaves,
     like PyTorch), then runs every node's local step in `backward_order`.
-    `before_step(node)` and `after_step(node)` are called around each step.
+    `before_step(node)` and `after_step(node)` are called around each step
+    (leaves included: their step adds nothing).
 
-    >>> loss.backward()                                   # leaves' .grad now hold ∂loss/∂leaf
-    >>> loss.backward(before_step=lambda n: print(n.label, n.grad))
+    >>> x = Scalar(3.0, "x"); f = x * x
+    >>> f.backward(); x.grad                             # ∂f/∂x = 2x
+    6.0
+    >>> f.backward(after_step=lambda n: print(n.op, x.grad))   # grads accumulate
+    mul 12.0
+    input 12.0
     """
-    order = backward_order(output)
-    for node in order:
-        if node.parents:
-            node.grad = 0.0
+    order = _ordered(_reachable(output, reset_interior=True))
     output.grad = 1.0
     if before_step is None and after_step is None:
         _run_steps(order)
@@ -79,7 +96,10 @@ def _run_steps(order: list[Scalar]) -> None:
 def zero_grad(*values: "Scalar | Iterable[Scalar]") -> None:
     """Set the grad of each given Scalar (or of each in a given iterable) to 0.
 
-    >>> zero_grad(w, b)              # or zero_grad(model.parameters())
+    >>> w = Scalar(2.0); (w * w).backward(); w.grad
+    4.0
+    >>> zero_grad(w); w.grad                  # or zero_grad(model.parameters())
+    0.0
     """
     for value in values:
         if isinstance(value, Scalar):

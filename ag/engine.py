@@ -19,7 +19,8 @@ from ag.errors import DomainError
 Number = Union[int, float]
 Operand = Union["Scalar", int, float]
 
-_ids = count()
+_next_id = count().__next__
+_new_object = object.__new__
 
 
 class _GradMode:
@@ -32,11 +33,13 @@ _grad_mode = _GradMode()
 
 
 def _as_float(value: object, where: str) -> float:
+    """`value` as a finite float; TypeError naming the type, DomainError if not finite."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(
-            f"{where} needs a real number or an ag.Scalar, got {type(value).__name__}: {value!r}"
-        )
-    return float(value)
+        raise TypeError(f"{where} needs a real number, got {type(value).__name__}: {value!r}")
+    number = float(value)
+    if number - number:  # inf - inf and nan - nan are nan (truthy); finite x - x is 0.0
+        raise DomainError(where, number, None, "not a finite number")
+    return number
 
 
 class Scalar:
@@ -69,10 +72,13 @@ class Scalar:
         partials: tuple = (),
         arg: Optional[float] = None,
     ) -> None:
-        if data.__class__ is not float:
-            data = _as_float(data, "Scalar()")
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Scalar label must be a str, got {type(label).__name__}")
+        if data.__class__ is not float or data - data:
+            try:
+                data = _as_float(data, "Scalar()")
+            except DomainError as error:
+                raise DomainError("Scalar", error.value, label, error.reason) from None
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -80,7 +86,7 @@ class Scalar:
         self.parents = parents
         self.partials = partials
         self.arg = arg
-        self._id = next(_ids)
+        self._id = _next_id()
 
     def __repr__(self) -> str:
         name = f"{self.label}: " if self.label else ""
@@ -111,9 +117,10 @@ class Scalar:
         """a + b; ∂/∂a = 1, ∂/∂b = 1."""
         if other.__class__ is not Scalar:
             other = _const(other, "+")
-        if _grad_mode.enabled:
-            return Scalar(self.data + other.data, op="add", parents=(self, other), partials=(1.0, 1.0))
-        return Scalar(self.data + other.data)
+        value = self.data + other.data
+        if value - value:
+            raise _overflow("add", "+", self, other)
+        return _make(value, "add", (self, other), (1.0, 1.0))
 
     def __radd__(self, other: Number) -> "Scalar":  # other + self
         return _const(other, "+").__add__(self)
@@ -122,9 +129,10 @@ class Scalar:
         """a - b; ∂/∂a = 1, ∂/∂b = -1."""
         if other.__class__ is not Scalar:
             other = _const(other, "-")
-        if _grad_mode.enabled:
-            return Scalar(self.data - other.data, op="sub", parents=(self, other), partials=(1.0, -1.0))
-        return Scalar(self.data - other.data)
+        value = self.data - other.data
+        if value - value:
+            raise _overflow("sub", "-", self, other)
+        return _make(value, "sub", (self, other), (1.0, -1.0))
 
     def __rsub__(self, other: Number) -> "Scalar":  # other - self
         return _const(other, "-").__sub__(self)
@@ -133,10 +141,12 @@ class Scalar:
         """a · b; ∂/∂a = b, ∂/∂b = a."""
         if other.__class__ is not Scalar:
             other = _const(other, "*")
-        a, b = self.data, other.data
-        if _grad_mode.enabled:
-            return Scalar(a * b, op="mul", parents=(self, other), partials=(b, a))
-        return Scalar(a * b)
+        a = self.data
+        b = other.data
+        value = a * b
+        if value - value:
+            raise _overflow("mul", "*", self, other)
+        return _make(value, "mul", (self, other), (b, a))
 
     def __rmul__(self, other: Number) -> "Scalar":  # other * self
         return _const(other, "*").__mul__(self)
@@ -145,12 +155,16 @@ class Scalar:
         """a / b; ∂/∂a = 1/b, ∂/∂b = -a/b²."""
         if other.__class__ is not Scalar:
             other = _const(other, "/")
-        a, b = self.data, other.data
+        a = self.data
+        b = other.data
         if b == 0.0:
-            raise DomainError("div", b, other.label, "division by zero")
-        if _grad_mode.enabled:
-            return Scalar(a / b, op="div", parents=(self, other), partials=(1.0 / b, -a / (b * b)))
-        return Scalar(a / b)
+            raise DomainError("div", b, other.label or self.label, f"division of {a!r} by zero")
+        value = a / b
+        inverse = 1.0 / b
+        d_divisor = -value * inverse
+        if value - value or inverse - inverse or d_divisor - d_divisor:
+            raise _overflow("div", "/", self, other)
+        return _make(value, "div", (self, other), (inverse, d_divisor))
 
     def __rtruediv__(self, other: Number) -> "Scalar":  # other / self
         return _const(other, "/").__truediv__(self)
@@ -167,18 +181,20 @@ class Scalar:
         a = self.data
         value = _checked_pow(a, n, self.label)
         if not _grad_mode.enabled:
-            return Scalar(value)
+            return _make(value, "pow", (), ())
         partial = n * _checked_pow(a, n - 1.0, self.label) if n != 0.0 else 0.0
-        return Scalar(value, op="pow", parents=(self,), partials=(partial,), arg=n)
+        if partial - partial:
+            raise DomainError("pow", a, self.label, f"the derivative of a ** {n:g} overflows a float")
+        node = _make(value, "pow", (self,), (partial,))
+        node.arg = n
+        return node
 
     def __rpow__(self, other: Number) -> "Scalar":  # other ** self
         return _pow_scalar(_const(other, "**"), self)
 
     def __neg__(self) -> "Scalar":
         """-a; ∂/∂a = -1."""
-        if _grad_mode.enabled:
-            return Scalar(-self.data, op="neg", parents=(self,), partials=(-1.0,))
-        return Scalar(-self.data)
+        return _make(-self.data, "neg", (self,), (-1.0,))
 
     def __pos__(self) -> "Scalar":
         return self
@@ -191,39 +207,45 @@ class Scalar:
             value = math.exp(self.data)
         except OverflowError:
             raise DomainError("exp", self.data, self.label, "the result overflows a float") from None
-        return _unary(self, "exp", value, value)
+        return _make(value, "exp", (self,), (value,))
 
     def log(self) -> "Scalar":
         """ln a (a > 0); ∂/∂a = 1/a."""
         a = self.data
         if a <= 0.0:
             raise DomainError("log", a, self.label, "log needs a positive argument")
-        return _unary(self, "log", math.log(a), 1.0 / a)
+        inverse = 1.0 / a
+        if inverse - inverse:
+            raise DomainError("log", a, self.label, "the derivative 1/a overflows a float")
+        return _make(math.log(a), "log", (self,), (inverse,))
 
     def sqrt(self) -> "Scalar":
         """√a (a > 0); ∂/∂a = 1/(2√a). At a = 0 the derivative is infinite: an error."""
         a = self.data
         if a < 0.0:
             raise DomainError("sqrt", a, self.label, "sqrt needs a non-negative argument")
+        if a == 0.0 and _grad_mode.enabled:
+            raise DomainError("sqrt", a, self.label, "sqrt has an infinite derivative at 0")
         value = math.sqrt(a)
-        if a == 0.0:
-            if _grad_mode.enabled:
-                raise DomainError("sqrt", a, self.label, "sqrt has an infinite derivative at 0")
-            return Scalar(0.0)
-        return _unary(self, "sqrt", value, 0.5 / value)
+        partial = 0.5 / value if value else 0.0
+        if partial - partial:
+            raise DomainError("sqrt", a, self.label, "the derivative 1/(2√a) overflows a float")
+        return _make(value, "sqrt", (self,), (partial,))
 
     def sin(self) -> "Scalar":
         """sin a; ∂/∂a = cos a."""
-        return _unary(self, "sin", math.sin(self.data), math.cos(self.data))
+        a = self.data
+        return _make(math.sin(a), "sin", (self,), (math.cos(a),))
 
     def cos(self) -> "Scalar":
         """cos a; ∂/∂a = -sin a."""
-        return _unary(self, "cos", math.cos(self.data), -math.sin(self.data))
+        a = self.data
+        return _make(math.cos(a), "cos", (self,), (-math.sin(a),))
 
     def tanh(self) -> "Scalar":
         """tanh a; ∂/∂a = 1 - tanh² a."""
         t = math.tanh(self.data)
-        return _unary(self, "tanh", t, 1.0 - t * t)
+        return _make(t, "tanh", (self,), (1.0 - t * t,))
 
     def sigmoid(self) -> "Scalar":
         """σ(a) = 1/(1 + e^-a), computed without overflow; ∂/∂a = σ(1 - σ)."""
@@ -233,18 +255,19 @@ class Scalar:
         else:
             e = math.exp(a)
             s = e / (1.0 + e)
-        return _unary(self, "sigmoid", s, s * (1.0 - s))
+        return _make(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self) -> "Scalar":
         """max(a, 0); ∂/∂a = 1 if a > 0 else 0 (the subgradient 0 at a = 0)."""
-        a = self.data
-        return _unary(self, "relu", a if a > 0.0 else 0.0, 1.0 if a > 0.0 else 0.0)
+        if self.data > 0.0:
+            return _make(self.data, "relu", (self,), (1.0,))
+        return _make(0.0, "relu", (self,), (0.0,))
 
     def abs(self) -> "Scalar":
         """|a|; ∂/∂a = sign(a) (the subgradient 0 at a = 0)."""
         a = self.data
         sign = 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
-        return _unary(self, "abs", abs(a), sign)
+        return _make(a * sign, "abs", (self,), (sign,))
 
     __abs__ = abs
 
@@ -252,16 +275,40 @@ class Scalar:
     __hash__ = object.__hash__
 
 
-def _unary(x: Scalar, op: str, value: float, partial: float) -> Scalar:
+def _make(value: float, op: str, parents: tuple, partials: tuple) -> Scalar:
+    """The fast internal constructor: a node (or, under `no_grad`, a plain leaf).
+
+    Skips `__init__`'s argument parsing and checks: every caller passes a finite
+    float it computed itself.
+    """
+    node = _new_object(Scalar)
+    node.data = value
+    node.grad = 0.0
+    node.label = None
+    node.arg = None
+    node._id = _next_id()
     if _grad_mode.enabled:
-        return Scalar(value, op=op, parents=(x,), partials=(partial,))
-    return Scalar(value)
+        node.op = op
+        node.parents = parents
+        node.partials = partials
+    else:
+        node.op = "input"
+        node.parents = ()
+        node.partials = ()
+    return node
 
 
 def _const(value: object, operator: str) -> Scalar:
-    if value.__class__ is float:
-        return Scalar(value, op="const")
-    return Scalar(_as_float(value, f"operand of {operator}"), op="const")
+    if value.__class__ is not float or value - value:
+        value = _as_float(value, f"operand of {operator}")
+    node = _make(value, "const", (), ())
+    node.op = "const"
+    return node
+
+
+def _overflow(op: str, symbol: str, left: Scalar, right: Scalar) -> DomainError:
+    label = left.label or right.label
+    return DomainError(op, left.data, label, f"{left.data!r} {symbol} {right.data!r} overflows a float")
 
 
 def _checked_pow(a: float, n: float, label: Optional[str]) -> float:
@@ -273,23 +320,26 @@ def _checked_pow(a: float, n: float, label: Optional[str]) -> float:
         value = a**n
     except OverflowError:
         raise DomainError("pow", a, label, f"{a:g} ** {n:g} overflows a float") from None
-    if value in (math.inf, -math.inf):
+    if value - value:
         raise DomainError("pow", a, label, f"{a:g} ** {n:g} overflows a float")
     return value
 
 
 def _pow_scalar(base: Scalar, exponent: Scalar) -> Scalar:
     a, b = base.data, exponent.data
+    label = base.label or exponent.label
     if a < 0.0:
         raise DomainError(
-            "pow", a, base.label, "a negative base to a Scalar exponent (∂/∂exponent needs ln of the base)"
+            "pow", a, label, "a negative base to a Scalar exponent (∂/∂exponent needs ln of the base)"
         )
-    value = _checked_pow(a, b, base.label)
+    value = _checked_pow(a, b, label)
     if not _grad_mode.enabled:
-        return Scalar(value)
-    d_base = b * _checked_pow(a, b - 1.0, base.label) if b != 0.0 else 0.0
+        return _make(value, "pow", (), ())
+    d_base = b * _checked_pow(a, b - 1.0, label) if b != 0.0 else 0.0
     d_exponent = value * math.log(a) if a > 0.0 else 0.0
-    return Scalar(value, op="pow", parents=(base, exponent), partials=(d_base, d_exponent))
+    if d_base - d_base or d_exponent - d_exponent:
+        raise DomainError("pow", a, label, f"the derivative of {a:g} ** {b:g} overflows a float")
+    return _make(value, "pow", (base, exponent), (d_base, d_exponent))
 
 
 def as_scalar(value: Operand) -> Scalar:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from ag.engine import Operand, Scalar, _grad_mode, as_scalar
+from ag.engine import Operand, Scalar, _make, as_scalar
+from ag.errors import DomainError
 
 
 def exp(x: Operand) -> Scalar:
@@ -67,23 +68,26 @@ def _scalars(xs: Sequence[Operand], op: str) -> list[Scalar]:
     return out
 
 
-def _node(value: float, op: str, parents: tuple, partials: tuple, arg=None) -> Scalar:
-    if _grad_mode.enabled:
-        return Scalar(value, op=op, parents=parents, partials=partials, arg=arg)
-    return Scalar(value)
+def _finite(value: float, op: str, xs: list[Scalar]) -> float:
+    if value - value:  # inf - inf and nan - nan are nan; a finite value gives 0.0
+        label = next((x.label for x in xs if x.label), None)
+        raise DomainError(op, xs[0].data, label, f"the {op} of {len(xs)} values overflows a float")
+    return value
 
 
 def sum(xs: Sequence[Operand]) -> Scalar:  # noqa: A001
-    """Σ xᵢ as one node; ∂/∂xᵢ = 1."""
+    """Σ xᵢ as one node; ∂/∂xᵢ = 1 (summed exactly with `math.fsum`)."""
     xs = _scalars(xs, "sum")
-    return _node(math.fsum([x.data for x in xs]), "sum", tuple(xs), (1.0,) * len(xs))
+    value = _finite(math.fsum([x.data for x in xs]), "sum", xs)
+    return _make(value, "sum", tuple(xs), (1.0,) * len(xs))
 
 
 def mean(xs: Sequence[Operand]) -> Scalar:
     """(1/n) Σ xᵢ as one node; ∂/∂xᵢ = 1/n."""
     xs = _scalars(xs, "mean")
     n = len(xs)
-    return _node(math.fsum([x.data for x in xs]) / n, "mean", tuple(xs), (1.0 / n,) * n)
+    value = _finite(math.fsum([x.data for x in xs]) / n, "mean", xs)
+    return _make(value, "mean", tuple(xs), (1.0 / n,) * n)
 
 
 def dot(ws: Sequence[Operand], xs: Sequence[Operand]) -> Scalar:
@@ -94,10 +98,19 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand]) -> Scalar:
         raise ValueError(f"ag.dot needs equal lengths, got {len(ws)} and {len(xs)}")
     wd = [w.data for w in ws]
     xd = [x.data for x in xs]
-    value = 0.0
-    for a, b in zip(wd, xd):
-        value += a * b
-    return _node(value, "dot", (*ws, *xs), (*xd, *wd))
+    value = _finite(_sumprod(wd, xd), "dot", ws + xs)
+    return _make(value, "dot", (*ws, *xs), (*xd, *wd))
+
+
+def _sumprod_loop(a: list[float], b: list[float]) -> float:
+    total = 0.0
+    for u, v in zip(a, b):
+        total += u * v
+    return total
+
+
+# math.sumprod (Python 3.12+) is one C call with an extended-precision accumulator.
+_sumprod = getattr(math, "sumprod", _sumprod_loop)
 
 
 def logsumexp(xs: Sequence[Operand]) -> Scalar:
@@ -107,7 +120,8 @@ def logsumexp(xs: Sequence[Operand]) -> Scalar:
     m = max(data)
     exps = [math.exp(v - m) for v in data]
     total = math.fsum(exps)
-    return _node(m + math.log(total), "logsumexp", tuple(xs), tuple(e / total for e in exps))
+    inverse = 1.0 / total
+    return _make(m + math.log(total), "logsumexp", tuple(xs), tuple([e * inverse for e in exps]))
 
 
 def softmax(xs: Sequence[Operand]) -> list[Scalar]:
@@ -116,12 +130,14 @@ def softmax(xs: Sequence[Operand]) -> list[Scalar]:
     data = [x.data for x in xs]
     m = max(data)
     exps = [math.exp(v - m) for v in data]
-    total = math.fsum(exps)
-    probs = [e / total for e in exps]
+    inverse = 1.0 / math.fsum(exps)
+    probs = [e * inverse for e in exps]
     parents = tuple(xs)
     out = []
     for i, si in enumerate(probs):
-        partials = tuple([-si * sj for sj in probs])
-        partials = partials[:i] + (si - si * si,) + partials[i + 1 :]
-        out.append(_node(si, "softmax", parents, partials, arg=i))
+        partials = [-si * sj for sj in probs]
+        partials[i] = si - si * si
+        node = _make(si, "softmax", parents, tuple(partials))
+        node.arg = i
+        out.append(node)
     return out

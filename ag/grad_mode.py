@@ -5,15 +5,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from ag.engine import _grad_mode
+from ag.engine import Scalar, _grad_mode  # noqa: F401 (Scalar: used in the example)
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Build no graph inside the block: results are plain leaves.
 
-    >>> with no_grad():
-    ...     w = w - 0.1 * w.grad      # an optimizer update that records nothing
+    >>> w = Scalar(2.0)
+    >>> with no_grad(): v = w * 3             # records nothing: v is a plain leaf
+    >>> (v.data, v.parents)
+    (6.0, ())
     """
     previous = _grad_mode.enabled
     _grad_mode.enabled = False

@@ -1,0 +1,272 @@
+"""The backward pass step by step: engine state against the chain rule's partial sums.
+
+ag's backward runs one local step per node, latest-created first. Right before
+node c's step, a node b's ``.grad`` holds only the contributions of b's
+consumers whose steps have already run::
+
+    grad(b, before=c) = Σ_{k ∈ consumers(b), k's step ran before c's}  D(f, k) · ∂k/∂b
+
+(the output's own grad is seeded with 1). `trace_program` runs ag's real
+backward through its step hook, records every node's ``.grad`` before each
+step, and sets beside it that partial sum in node-symbol form (``z7`` for
+z3 before z4 in the homework graph), its value, the consumers still pending,
+and what the step adds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional
+
+import mpmath
+import sympy
+from sympy import Expr
+
+from symcheck.ir import Program
+from symcheck.opkind import op_kind
+from symcheck.precision import resolve_inputs
+from symcheck.report import Contribution, Report, Step, Trace
+from symcheck.symbolic import SymbolicGraph, ordered_sum
+
+PLACEHOLDER_ABOVE = 300
+"""Above this many nodes, adjoints inside step terms are kept as placeholder symbols
+``D(f, k)``: full node-symbol adjoints of a deep graph grow with its depth."""
+
+
+def backward_schedule(program: Program) -> tuple[str, ...]:
+    """The nodes whose local step ag runs, in ag's order.
+
+    ag orders the nodes reachable from the output latest-created first, and a
+    program is built in its own order, so this is the output's ancestors (and
+    the output) in reverse program order: z8, z7, …, z1, y, x for the homework.
+    """
+    reachable = {program.output}
+    for node in reversed(program.nodes):
+        if node.name in reachable:
+            reachable.update(operand for operand in node.inputs if isinstance(operand, str))
+    return tuple(node.name for node in reversed(program.nodes) if node.name in reachable)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One contribution ``target.grad += D(f, source) · ∂source/∂target`` (node-symbol form)."""
+
+    source: str
+    target: str
+    partial: Expr
+    term: Expr
+
+
+class GradLedger:
+    """The symbolic side of every ``.grad`` during the backward pass.
+
+    Built over a `SymbolicGraph`; `arrivals(k)` are the contributions k's step
+    adds, `arrived(b, before=c)` the partial sum in b.grad right before c's step.
+    """
+
+    def __init__(self, program: Program, graph: Any, *, placeholders: Optional[bool] = None) -> None:
+        self.program = program
+        self.graph = graph
+        self.schedule = backward_schedule(program)
+        self.position = {name: i for i, name in enumerate(self.schedule)}
+        consumers = program.consumers()
+        self.consumers = {
+            name: tuple(sorted((k for k in users if k in self.position), key=self.position.__getitem__))
+            for name, users in consumers.items()
+        }
+        if placeholders is None:
+            placeholders = len(program.nodes) > PLACEHOLDER_ABOVE
+        self.placeholders = placeholders
+        self._adjoints: dict[str, Expr] = {}
+
+    def adjoint(self, name: str) -> Expr:
+        """D(f, name) as it enters a term: node-symbol form, or a ``D(f, name)`` placeholder on big graphs."""
+        if name not in self._adjoints:
+            if name == self.program.output:
+                self._adjoints[name] = sympy.Integer(1)
+            elif self.placeholders:
+                self._adjoints[name] = sympy.Symbol(f"D(f, {name})", real=True)
+            else:
+                self._adjoints[name] = self.graph.adjoint(name)
+        return self._adjoints[name]
+
+    def arrivals(self, source: str) -> list[Arrival]:
+        """What ``source._backward()`` adds: one term per distinct parent, in operand order."""
+        node = self.program.node(source)
+        parents = dict.fromkeys(op for op in node.inputs if isinstance(op, str))
+        arrivals = []
+        for parent in parents:
+            partial = self.graph.local_partial(source, parent)
+            arrivals.append(Arrival(source, parent, partial, self.adjoint(source) * partial))
+        return arrivals
+
+    def ran_before(self, consumer: str, before: str) -> bool:
+        return self.position[consumer] < self.position[before]
+
+    def arrived(self, name: str, *, before: str) -> Expr:
+        """grad(name, before=before): the sum of contributions whose steps ran before `before`'s."""
+        terms = [
+            arrival.term
+            for consumer in self.consumers.get(name, ())
+            if self.ran_before(consumer, before)
+            for arrival in self.arrivals(consumer)
+            if arrival.target == name
+        ]
+        if name == self.program.output:
+            terms.insert(0, sympy.Integer(1))
+        return ordered_sum(terms)
+
+    def pending(self, name: str, *, before: str) -> tuple[str, ...]:
+        """The consumers of `name` whose steps have not run before `before`'s (next to run first)."""
+        return tuple(k for k in self.consumers.get(name, ()) if not self.ran_before(k, before))
+
+
+def trace_program(
+    program: Program,
+    *,
+    at: Optional[Mapping[str, float]] = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    nodes: Optional[Iterable[str]] = None,
+    steps: Optional[Iterable[str]] = None,
+    report: Optional[Report] = None,
+) -> Trace:
+    """Run ag's backward on `program` and explain it step by step.
+
+    Each `Step` holds, right before that node's ``_backward()``, every recorded
+    node's ``.grad`` as ag holds it (`grads_before`), the partial sum of
+    arrived contributions in node-symbol form (`symbolic_before`) and its value
+    (`expected_before`), the consumers still `pending`, and the
+    `Contribution`s the step adds. `Step.ok` is false where engine and chain
+    rule disagree beyond ``atol + rtol·max(|a|, |b|)``.
+
+    `nodes` limits whose state is recorded and `steps` which steps are kept
+    (both all by default; big graphs want them).
+
+    >>> trace = trace_program(parse_program(BACKPROP))
+    >>> trace.step("z4").symbolic_before["z3"]
+    'z7'
+    """
+    from symcheck.build import build_graph
+
+    point = resolve_inputs(program, at)
+    if report is None:
+        from symcheck.compare import check_program
+
+        report = check_program(program, at=point, rtol=rtol, atol=atol)
+    graph = SymbolicGraph(program)
+    ledger = GradLedger(program, graph)
+    scalars = build_graph(program, point)
+    recorder = _Recorder(program, graph, ledger, scalars, point, rtol=rtol, atol=atol)
+    recorder.record_names = _names_or_all(nodes, program, "node")
+    recorder.keep_steps = set(_names_or_all(steps, program, "step"))
+    scalars[program.output].backward(before_step=recorder.before_step)
+    return Trace(report=report, steps=recorder.steps)
+
+
+def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -> tuple[str, ...]:
+    if names is None:
+        return program.names
+    chosen = tuple(names)
+    for name in chosen:
+        if name not in program:
+            from symcheck.errors import InputError
+
+            raise InputError(f"no {what} named {name!r}; the nodes are {', '.join(program.names)}")
+    return chosen
+
+
+class _Recorder:
+    """The before-step hook: snapshots engine grads and advances the symbolic ledger."""
+
+    def __init__(
+        self,
+        program: Program,
+        graph: Any,
+        ledger: GradLedger,
+        scalars: Mapping[str, Any],
+        point: Mapping[str, float],
+        *,
+        rtol: float,
+        atol: float,
+    ) -> None:
+        self.program, self.graph, self.ledger = program, graph, ledger
+        self.scalars = scalars
+        self.name_of = {id(scalar): name for name, scalar in scalars.items()}
+        self.values = graph.values(dict(point))
+        self.adjoints = graph.adjoint_values(self.values)
+        self.rtol, self.atol = rtol, atol
+        self.steps: list[Step] = []
+        self.record_names: tuple[str, ...] = program.names
+        self.keep_steps: set[str] = set(program.names)
+        self.ran: set[str] = set()
+        # The running symbolic state: terms arrived so far, and their printed sum.
+        self.terms: dict[str, list[Expr]] = {name: [] for name in program.names}
+        self.terms[program.output] = [sympy.Integer(1)]
+        self.expected: dict[str, float] = {name: 0.0 for name in program.names}
+        self.expected[program.output] = 1.0
+        self.printed: dict[str, str] = {}
+
+    def before_step(self, scalar: Any) -> None:
+        name = self.name_of.get(id(scalar))
+        if name is None:  # a constant the engine coerced: not a program node, its step adds nothing we track
+            return
+        arrivals = self.ledger.arrivals(name) if name in self.ledger.position else []
+        adds = [self._contribution(arrival) for arrival in arrivals]
+        if name in self.keep_steps:
+            self.steps.append(self._snapshot(name, adds))
+        for arrival, added in zip(arrivals, adds):
+            self.terms[arrival.target].append(arrival.term)
+            self.expected[arrival.target] += added.value
+            self.printed.pop(arrival.target, None)
+        self.ran.add(name)
+
+    def _contribution(self, arrival: Arrival) -> Contribution:
+        # Numerically the term is D(f, source) · ∂source/∂target, with the adjoint's value
+        # taken from the symbolic layer's linear-time evaluation (placeholders stay cheap).
+        partial = self._numeric_partials(arrival.source)[arrival.target]
+        value = float(self.adjoints[arrival.source] * partial)
+        return Contribution(arrival.target, _sstr(arrival.term), self.graph.latex(arrival.term), value)
+
+    def _numeric_partials(self, name: str) -> dict[str, Any]:
+        """∂name/∂operand at the point for each distinct operand (mpmath, from the op kind's partials)."""
+        kind, names = op_kind(self.program.node(name))
+        try:
+            partials = kind.partials_mp()(*(self.values[n] for n in names))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            partials = (math.nan,) * len(names)
+        return {n: _real_or_nan(p) for n, p in zip(names, partials)}
+
+    def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
+        grads, symbolic, expected, pending = {}, {}, {}, {}
+        ok = True
+        for other in self.record_names:
+            grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
+            symbolic[other] = self._printed(other)
+            expected[other] = self.expected[other]
+            pending[other] = tuple(k for k in self.ledger.consumers.get(other, ()) if k not in self.ran)
+            ok = ok and _close(grads[other], expected[other], self.rtol, self.atol)
+        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok)
+
+    def _printed(self, name: str) -> str:
+        if name not in self.printed:
+            self.printed[name] = _sstr(ordered_sum(self.terms[name]))
+        return self.printed[name]
+
+
+def _sstr(expr: Expr) -> str:
+    """Sums print in arrival order (latest consumer first), as the symbolic layer prints them."""
+    return sympy.sstr(expr, order="none")
+
+
+def _real_or_nan(value: Any) -> Any:
+    if isinstance(value, mpmath.mpc):
+        return value.real if value.imag == 0 else mpmath.mpf("nan")
+    return value
+
+
+def _close(engine: float, expected: float, rtol: float, atol: float) -> bool:
+    if not (math.isfinite(engine) and math.isfinite(expected)):
+        return engine == expected
+    return abs(engine - expected) <= atol + rtol * max(abs(engine), abs(expected))

@@ -24,3 +24,6 @@ __all__ = [
     "no_grad", "is_grad_enabled", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
     "relu", "abs", "sum", "dot", "mean", "logsumexp", "softmax",
 ]
+
+# Sub-packages last: they import the names above.
+from ag import nn, optim  # noqa: E402

@@ -1,0 +1,20 @@
+"""ag.nn: layers built from ag.Scalar and its fused ops, with seeded initialisation.
+
+A vector is a list of Scalars; a sequence is a list of vectors. Parameters are
+leaf Scalars labelled with their full name (``layer0.attn.wq[3][5]``).
+
+>>> model = ag.nn.MLP([2, 8, 1], activation="tanh", seed=0)
+>>> (y,) = model([ag.Scalar(0.5), ag.Scalar(-1.0)]); y.backward()
+"""
+
+from ag.nn.attention import CausalSelfAttention
+from ag.nn.embedding import Embedding
+from ag.nn.linear import ACTIVATIONS, MLP, Linear
+from ag.nn.module import Module
+from ag.nn.norm import LayerNorm, RMSNorm
+from ag.nn.transformer import GPT, Block, GPTConfig
+
+__all__ = [
+    "Module", "Linear", "MLP", "ACTIVATIONS", "Embedding", "RMSNorm", "LayerNorm",
+    "CausalSelfAttention", "Block", "GPT", "GPTConfig",
+]

@@ -1,0 +1,227 @@
+"""Rich renderables for reports, traces and verdicts.
+
+Every piece of user text (node names, ops, claims, messages) goes into a
+`rich.text.Text`, which never interprets markup, so a node named ``[bold]``
+prints as itself. The functions yield renderables and print nothing.
+
+Table order: program order (inputs first, output last), the same order as the
+JSON's ``nodes``; a graph with more than `max_rows` nodes shows only its worst
+`max_rows` nodes, largest error first, under a one-line summary.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Collection, Iterator, Optional
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from symcheck.render import format_number as num
+from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+
+MAX_ROWS = 40
+"""Nodes shown in a report's table before it switches to the worst-first summary."""
+
+MAX_DERIVATIONS = 12
+"""Graphs up to this many nodes also print each adjoint's derivation."""
+
+MAX_STEPS = 40
+"""Trace steps shown without a --node/--steps filter."""
+
+MAX_IN_FLIGHT = 8
+"""Partially accumulated grads listed per trace step."""
+
+OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
+
+
+def describe_node(report: Report, name: str) -> str:
+    """``z4 = add(z3, z1)`` for a node, ``x = input`` for an input."""
+    node = report.program.node(name)
+    if node.is_input:
+        return f"{name} = input"
+    operands = ", ".join(o if isinstance(o, str) else num(o) for o in node.inputs)
+    index = f"[{node.index}]" if node.index is not None else ""
+    return f"{name} = {node.op}{index}({operands})"
+
+
+def _point(inputs: dict[str, float]) -> str:
+    return ", ".join(f"{name} = {num(value)}" for name, value in inputs.items())
+
+
+# -- reports ---------------------------------------------------------------------
+
+
+def render_report(report: Report, *, max_rows: int = MAX_ROWS) -> Iterator[RenderableType]:
+    """Header, the witnesses table, derivations (small graphs), failures, flags, claims, summary."""
+    yield Text(
+        f"check {report.output} at {_point(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
+    )
+    yield _node_table(report, max_rows)
+    if len(report.nodes) <= MAX_DERIVATIONS:
+        derivations = list(_derivations(report))
+        if derivations:
+            yield Text("derivations:")
+            yield from derivations
+    yield from render_findings(report.failures, FAIL_MARK)
+    yield from render_findings(report.flags, FLAG_MARK)
+    for verdict in report.claims:
+        yield from render_verdict(verdict)
+    yield _summary(report)
+
+
+def _worst_first(results: list[NodeResult]) -> list[NodeResult]:
+    def badness(result: NodeResult) -> tuple[int, float]:
+        error = result.error if result.error is not None else 0.0
+        return (0 if result.ok else 1, math.inf if math.isnan(error) else error)
+
+    return sorted(results, key=badness, reverse=True)
+
+
+def _node_table(report: Report, max_rows: int) -> Table:
+    rows = report.nodes
+    title = None
+    if len(rows) > max_rows:
+        rows = _worst_first(rows)[:max_rows]
+        title = f"worst {max_rows} of {len(report.nodes)} nodes, largest error first"
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in ("node", "op", "value", "engine grad", "symbolic grad", "FD grad", "error"):
+        table.add_column(header, justify="left" if header in ("node", "op") else "right")
+    table.add_column("ok", justify="center")
+    for r in rows:
+        table.add_row(
+            Text(r.name), Text(r.op), num(r.value), num(r.grad), num(r.grad_expected),
+            num(r.grad_fd), num(r.error, 2), Text(OK_MARK if r.ok else FAIL_MARK),
+        )
+    return table
+
+
+def _derivations(report: Report) -> Iterator[Text]:
+    for r in report.nodes:
+        if r.name == report.output or r.grad_symbolic is None:
+            continue
+        forms = [f"∂f/∂{r.name}"]
+        for form in (r.chain_rule, r.grad_symbolic, r.grad_expanded):
+            if form is not None and form not in forms[1:]:
+                forms.append(form)
+        forms.append(num(r.grad_expected))
+        yield Text("  " + " = ".join(forms))
+
+
+def render_findings(findings: list[Finding], mark: str) -> Iterator[Text]:
+    """One line per failure (✗) or flag (!): ``✗ z4 (add) local: message``."""
+    for f in findings:
+        yield Text(f"{mark} {f.node} ({f.op}) {f.kind}: {f.message}")
+
+
+def _summary(report: Report) -> Text:
+    if report.ok:
+        return Text(f"{OK_MARK} engine, symbolic and finite differences agree on all {len(report.nodes)} nodes")
+    parts = []
+    if report.failures:
+        parts.append(f"{len(report.failures)} failure{'s' if len(report.failures) != 1 else ''}")
+    failed_claims = sum(not v.holds for v in report.claims)
+    if failed_claims:
+        parts.append(f"{failed_claims} claim{'s' if failed_claims != 1 else ''} failing")
+    if report.first_divergence:
+        parts.append(f"first divergence at {report.first_divergence}")
+    return Text(f"{FAIL_MARK} " + "; ".join(parts))
+
+
+# -- verdicts --------------------------------------------------------------------
+
+
+def render_verdict(verdict: Verdict) -> Iterator[Text]:
+    """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
+    mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
+    yield Text(f"{mark} claim {word}: {verdict.claim}  [{verdict.method}]")
+    yield Text(f"    lhs = {verdict.lhs_symbolic} = {num(verdict.lhs_value)}")
+    yield Text(f"    rhs = {verdict.rhs_symbolic} = {num(verdict.rhs_value)}")
+    if verdict.message:
+        yield Text(f"    {verdict.message}")
+
+
+# -- traces ----------------------------------------------------------------------
+
+
+def render_trace(
+    trace: Trace,
+    *,
+    node: Optional[str] = None,
+    steps: Optional[Collection[int]] = None,
+    max_steps: int = MAX_STEPS,
+) -> Iterator[RenderableType]:
+    """The backward pass step by step: each step's grads right before it, then what it adds.
+
+    `node` shows only that node's grad through the steps; `steps` keeps only the
+    given 1-based step numbers. Without either, a pass longer than `max_steps`
+    shows its first `max_steps` steps and a summary.
+    """
+    report = trace.report
+    yield Text(f"trace {report.output} at {_point(report.inputs)}: {len(trace.steps)} backward steps")
+    chosen = [i for i in range(1, len(trace.steps) + 1) if steps is None or i in steps]
+    truncated = node is None and steps is None and len(chosen) > max_steps
+    if truncated:
+        chosen = chosen[:max_steps]
+    for number in chosen:
+        yield from _render_step(trace, number, node)
+    if truncated:
+        yield Text(
+            f"… {len(trace.steps) - max_steps} more steps (filter with --node NAME or --steps A-B)"
+        )
+    bad = [f"{i} ({s.node})" for i, s in enumerate(trace.steps, 1) if not s.ok]
+    if bad:
+        yield Text(f"{FAIL_MARK} engine grads disagree before step(s): " + ", ".join(bad[:10]))
+    yield from render_findings(report.failures, FAIL_MARK)
+    yield from render_findings(report.flags, FLAG_MARK)
+    for verdict in report.claims:
+        yield from render_verdict(verdict)
+    yield _summary(report) if not bad or not report.ok else Text(f"{FAIL_MARK} the trace disagrees")
+
+
+def _close(a: Optional[float], b: Optional[float], report: Report) -> bool:
+    if a is None or b is None:
+        return True
+    return math.isclose(a, b, rel_tol=report.rtol, abs_tol=report.atol) or (math.isnan(a) and math.isnan(b))
+
+
+def _grad_line(step: Step, name: str, report: Report, state: str) -> Text:
+    symbolic = step.symbolic_before.get(name, "0")
+    engine = step.grads_before.get(name)
+    expected = step.expected_before.get(name, engine)
+    line = f"  {name}.grad = {symbolic} = {num(expected)}  ({state})"
+    if not _close(engine, expected, report):
+        line += f"  {FAIL_MARK} engine holds {num(engine)}"
+    return Text(line)
+
+
+def _in_flight(step: Step) -> list[str]:
+    return [
+        name for name, users in step.pending.items()
+        if users and name != step.node and step.symbolic_before.get(name, "0") not in ("0", "")
+    ]
+
+
+def _render_step(trace: Trace, number: int, only: Optional[str]) -> Iterator[Text]:
+    report = trace.report
+    step = trace.steps[number - 1]
+    mark = "" if step.ok else f"  {FAIL_MARK}"
+    yield Text(f"step {number}: before {step.node}._backward()   [{describe_node(report, step.node)}]{mark}")
+    if only is None:
+        yield _grad_line(step, step.node, report, "complete")
+        names = _in_flight(step)
+        for name in names[:MAX_IN_FLIGHT]:
+            yield _grad_line(step, name, report, "pending: " + ", ".join(step.pending[name]))
+        if len(names) > MAX_IN_FLIGHT:
+            yield Text(f"  … {len(names) - MAX_IN_FLIGHT} more partially accumulated grads")
+    else:
+        users = step.pending.get(only, ())
+        state = "complete" if not users else "pending: " + ", ".join(users)
+        yield _grad_line(step, only, report, state)
+    adds = [c for c in step.adds if only is None or c.target == only]
+    prefix = f"  {step.node}._backward(): "
+    for i, c in enumerate(adds):
+        lead = prefix if i == 0 else " " * len(prefix)
+        yield Text(f"{lead}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = {c.term} = {num(c.value)}")

@@ -1,0 +1,115 @@
+"""Reports, traces and verdicts as strict JSON (the contract in DESIGN.md).
+
+Numbers that JSON cannot hold are encoded as strings: NaN → ``"nan"``,
++∞ → ``"inf"``, −∞ → ``"-inf"``; a missing number is ``null``. So
+``json.dumps(obj, allow_nan=False)`` always succeeds on what these functions
+return. `SCHEMA_VERSION` changes only when a field is removed or changes
+meaning (adding keys does not bump it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Optional, Union
+
+from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+
+SCHEMA_VERSION = 1
+
+JSONNumber = Union[float, str, None]
+
+
+def encode_number(value: Optional[float]) -> JSONNumber:
+    """`value` as strict JSON: a float, None, or "nan"/"inf"/"-inf" for non-finite numbers."""
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _operand(operand: Union[str, float]) -> Union[str, JSONNumber]:
+    return operand if isinstance(operand, str) else encode_number(operand)
+
+
+def _finding(finding: Finding) -> dict[str, str]:
+    return finding.to_dict()
+
+
+def _node(result: NodeResult) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "op": result.op,
+        "inputs": [_operand(operand) for operand in result.inputs],
+        "value": encode_number(result.value),
+        "grad": encode_number(result.grad),
+        "grad_symbolic": result.grad_symbolic,
+        "grad_expanded": result.grad_expanded,
+        "grad_expected": encode_number(result.grad_expected),
+        "grad_fd": encode_number(result.grad_fd),
+        "chain_rule": result.chain_rule,
+        "error": encode_number(result.error),
+        "ok": result.ok,
+    }
+
+
+def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
+    """``{schema_version, claim, holds, method, lhs: {symbolic, value}, rhs: {...}, message}``."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "claim": verdict.claim,
+        "holds": verdict.holds,
+        "method": verdict.method,
+        "lhs": {"symbolic": verdict.lhs_symbolic, "value": encode_number(verdict.lhs_value)},
+        "rhs": {"symbolic": verdict.rhs_symbolic, "value": encode_number(verdict.rhs_value)},
+        "message": verdict.message,
+    }
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """The ``check`` object: output, inputs, nodes (program order), ok, failures, flags, claims."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "output": report.output,
+        "inputs": {name: encode_number(value) for name, value in report.inputs.items()},
+        "nodes": [_node(result) for result in report.nodes],
+        "ok": report.ok,
+        "failures": [_finding(f) for f in report.failures],
+        "flags": [_finding(f) for f in report.flags],
+        "claims": [verdict_to_json(v) for v in report.claims],
+        "first_divergence": report.first_divergence,
+        "rtol": report.rtol,
+        "atol": report.atol,
+    }
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return {
+        "node": step.node,
+        "op": step.op,
+        "grads_before": {name: encode_number(v) for name, v in step.grads_before.items()},
+        "symbolic_before": dict(step.symbolic_before),
+        "expected_before": {name: encode_number(v) for name, v in step.expected_before.items()},
+        "pending": {name: list(users) for name, users in step.pending.items()},
+        "adds": [
+            {"target": c.target, "term": c.term, "value": encode_number(c.value)} for c in step.adds
+        ],
+        "ok": step.ok,
+    }
+
+
+def trace_to_json(trace: Trace) -> dict[str, Any]:
+    """The ``check`` object plus ``steps`` in backward order, each the state before that step."""
+    data = report_to_json(trace.report)
+    data["ok"] = trace.ok
+    data["steps"] = [_step(step) for step in trace.steps]
+    return data
+
+
+def dumps(data: Any) -> str:
+    """Strict JSON text (indent 2); raises ValueError if a non-finite float slipped through."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)

@@ -70,15 +70,26 @@ def _scalars(xs: Sequence[Operand], op: str) -> list[Scalar]:
 
 def _finite(value: float, op: str, xs: list[Scalar]) -> float:
     if value - value:  # inf - inf and nan - nan are nan; a finite value gives 0.0
-        label = next((x.label for x in xs if x.label), None)
-        raise DomainError(op, xs[0].data, label, f"the {op} of {len(xs)} values overflows a float")
+        raise _overflow(op, xs)
     return value
+
+
+def _exact_sum(xs: list[Scalar], op: str) -> float:
+    try:
+        return _finite(math.fsum([x.data for x in xs]), op, xs)
+    except OverflowError:
+        raise _overflow(op, xs) from None
+
+
+def _overflow(op: str, xs: list[Scalar]) -> DomainError:
+    label = next((x.label for x in xs if x.label), None)
+    return DomainError(op, xs[0].data, label, f"the {op} of {len(xs)} values overflows a float")
 
 
 def sum(xs: Sequence[Operand]) -> Scalar:  # noqa: A001
     """Σ xᵢ as one node; ∂/∂xᵢ = 1 (summed exactly with `math.fsum`)."""
     xs = _scalars(xs, "sum")
-    value = _finite(math.fsum([x.data for x in xs]), "sum", xs)
+    value = _exact_sum(xs, "sum")
     return _make(value, "sum", tuple(xs), (1.0,) * len(xs))
 
 
@@ -86,7 +97,7 @@ def mean(xs: Sequence[Operand]) -> Scalar:
     """(1/n) Σ xᵢ as one node; ∂/∂xᵢ = 1/n."""
     xs = _scalars(xs, "mean")
     n = len(xs)
-    value = _finite(math.fsum([x.data for x in xs]) / n, "mean", xs)
+    value = _exact_sum(xs, "mean") / n
     return _make(value, "mean", tuple(xs), (1.0 / n,) * n)
 
 

@@ -1,0 +1,304 @@
+"""Claims as sympy: translate a claim's two sides, then prove or sample them.
+
+A side of a claim becomes a sympy expression over node symbols:
+
+* a node name is its symbol, ``f`` the output's;
+* ``D(a, b)`` is `SymbolicGraph.derivative` (every path from b to a);
+* ``grad(b, before=c)`` is the partial sum in b.grad right before c's step
+  (`symcheck.tracing.GradLedger.arrived`);
+* a function is the op table's forward expression.
+
+`decide` then proves ``lhs − rhs = 0`` (node-symbol forms first, then with
+every node written in the inputs, under a size and time guard) and, when no
+proof comes, samples the point and random points within ±10 % of it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import signal
+import threading
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Optional, Sequence
+
+import sympy
+from sympy import Expr
+
+from symcheck.ir import Program, SourceLocation
+from symcheck.opkind import exact_number
+from symcheck.ops import OPS
+from symcheck.symbolic import SymbolicGraph
+from symcheck.tracing import GradLedger
+
+PROOF_OPS_LIMIT = 600
+"""Above this many operations in lhs − rhs (written in the inputs) simplify is not tried."""
+
+PROOF_SECONDS = 5.0
+"""Time allowed to sympy.simplify before the claim is decided by sampling instead."""
+
+SAMPLES = 5
+"""Random points tried besides the given one."""
+
+SPREAD = 0.10
+"""Random points lie within ±SPREAD·|value| of each input (±SPREAD when the input is 0)."""
+
+RTOL = 1e-9
+ATOL = 1e-12
+
+
+class ClaimTranslator:
+    """Turns a claim's AST (from `symcheck.parse.parse_claim`) into sympy over node symbols."""
+
+    def __init__(self, program: Program, graph: SymbolicGraph, ledger: GradLedger,
+                 location: Optional[SourceLocation] = None) -> None:
+        self.program, self.graph, self.ledger = program, graph, ledger
+        self.location = location
+
+    def to_sympy(self, node: Any) -> Expr:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise TypeError(f"claim syntax node {type(node).__name__} is not understood")
+        return method(node)
+
+    def _Num(self, node: Any) -> Expr:
+        return exact_number(float(node.value))
+
+    def _Ref(self, node: Any) -> Expr:
+        return self.graph.symbol(self._name(node.name))
+
+    def _BinOp(self, node: Any) -> Expr:
+        left, right = self.to_sympy(node.left), self.to_sympy(node.right)
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        if node.op == "*":
+            return left * right
+        if node.op == "/":
+            return left / right
+        if node.op == "**":
+            return left**right
+        raise TypeError(f"operator {node.op!r} is not understood")
+
+    def _Neg(self, node: Any) -> Expr:
+        return -self.to_sympy(_operand_of(node))
+
+    def _Call(self, node: Any) -> Expr:
+        spec = OPS.get(node.func)
+        if spec is None:
+            raise self._error(f"{node.func!r} is not a function of the op table", f"use one of {', '.join(OPS)}")
+        args = [self.to_sympy(a) for a in _flat(node.args)]
+        index = None
+        if spec.indexed:
+            if not args or not args[0].is_Integer:
+                raise self._error(f"{node.func} needs a whole-number component index first", f"write {node.func}(0, a, b, ...)")
+            index, args = int(args[0]), args[1:]
+            if not 0 <= index < len(args):
+                raise self._error(f"{node.func} component {index} is out of range for {len(args)} arguments", "")
+        if spec.arity is not None and len(args) != spec.arity:
+            raise self._error(f"{node.func} takes {spec.arity} argument(s), got {len(args)}", "")
+        if spec.even and len(args) % 2:
+            raise self._error(f"{node.func} takes an even number of arguments (w..., x...)", "")
+        return spec.expression(args, index)
+
+    def _Derivative(self, node: Any) -> Expr:
+        return self.graph.derivative(self._name(node.of), self._name(node.wrt))
+
+    def _GradBefore(self, node: Any) -> Expr:
+        name, before = self._name(node.node), self._name(node.before)
+        if before not in self.ledger.position:
+            raise self._error(
+                f"{before} has no backward step: it does not reach the output {self.program.output}",
+                f"name one of the steps {', '.join(self.ledger.schedule)}",
+            )
+        return self.ledger.arrived(name, before=before)
+
+    def _name(self, ref: Any) -> str:
+        """A node name from an AST reference (a Ref or a plain name); ``f`` is the output."""
+        name = ref if isinstance(ref, str) else ref.name
+        if name == "f" and "f" not in self.program:
+            return self.program.output
+        if name not in self.program:
+            raise self._error(f"no node named {name!r}", f"the nodes are {', '.join(self.program.names)}")
+        return name
+
+    def _error(self, message: str, hint: str) -> Exception:
+        from symcheck.errors import InputError
+
+        return InputError(message, location=self.location, hint=hint)
+
+
+def _operand_of(node: Any) -> Any:
+    for attribute in ("operand", "x", "value", "expr"):
+        if hasattr(node, attribute):
+            return getattr(node, attribute)
+    raise TypeError(f"{type(node).__name__} has no operand")
+
+
+def _flat(args: Sequence[Any]) -> list[Any]:
+    """Call arguments with list arguments (``dot([w1, w2], [x1, x2])``) spliced in."""
+    flat: list[Any] = []
+    for arg in args:
+        if isinstance(arg, (list, tuple)):
+            flat.extend(arg)
+        else:
+            flat.append(arg)
+    return flat
+
+
+# -- deciding -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How a claim was decided.
+
+    `method` is ``symbolic`` (sympy proved lhs − rhs = 0, or its simplified
+    difference is nonzero where the sides disagree) or ``numeric`` (sampling
+    decided); `difference` is the simplified lhs − rhs in node symbols when
+    sympy produced one; `counterexample` the input point where the sides
+    differ (None when they hold); `points` how many points were compared.
+    """
+
+    holds: bool
+    method: str
+    difference: Optional[Expr] = None
+    counterexample: Optional[dict[str, float]] = None
+    counter_values: Optional[tuple[float, float]] = None
+    points: int = 0
+    reason: str = ""
+
+
+def prove_equal(lhs: Expr, rhs: Expr, graph: SymbolicGraph, *,
+                ops_limit: int = PROOF_OPS_LIMIT, seconds: float = PROOF_SECONDS) -> tuple[Optional[bool], str]:
+    """(True, how) if sympy proves lhs = rhs; (None, why not) when it cannot tell."""
+    if lhs == rhs or sympy.expand(lhs - rhs) == 0:
+        return True, "node-symbol"
+    difference = graph.expanded(lhs) - graph.expanded(rhs)
+    if sympy.expand(difference) == 0:
+        return True, "inputs"
+    size = sympy.count_ops(difference)
+    if size > ops_limit:
+        return None, f"the difference has {size} operations in the inputs, more than the {ops_limit} sympy is given"
+    try:
+        with _time_limit(seconds):
+            simplified = sympy.simplify(difference)
+    except _OutOfTime:
+        return None, f"sympy.simplify did not finish within {seconds:g} s"
+    if simplified == 0:
+        return True, "simplify"
+    return None, "sympy.simplify does not reduce the difference to 0"
+
+
+def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float], *,
+           samples: int = SAMPLES, seed: Optional[int] = None, **proof: Any) -> Decision:
+    """Prove lhs = rhs, else compare them at `point` and `samples` random points near it."""
+    proved, reason = prove_equal(lhs, rhs, graph, **proof)
+    if proved:
+        return Decision(True, "symbolic", difference=sympy.Integer(0), reason=reason)
+    points = [dict(point)] + _neighbours(point, samples, seed)
+    compared = 0
+    for candidate in points:
+        sides = _both_sides(lhs, rhs, graph, candidate)
+        if sides is None:
+            continue  # outside some op's domain: not a point of the claim
+        compared += 1
+        if not _agree(*sides):
+            return _failure(lhs, rhs, graph, candidate, sides, compared, reason)
+    if compared == 0:
+        from symcheck.errors import InputError
+
+        raise InputError("the claim cannot be evaluated at the point or near it", hint="choose another point with --at")
+    return Decision(True, "numeric", points=compared, reason=reason)
+
+
+def _failure(lhs: Expr, rhs: Expr, graph: SymbolicGraph, candidate: dict[str, float],
+             sides: tuple[float, float], compared: int, reason: str) -> Decision:
+    """A counterexample decides; the method is symbolic when sympy's difference is itself nonzero there."""
+    difference = _simplified_difference(lhs, rhs)
+    method = "numeric"
+    if difference is not None and difference != 0:
+        try:
+            value = graph.evaluate(difference, graph.values(candidate))
+        except (TypeError, ValueError, ArithmeticError):
+            value = math.nan
+        if math.isfinite(value) and not _agree(value, 0.0):
+            method = "symbolic"
+    return Decision(False, method, difference=difference, counterexample=candidate,
+                    counter_values=sides, points=compared, reason=reason)
+
+
+def _simplified_difference(lhs: Expr, rhs: Expr) -> Optional[Expr]:
+    """lhs − rhs in node symbols, tidied by sympy (None when that takes too long)."""
+    difference = lhs - rhs
+    if sympy.count_ops(difference) > PROOF_OPS_LIMIT:
+        return None
+    try:
+        with _time_limit(PROOF_SECONDS):
+            return sympy.simplify(difference)
+    except _OutOfTime:
+        return None
+
+
+def side_value(expr: Expr, graph: SymbolicGraph, point: Mapping[str, float]) -> Optional[float]:
+    """`expr` at the input point (None outside a domain or where it is not a finite real)."""
+    from symcheck.errors import InputError
+
+    try:
+        value = graph.evaluate(expr, graph.values(point))
+    except (InputError, TypeError, ValueError, ArithmeticError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _both_sides(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float]) -> Optional[tuple[float, float]]:
+    left, right = side_value(lhs, graph, point), side_value(rhs, graph, point)
+    if left is None or right is None:
+        return None
+    return left, right
+
+
+def _agree(a: float, b: float) -> bool:
+    return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
+
+
+def _neighbours(point: Mapping[str, float], count: int, seed: Optional[int]) -> list[dict[str, float]]:
+    """`count` points with each input moved by up to ±SPREAD of itself (seeded: same claim, same points)."""
+    rng = random.Random(seed if seed is not None else zlib.crc32(repr(sorted(point.items())).encode()))
+    neighbours = []
+    for _ in range(count):
+        neighbours.append({
+            name: value + rng.uniform(-SPREAD, SPREAD) * (abs(value) if value else 1.0)
+            for name, value in point.items()
+        })
+    return neighbours
+
+
+# -- a time guard for sympy ------------------------------------------------------------
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (only in the main thread, where signals arrive)."""
+    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -74,6 +74,7 @@ class OpKind:
     spec: Any = None
     _forward_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
     _partials_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
+    _sizes: Optional[tuple[int, ...]] = field(default=None, repr=False)
 
     def forward_mp(self) -> Callable[..., Any]:
         """The forward expression compiled for mpmath (arguments: one value per dummy)."""
@@ -86,6 +87,12 @@ class OpKind:
         if self._partials_mp is None:
             self._partials_mp = _compile(self.dummies, sympy.Tuple(*self.partials))
         return self._partials_mp
+
+    def partial_sizes(self) -> tuple[int, ...]:
+        """The tree size of each partial (how much it adds to a printed adjoint)."""
+        if self._sizes is None:
+            self._sizes = tuple(sum(1 for _ in sympy.preorder_traversal(p)) for p in self.partials)
+        return self._sizes
 
     def substitute(self, expr: Expr, symbols: Sequence[sympy.Symbol]) -> Expr:
         """`expr` (in the dummies) rewritten in the given node symbols."""

@@ -200,6 +200,23 @@ class SymbolicGraph:
                 expansions[symbol] = self.forward(node.name).xreplace(expansions)
         return expansions
 
+    def adjoint_sizes(self) -> dict[str, int]:
+        """An estimate of each node-symbol adjoint's tree size, in integers (no sympy work).
+
+        Shared sub-expressions count once per use, as a printer would print
+        them, so a ladder of diamonds shows its exponential growth here first.
+        """
+        sizes = {node.name: 0 for node in self.program.nodes}
+        sizes[self.program.output] = 1
+        for node in reversed(self.program.nodes):
+            seed = sizes[node.name]
+            if node.is_input or not seed:
+                continue
+            kind, names = op_kind(node)
+            for operand, partial_size in zip(names, kind.partial_sizes()):
+                sizes[operand] += seed + partial_size
+        return sizes
+
     def expanded_sizes(self) -> dict[str, int]:
         """Tree size of each node's forward expression in the inputs (cheap: no sympy)."""
         sizes: dict[str, int] = {}

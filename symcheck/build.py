@@ -1,0 +1,102 @@
+"""Build the ag graph that a Program describes (the graph that gets run).
+
+Nodes are created in program order, so ag's creation counter — and with it
+ag's backward order — follows the program. Each Scalar's label is its node's
+name. Constants are plain floats handed to ag's operators; an ``id`` node is a
+Scalar with one parent and partial 1 (ag has no identity op); the softmax
+components over one input tuple share a single `ag.softmax` call.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Optional, Sequence, Union
+
+import ag
+from symcheck.ir import Node, Program
+from symcheck.precision import resolve_inputs
+
+Value = Union[ag.Scalar, float]
+
+_UNARY: dict[str, Callable[[ag.Scalar], ag.Scalar]] = {
+    "neg": lambda a: -a,
+    "exp": ag.exp,
+    "log": ag.log,
+    "sqrt": ag.sqrt,
+    "sin": ag.sin,
+    "cos": ag.cos,
+    "tanh": ag.tanh,
+    "sigmoid": ag.sigmoid,
+    "relu": ag.relu,
+    "abs": ag.abs,
+}
+
+_BINARY: dict[str, Callable[[Value, Value], ag.Scalar]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "pow": lambda a, b: a**b,  # a number exponent gives ag's one-parent pow node
+}
+
+_NARY: dict[str, Callable[[list], ag.Scalar]] = {
+    "sum": ag.sum,
+    "mean": ag.mean,
+    "logsumexp": ag.logsumexp,
+    "dot": lambda xs: ag.dot(xs[: len(xs) // 2], xs[len(xs) // 2 :]),
+}
+
+
+def build_graph(program: Program, at: Optional[Mapping[str, float]] = None) -> dict[str, ag.Scalar]:
+    """The ag graph of `program` at the inputs `at` (program values / defaults fill gaps), by name.
+
+    A node outside its op's domain (ag's `DomainError`) or an op ag does not
+    have raises `InputError` naming the node and the op.
+    """
+    point = resolve_inputs(program, at)
+    scalars: dict[str, ag.Scalar] = {}
+    softmaxes: dict[tuple, list[ag.Scalar]] = {}
+    for node in program.nodes:
+        if node.is_input:
+            scalars[node.name] = ag.Scalar(point[node.name], node.name)
+            continue
+        operands = [scalars[o] if isinstance(o, str) else float(o) for o in node.inputs]
+        try:
+            scalar = _apply(node, operands, softmaxes)
+        except ag.DomainError as exc:
+            raise _input_error(node, f"{node.op} is outside its domain at node {node.name!r}: {exc.reason}",
+                               "choose another point with --at") from None
+        scalar.label = node.name
+        scalars[node.name] = scalar
+    return scalars
+
+
+def _apply(node: Node, operands: list[Value], softmaxes: dict[tuple, list[ag.Scalar]]) -> ag.Scalar:
+    op = node.op
+    if op == "id":
+        x = ag.as_scalar(operands[0])
+        return ag.Scalar(x.data, node.name, op="id", parents=(x,), partials=(1.0,))
+    if op in _UNARY:
+        return _UNARY[op](ag.as_scalar(operands[0]))
+    if op in _BINARY:
+        first = operands[0] if isinstance(operands[1], ag.Scalar) else ag.as_scalar(operands[0])
+        return _BINARY[op](first, operands[1])
+    if op in _NARY:
+        return _NARY[op](operands)
+    if op == "softmax":
+        return _softmax(node, operands, softmaxes)
+    raise _input_error(node, f"op {op!r} of node {node.name!r} has no counterpart in ag",
+                       "check it with a foreign engine's grads (engine_grads=...) or use ag's ops")
+
+
+def _softmax(node: Node, operands: Sequence[Value], softmaxes: dict[tuple, list[ag.Scalar]]) -> ag.Scalar:
+    key = tuple(id(o) if isinstance(o, ag.Scalar) else ("c", o) for o in operands)
+    outputs = softmaxes.get(key)
+    if outputs is None:
+        outputs = softmaxes[key] = ag.softmax(list(operands))
+    return outputs[node.index or 0]
+
+
+def _input_error(node: Node, message: str, hint: str) -> Exception:
+    from symcheck.errors import InputError
+
+    return InputError(message, location=node.location, node=node.name, hint=hint)

@@ -1,0 +1,198 @@
+"""The comparator: three independent witnesses for every node's adjoint ∂f/∂node.
+
+1. engine — the ``.grad`` ag's backward pass leaves (or `engine_grads` from a
+   foreign engine);
+2. symbolic — sympy's adjoint, accumulated node by node in backward order at
+   30 digits (`symcheck.precision`), then rounded;
+3. finite difference — `symcheck.finite_diff`, perturbing the node and
+   re-running only its downstream nodes.
+
+A node is ok when
+
+    |engine − symbolic| ≤ atol + rtol·|symbolic|                       (default 1e-9, 1e-6)
+    |fd − symbolic|     ≤ max(atol, FD_ATOL·max(1, |f|)) + max(rtol, FD_RTOL)·|symbolic|
+
+(the finite difference is judged more loosely: it carries truncation and
+rounding error of ~1e-11 relative). A finite difference that disagrees is
+retaken once with a 100× smaller step (a kink just inside the stencil spoils
+the first) and the closer of the two is kept. Nodes whose adjoint flows
+through a kink (relu/abs at exactly 0, …) are flagged, not judged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Optional
+
+from symcheck import precision
+from symcheck.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
+from symcheck.ir import Program
+from symcheck.kinks import affected_by, find_kinks
+from symcheck.report import Finding, NodeResult, Report
+from symcheck.symbolic import SymbolicGraph
+
+FORMS_MAX_NODES = 60
+"""Node-symbol and expanded forms are printed only for programs up to this many nodes."""
+
+FORM_MAX_SIZE = 400
+"""…and only for adjoints whose estimated tree size stays below this."""
+
+
+def check_program(
+    program: Program,
+    *,
+    at: Optional[Mapping[str, float]] = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    engine_grads: Optional[Mapping[str, float]] = None,
+    forms: bool = True,
+    fd_budget: int = BUDGET,
+) -> Report:
+    """Check every node's gradient against the symbolic and finite-difference witnesses.
+
+    `engine_grads` (name → grad) supplies the engine witness from a foreign
+    engine; otherwise the program is built and run in ag. A point outside an
+    op's domain raises `InputError` naming the node.
+    """
+    point = precision.resolve_inputs(program, at)
+    values = precision.node_values(program, point)
+    engine_values, grads = _engine_witness(program, point, engine_grads)
+    expected = {n: _finite(float(v)) for n, v in precision.adjoint_values(program, values).items()}
+    flags = find_kinks(program, values)
+    excused = affected_by(program, [flag.node for flag in flags])
+    tolerance = _Tolerance(rtol, atol, float(values[program.output]))
+
+    suspects = [n for n in reversed(program.names) if not tolerance.engine_ok(grads.get(n), expected[n])]
+    evaluator = Evaluator(program)
+    fd_nodes, strategy = choose_nodes(program, suspects, budget=fd_budget, evaluator=evaluator)
+    fd = finite_differences(program, values, fd_nodes, evaluator=evaluator)
+    _retake_disagreeing(program, values, fd, expected, tolerance, evaluator)
+
+    results = []
+    for node in program.nodes:
+        name = node.name
+        value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
+        result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
+        _judge(result, tolerance, excused)
+        results.append(result)
+    if forms:
+        _fill_forms(program, results)
+
+    report = Report(program, point, results, flags=flags, rtol=rtol, atol=atol, fd_strategy=strategy)
+    report.failures = _failures(results, tolerance)
+    report.first_divergence = next((r.name for r in reversed(results) if not r.ok), None)
+    report.claims = _claims(program, report)
+    return report
+
+
+class _Tolerance:
+    """The documented agreement tests (see the module docstring)."""
+
+    def __init__(self, rtol: float, atol: float, output_value: float) -> None:
+        self.rtol, self.atol = rtol, atol
+        self.fd_rtol = max(rtol, FD_RTOL)
+        self.fd_atol = max(atol, FD_ATOL * max(1.0, abs(output_value)))
+
+    def engine_ok(self, grad: Optional[float], expected: Optional[float]) -> bool:
+        return grad is None or expected is None or abs(grad - expected) <= self.atol + self.rtol * abs(expected)
+
+    def fd_ok(self, fd: Optional[float], expected: Optional[float]) -> bool:
+        return fd is None or expected is None or abs(fd - expected) <= self.fd_atol + self.fd_rtol * abs(expected)
+
+    def badness(self, result: NodeResult) -> float:
+        """How many tolerances the worst witness is off (sort key for failures)."""
+        e = result.grad_expected if result.grad_expected is not None else 0.0
+        worst = 0.0
+        if result.grad is not None:
+            worst = abs(result.grad - e) / (self.atol + self.rtol * abs(e))
+        if result.grad_fd is not None:
+            worst = max(worst, abs(result.grad_fd - e) / (self.fd_atol + self.fd_rtol * abs(e)))
+        return worst
+
+
+def _engine_witness(
+    program: Program, point: Mapping[str, float], engine_grads: Optional[Mapping[str, float]]
+) -> tuple[dict[str, float], dict[str, Optional[float]]]:
+    """Node values and grads from ag (or the given grads, with no ag run)."""
+    if engine_grads is not None:
+        return {}, {name: float(g) if g is not None else None for name, g in engine_grads.items()}
+    from symcheck.build import build_graph
+
+    scalars = build_graph(program, point)
+    scalars[program.output].backward()
+    return {n: s.data for n, s in scalars.items()}, {n: s.grad for n, s in scalars.items()}
+
+
+def _finite(value: float) -> Optional[float]:
+    return value if math.isfinite(value) else None
+
+
+def _retake_disagreeing(
+    program: Program, values: Mapping[str, Any], fd: dict, expected: Mapping, tolerance: _Tolerance, evaluator: Evaluator
+) -> None:
+    again = [n for n, d in fd.items() if not tolerance.fd_ok(d, expected[n])]
+    if not again:
+        return
+    retaken = finite_differences(program, values, again, step=STEP / 100, evaluator=evaluator)
+    for name, estimate in retaken.items():
+        e = expected[name]
+        if estimate is not None and (fd[name] is None or e is None or abs(estimate - e) < abs(fd[name] - e)):
+            fd[name] = estimate
+
+
+def _judge(result: NodeResult, tolerance: _Tolerance, excused: set[str]) -> None:
+    e, g, d = result.grad_expected, result.grad, result.grad_fd
+    errors = [abs(w - e) for w in (g, d) if w is not None and e is not None]
+    result.error = max(errors) if errors else None
+    if e is None or result.name in excused:
+        return  # an infinite derivative or a kink upstream: flagged, not judged
+    result.ok = tolerance.engine_ok(g, e) and tolerance.fd_ok(d, e)
+
+
+def _failures(results: list[NodeResult], tolerance: _Tolerance) -> list[Finding]:
+    bad = sorted((r for r in results if not r.ok), key=tolerance.badness, reverse=True)
+    return [Finding(r.name, r.op, "mismatch", _mismatch_message(r, tolerance)) for r in bad]
+
+
+def _mismatch_message(r: NodeResult, tolerance: _Tolerance) -> str:
+    fd = "not taken" if r.grad_fd is None else f"{r.grad_fd:.10g}"
+    engine = "none" if r.grad is None else f"{r.grad:.10g}"
+    numbers = f"engine {engine}, symbolic {r.grad_expected:.10g}, finite difference {fd}"
+    if not tolerance.engine_ok(r.grad, r.grad_expected) and tolerance.fd_ok(r.grad_fd, r.grad_expected):
+        who = "the engine's gradient is wrong" + (" (symbolic and finite difference agree)" if r.grad_fd is not None else "")
+    elif tolerance.engine_ok(r.grad, r.grad_expected):
+        who = "the finite difference disagrees with engine and symbolic (a kink or cancellation near the point?)"
+    else:
+        who = "all three witnesses disagree"
+    return f"∂f/∂{r.name}: {numbers}; {who}"
+
+
+def _fill_forms(program: Program, results: list[NodeResult]) -> None:
+    graph = SymbolicGraph(program)
+    small = len(program.nodes) <= FORMS_MAX_NODES
+    adjoint_sizes = graph.adjoint_sizes() if small else {}
+    expanded_sizes = graph.expanded_sizes() if small else {}
+    for result in results:
+        name = result.name
+        result.chain_rule = graph.chain_rule_text(name)
+        result.chain_rule_latex = graph.chain_rule_latex(name)
+        if not small or adjoint_sizes[name] > FORM_MAX_SIZE:
+            continue
+        adjoint = graph.adjoint(name)
+        result.grad_symbolic = graph.text(adjoint)
+        result.grad_symbolic_latex = graph.latex(adjoint)
+        widest = max((expanded_sizes[s.name] for s in adjoint.free_symbols), default=1)
+        if widest * adjoint_sizes[name] <= 2 * FORM_MAX_SIZE:  # each symbol becomes its expansion
+            expanded = graph.expanded(adjoint)
+            result.grad_expanded = graph.text(expanded)
+            result.grad_expanded_latex = graph.latex(expanded)
+
+
+def _claims(program: Program, report: Report) -> list:
+    if not program.claims:
+        return []
+    try:
+        from symcheck.claims import check_claims
+    except ImportError:
+        return []
+    return list(check_claims(program, report))

@@ -12,7 +12,7 @@ JSON's ``nodes``; a graph with more than `max_rows` nodes shows only its worst
 from __future__ import annotations
 
 import math
-from typing import Collection, Iterator, Optional
+from typing import Collection, Iterator, Mapping, Optional
 
 from rich import box
 from rich.console import RenderableType
@@ -35,6 +35,12 @@ MAX_IN_FLIGHT = 8
 """Partially accumulated grads listed per trace step."""
 
 OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
+_MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow"}
+
+
+def _marked(mark: str, text: str) -> Text:
+    """`text` after a coloured mark (the text itself is never parsed as markup)."""
+    return Text.assemble((mark, _MARK_STYLE[mark]), " " + text)
 
 
 def describe_node(report: Report, name: str) -> str:
@@ -93,7 +99,7 @@ def _node_table(report: Report, max_rows: int) -> Table:
     for r in rows:
         table.add_row(
             Text(r.name), Text(r.op), num(r.value), num(r.grad), num(r.grad_expected),
-            num(r.grad_fd), num(r.error, 2), Text(OK_MARK if r.ok else FAIL_MARK),
+            num(r.grad_fd), num(r.error, 2), Text(OK_MARK, _MARK_STYLE[OK_MARK]) if r.ok else Text(FAIL_MARK, _MARK_STYLE[FAIL_MARK]),
         )
     return table
 
@@ -113,12 +119,12 @@ def _derivations(report: Report) -> Iterator[Text]:
 def render_findings(findings: list[Finding], mark: str) -> Iterator[Text]:
     """One line per failure (✗) or flag (!): ``✗ z4 (add) local: message``."""
     for f in findings:
-        yield Text(f"{mark} {f.node} ({f.op}) {f.kind}: {f.message}")
+        yield _marked(mark, f"{f.node} ({f.op}) {f.kind}: {f.message}")
 
 
 def _summary(report: Report) -> Text:
     if report.ok:
-        return Text(f"{OK_MARK} engine, symbolic and finite differences agree on all {len(report.nodes)} nodes")
+        return _marked(OK_MARK, f"engine, symbolic and finite differences agree on all {len(report.nodes)} nodes")
     parts = []
     if report.failures:
         parts.append(f"{len(report.failures)} failure{'s' if len(report.failures) != 1 else ''}")
@@ -127,7 +133,7 @@ def _summary(report: Report) -> Text:
         parts.append(f"{failed_claims} claim{'s' if failed_claims != 1 else ''} failing")
     if report.first_divergence:
         parts.append(f"first divergence at {report.first_divergence}")
-    return Text(f"{FAIL_MARK} " + "; ".join(parts))
+    return _marked(FAIL_MARK, "; ".join(parts))
 
 
 # -- verdicts --------------------------------------------------------------------
@@ -136,7 +142,7 @@ def _summary(report: Report) -> Text:
 def render_verdict(verdict: Verdict) -> Iterator[Text]:
     """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
     mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
-    yield Text(f"{mark} claim {word}: {verdict.claim}  [{verdict.method}]")
+    yield _marked(mark, f"claim {word}: {verdict.claim}  [{verdict.method}]")
     yield Text(f"    lhs = {verdict.lhs_symbolic} = {num(verdict.lhs_value)}")
     yield Text(f"    rhs = {verdict.rhs_symbolic} = {num(verdict.rhs_value)}")
     if verdict.message:
@@ -150,35 +156,36 @@ def render_trace(
     trace: Trace,
     *,
     node: Optional[str] = None,
-    steps: Optional[Collection[int]] = None,
+    steps: Optional[Collection[str]] = None,
+    numbers: Optional[Mapping[str, int]] = None,
     max_steps: int = MAX_STEPS,
 ) -> Iterator[RenderableType]:
     """The backward pass step by step: each step's grads right before it, then what it adds.
 
     `node` shows only that node's grad through the steps; `steps` keeps only the
-    given 1-based step numbers. Without either, a pass longer than `max_steps`
-    shows its first `max_steps` steps and a summary.
+    steps of the named nodes. `numbers` numbers the steps (1-based in backward
+    order; by default their position in `trace.steps`). Without a filter, a pass
+    longer than `max_steps` shows its first `max_steps` steps and a summary.
     """
     report = trace.report
     yield Text(f"trace {report.output} at {_point(report.inputs)}: {len(trace.steps)} backward steps")
-    chosen = [i for i in range(1, len(trace.steps) + 1) if steps is None or i in steps]
-    truncated = node is None and steps is None and len(chosen) > max_steps
+    chosen = [(numbers or {}).get(s.node, i) for i, s in enumerate(trace.steps, 1) if steps is None or s.node in steps]
+    positions = [i for i, s in enumerate(trace.steps) if steps is None or s.node in steps]
+    truncated = node is None and steps is None and len(positions) > max_steps
     if truncated:
-        chosen = chosen[:max_steps]
-    for number in chosen:
-        yield from _render_step(trace, number, node)
+        positions = positions[:max_steps]
+    for position, number in zip(positions, chosen):
+        yield from _render_step(trace, position, number, node)
     if truncated:
-        yield Text(
-            f"… {len(trace.steps) - max_steps} more steps (filter with --node NAME or --steps A-B)"
-        )
-    bad = [f"{i} ({s.node})" for i, s in enumerate(trace.steps, 1) if not s.ok]
+        yield Text(f"… {len(trace.steps) - max_steps} more steps (filter with --node NAME or --steps A-B)")
+    bad = [f"{n} ({s.node})" for n, s in zip(chosen, (trace.steps[p] for p in positions)) if not s.ok]
     if bad:
-        yield Text(f"{FAIL_MARK} engine grads disagree before step(s): " + ", ".join(bad[:10]))
+        yield _marked(FAIL_MARK, "engine grads disagree with the chain rule before step(s): " + ", ".join(bad[:10]))
     yield from render_findings(report.failures, FAIL_MARK)
     yield from render_findings(report.flags, FLAG_MARK)
     for verdict in report.claims:
         yield from render_verdict(verdict)
-    yield _summary(report) if not bad or not report.ok else Text(f"{FAIL_MARK} the trace disagrees")
+    yield _summary(report)
 
 
 def _close(a: Optional[float], b: Optional[float], report: Report) -> bool:
@@ -191,7 +198,9 @@ def _grad_line(step: Step, name: str, report: Report, state: str) -> Text:
     symbolic = step.symbolic_before.get(name, "0")
     engine = step.grads_before.get(name)
     expected = step.expected_before.get(name, engine)
-    line = f"  {name}.grad = {symbolic} = {num(expected)}  ({state})"
+    value = num(expected)
+    shown = symbolic if symbolic == value else f"{symbolic} = {value}"
+    line = f"  {name}.grad = {shown}  ({state})"
     if not _close(engine, expected, report):
         line += f"  {FAIL_MARK} engine holds {num(engine)}"
     return Text(line)
@@ -204,9 +213,9 @@ def _in_flight(step: Step) -> list[str]:
     ]
 
 
-def _render_step(trace: Trace, number: int, only: Optional[str]) -> Iterator[Text]:
+def _render_step(trace: Trace, position: int, number: int, only: Optional[str]) -> Iterator[Text]:
     report = trace.report
-    step = trace.steps[number - 1]
+    step = trace.steps[position]
     mark = "" if step.ok else f"  {FAIL_MARK}"
     yield Text(f"step {number}: before {step.node}._backward()   [{describe_node(report, step.node)}]{mark}")
     if only is None:

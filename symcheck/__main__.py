@@ -1,0 +1,5 @@
+"""``python -m symcheck``: the same command line as ``symcheck``."""
+
+from symcheck.cli import main
+
+raise SystemExit(main())

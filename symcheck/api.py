@@ -1,0 +1,165 @@
+"""The public entry points: turn any target into a Program and check, trace or judge it.
+
+A *target* is one of:
+
+- an ``ag.Scalar`` (the output of a live graph; captured with its values),
+- a `Program`,
+- a string: a built-in problem's name, a program file's path, or an expression,
+- a Python callable taking Scalars (one per parameter, named after the
+  parameters, valued from `at` or the default point),
+- the output of a foreign micrograd-style engine (checked by
+  `symcheck.engines.check_engine`; trace and claims need ag or text).
+
+`at` gives input values, as a mapping or as ``"x=1.5,y=0.5"``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Collection, Mapping, Optional, Union
+
+from symcheck.errors import InputError
+from symcheck.ir import Program, default_value
+from symcheck.report import Report, Trace, Verdict
+
+Point = Union[Mapping[str, float], str, None]
+
+
+def parse_at(at: Point) -> Optional[dict[str, float]]:
+    """`at` as a dict (a ``"x=1.5,y=0.5"`` string is parsed like the CLI's ``--at``)."""
+    if at is None:
+        return None
+    if isinstance(at, str):
+        from symcheck.parse import parse_point
+
+        return parse_point(at)
+    return {str(name): float(value) for name, value in at.items()}
+
+
+def _with_inputs(program: Program, at: Optional[dict[str, float]]) -> Program:
+    if not at:
+        return program
+    try:
+        return program.with_inputs(at)
+    except KeyError as exc:
+        inputs = ", ".join(node.name for node in program.inputs) or "none"
+        raise InputError(f"--at names {exc.args[0]!r}, which is not an input",
+                         hint=f"the inputs are: {inputs}") from None
+
+
+def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]]) -> Program:
+    import ag
+    from symcheck.capture import capture
+
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        raise InputError("cannot read the function's parameters",
+                         hint="pass a function with named parameters, e.g. lambda x, y: x * y") from None
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(names) != len(parameters) or not names:
+        raise InputError("the function must take only named positional parameters (one per input)",
+                         hint="e.g. lambda x, y: x * y")
+    point = at or {}
+    unknown = sorted(set(point) - set(names))
+    if unknown:
+        raise InputError(f"--at names {unknown[0]!r}, which is not a parameter",
+                         hint=f"the parameters are: {', '.join(names)}")
+    args = [ag.Scalar(point.get(name, default_value(i)), name) for i, name in enumerate(names)]
+    output = function(*args)
+    if not isinstance(output, ag.Scalar):
+        raise InputError(f"the function returned {type(output).__name__}, not an ag.Scalar",
+                         hint="build the result from its Scalar arguments with ag's operators")
+    return capture(output)
+
+
+def _is_ag_scalar(target: Any) -> bool:
+    import ag
+
+    return isinstance(target, ag.Scalar)
+
+
+def _is_foreign_value(target: Any) -> bool:
+    return hasattr(target, "data") and hasattr(target, "grad") and hasattr(target, "_backward")
+
+
+def to_program(target: Any, *, at: Point = None) -> Program:
+    """The Program a target stands for, with `at` applied to its inputs."""
+    point = parse_at(at)
+    if isinstance(target, Program):
+        return _with_inputs(target, point)
+    if isinstance(target, str):
+        from symcheck.parse import load_target
+
+        return load_target(target, at=point)
+    if _is_ag_scalar(target):
+        from symcheck.capture import capture
+
+        return _with_inputs(capture(target), point)
+    if _is_foreign_value(target):
+        raise InputError(f"{type(target).__name__} is a foreign engine's value",
+                         hint="symcheck.check accepts it; trace and claims need an ag graph or text")
+    if callable(target):
+        return _from_callable(target, point)
+    raise InputError(f"cannot check a {type(target).__name__}",
+                     hint="give an ag.Scalar, a Program, an expression, a file, a problem name or a function")
+
+
+def _describe(target: Any) -> str:
+    return target if isinstance(target, str) else ""
+
+
+def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e-9) -> Report:
+    """Check every node's adjoint ∂f/∂node three ways: engine, sympy, finite differences."""
+    if not isinstance(target, (str, Program)) and not _is_ag_scalar(target) and _is_foreign_value(target):
+        from symcheck.engines import check_engine
+
+        return check_engine(target, at=parse_at(at), rtol=rtol, atol=atol)
+    from symcheck.compare import check_program
+
+    report = check_program(to_program(target, at=at), rtol=rtol, atol=atol)
+    report.target = report.target or _describe(target)
+    return report
+
+
+def trace(
+    target: Any,
+    *,
+    at: Point = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    nodes: Optional[Collection[str]] = None,
+    steps: Optional[Collection[str]] = None,
+) -> Trace:
+    """The backward pass step by step: every node's grad right before each ``_backward()``.
+
+    `nodes` limits whose grads are recorded, `steps` (node names) which steps are kept.
+    """
+    from symcheck.tracing import trace_program
+
+    result = trace_program(to_program(target, at=at), rtol=rtol, atol=atol, nodes=nodes, steps=steps)
+    result.report.target = result.report.target or _describe(target)
+    return result
+
+
+def claim(target: Any, text: str, *, at: Point = None) -> Verdict:
+    """Judge a claim such as ``grad(z3, before=z4) == z7`` or ``D(f, z4) == D(f, z5) * D(z5, z4)``."""
+    from symcheck.claims import judge_claim
+
+    verdict = judge_claim(to_program(target, at=at), text)
+    verdict.target = verdict.target or _describe(target)
+    return verdict
+
+
+def graph_data(program: Program) -> Any:
+    """The program's graph with each node's value and ag's grad (one forward and one backward pass)."""
+    from symcheck.build import build_graph
+    from symcheck.render.graph import GraphData
+
+    scalars = build_graph(program)
+    scalars[program.output].backward()
+    return GraphData(
+        program,
+        {name: s.data for name, s in scalars.items()},
+        {name: s.grad for name, s in scalars.items()},
+    )

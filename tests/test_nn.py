@@ -357,3 +357,16 @@ def test_parameters_are_labelled_leaves() -> None:
 
 def test_nn_reachable_after_import_ag() -> None:
     assert ag.nn is nn and ag.optim.Adam is not None
+
+
+# -- python -m ag: the ag.nn demo -------------------------------------------------------------------
+
+
+def test_demo_trains_and_prints_gradients(capsys: pytest.CaptureFixture[str]) -> None:
+    from ag.__main__ import main
+
+    assert main(["--steps", "30", "--show", "2"]) == 0
+    out = capsys.readouterr().out
+    losses = [float(line.split()[3]) for line in out.splitlines() if line.startswith("step")]
+    assert losses[-1] < losses[0] / 10
+    assert "mlp.fc1[0][0]" in out and "grad" in out

@@ -1,0 +1,166 @@
+"""Reading a node of any micrograd-style engine.
+
+`EngineNode` is what symcheck needs from a node, whatever the engine calls it:
+a value (``data``), a gradient (``grad``), its parents (``_prev``,
+``_children`` or ``parents``; a set is accepted), the name of the op that made
+it (``_op`` or ``op``) and its local step (``_backward()``). An `Adapter`
+reads those for one engine family: `AgAdapter` for ``ag.Scalar`` (ordered
+parents, op names from the op table, pow's exponent in ``arg``, constants
+marked ``"const"``) and `MicrogradAdapter` for PyPI's micrograd 0.1.0 and the
+course variants (``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ``'tanh'``, …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Collection, Optional, Protocol, runtime_checkable
+
+from symcheck.ops import OPS
+
+INPUT = "input"
+CONST = "const"
+
+
+@runtime_checkable
+class EngineNode(Protocol):
+    """What symcheck reads from a node: the value, the gradient and the local step.
+
+    Parents and the op name are read through an `Adapter`, because engines
+    spell them differently (``_prev``/``_children``/``parents``, ``_op``/``op``).
+    """
+
+    data: float
+    grad: float
+
+    def _backward(self) -> None:
+        """Add ``self.grad`` × ∂self/∂parent into each parent's ``grad``."""
+
+
+# engine op names that mean one of the op table's ops
+_ALIASES = {
+    "": INPUT,
+    "+": "add",
+    "-": "sub",
+    "*": "mul",
+    "/": "div",
+    "**": "pow",
+    "^": "pow",
+    "neg": "neg",
+    "ReLU": "relu",
+    "Relu": "relu",
+    "σ": "sigmoid",
+}
+_POW_NAME = re.compile(r"^(?:\*\*|\^|pow)\s*\(?\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\)?$")
+_EXPONENT_ATTRIBUTES = ("arg", "exponent", "_exponent", "power", "_power")
+
+
+def canonical_op(engine_op: str) -> Optional[tuple[str, Optional[float]]]:
+    """The op table's name for an engine op name, and a constant exponent if the name holds one.
+
+    ``'**2'`` → ("pow", 2.0); ``'**-1'`` → ("pow", -1.0); ``'ReLU'`` → ("relu", None);
+    ``''`` → ("input", None); an unknown name → None.
+
+    >>> canonical_op("**0.5")
+    ('pow', 0.5)
+    """
+    name = engine_op.strip()
+    if name in _ALIASES:
+        return _ALIASES[name], None
+    match = _POW_NAME.match(name)
+    if match:
+        return "pow", float(match.group(1))
+    for candidate in (name, name.lower()):
+        if candidate in OPS or candidate in (INPUT, CONST):
+            return candidate, None
+    return None
+
+
+class Adapter:
+    """How to read one engine family's nodes (the default reads micrograd-style attributes)."""
+
+    name = "micrograd-style"
+    ordered_parents = False
+
+    def parents(self, node: Any) -> Collection[Any]:
+        for attribute in ("_prev", "_children", "parents", "_parents", "children"):
+            found = getattr(node, attribute, None)
+            if found is not None and not callable(found):
+                return found
+        return ()
+
+    def engine_op(self, node: Any) -> str:
+        for attribute in ("_op", "op"):
+            found = getattr(node, attribute, None)
+            if isinstance(found, str):
+                return found
+        return ""
+
+    def exponent(self, node: Any) -> Optional[float]:
+        """A pow node's constant exponent when the engine stores it outside the op name."""
+        for attribute in _EXPONENT_ATTRIBUTES:
+            found = getattr(node, attribute, None)
+            if isinstance(found, (int, float)) and not isinstance(found, bool):
+                return float(found)
+        return None
+
+    def label(self, node: Any) -> Optional[str]:
+        found = getattr(node, "label", None)
+        return found if isinstance(found, str) and found.isidentifier() else None
+
+    def is_constant(self, node: Any) -> bool:
+        """A leaf the engine itself coerced from a number (not something the user can vary)."""
+        return False
+
+    def index(self, node: Any) -> Optional[int]:
+        return None
+
+    def creation_key(self, node: Any) -> Optional[int]:
+        """A creation counter, when the engine keeps one (it orders nodes and names)."""
+        return None
+
+
+class MicrogradAdapter(Adapter):
+    """micrograd 0.1.0 and its course variants: ``_prev`` a set, ``_op`` a symbol, ``_backward`` a closure."""
+
+    name = "micrograd"
+
+
+class AgAdapter(Adapter):
+    """``ag.Scalar``: parents in operand order, ops named as in the op table, creation ids."""
+
+    name = "ag"
+    ordered_parents = True
+
+    def parents(self, node: Any) -> Collection[Any]:
+        return node.parents
+
+    def engine_op(self, node: Any) -> str:
+        return node.op
+
+    def exponent(self, node: Any) -> Optional[float]:
+        return node.arg
+
+    def index(self, node: Any) -> Optional[int]:
+        return node.arg if node.op == "softmax" else None
+
+    def is_constant(self, node: Any) -> bool:
+        return node.op == CONST
+
+    def creation_key(self, node: Any) -> Optional[int]:
+        return node._id
+
+
+def adapter_for(value: Any) -> Adapter:
+    """The adapter that reads `value`'s engine (ag's own, else the micrograd-style reader)."""
+    try:
+        import ag
+    except ImportError:  # pragma: no cover - ag ships with symcheck
+        ag = None  # type: ignore[assignment]
+    if ag is not None and isinstance(value, ag.Scalar):
+        return AgAdapter()
+    if not hasattr(value, "data") or not hasattr(value, "grad"):
+        raise TypeError(
+            f"symcheck cannot read a {type(value).__name__}: a micrograd-style value needs "
+            "'data', 'grad', parents ('_prev', '_children' or 'parents') and '_backward'"
+        )
+    return MicrogradAdapter()

@@ -1,0 +1,294 @@
+"""Capturing a live micrograd-style graph: nodes in order, named, with op-table ops.
+
+The walk uses an explicit stack (no recursion limit on deep graphs). Parents
+kept in a `set` are ordered deterministically: by a digest of each parent's
+sub-graph (op names and values, never ids), then, for an op whose operand
+order matters (``/``, ``**`` with a node exponent), by which order reproduces
+the node's value. A binary op whose parent set holds one node (micrograd's
+``a * a``) uses that node twice.
+
+Naming: a ``label`` attribute when present; else leaves ``x1, x2, …`` and
+intermediates ``z1, z2, …`` in topological order (creation order when the
+engine keeps a counter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from symcheck.engines.adapters import CONST, INPUT, Adapter, adapter_for, canonical_op
+from symcheck.engines.kinds import Kind, kind
+from symcheck.errors import UnknownOpError
+from symcheck.ir import Node, Program
+from symcheck.ops import OPS
+
+Operand = Union[int, float]
+"""A node's operand: an int is another node's position, a float a constant (a pow exponent)."""
+
+_ENGINE_ALIASES: dict[str, str] = {}
+
+
+def alias_op(engine_op: str, op: str) -> None:
+    """Read the engine op name `engine_op` (any string, e.g. ``'@'``) as the op table's `op`."""
+    if op not in OPS:
+        raise KeyError(f"unknown op {op!r}; known ops: {', '.join(OPS)}")
+    _ENGINE_ALIASES[engine_op] = op
+
+
+@dataclass
+class EngineGraph:
+    """A captured graph. Position i holds node ``nodes[i]``; parents come before consumers."""
+
+    adapter: Adapter
+    nodes: list[Any]
+    names: list[str]
+    ops: list[str]
+    engine_ops: list[str]
+    operands: list[tuple[Operand, ...]]
+    indices: list[Optional[int]]
+    output: int
+    _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def parents(self, i: int) -> list[int]:
+        """Distinct parent positions of node i, in operand order."""
+        return list(dict.fromkeys(o for o in self.operands[i] if type(o) is int))
+
+    def is_leaf(self, i: int) -> bool:
+        return self.ops[i] in (INPUT, CONST)
+
+    def kind(self, i: int) -> Kind:
+        """The compiled op kind of (non-leaf) node i."""
+        found = self._kinds.get(i)
+        if found is None:
+            operands = self.operands[i]
+            constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
+            found = kind(self.ops[i], len(operands), self.indices[i], constants)
+            self._kinds[i] = found
+        return found
+
+    def variable_values(self, i: int) -> list[float]:
+        """The values of node i's variable operands, in operand order."""
+        nodes = self.nodes
+        return [float(nodes[o].data) for o in self.operands[i] if type(o) is int]
+
+    def consumers(self) -> list[list[int]]:
+        """For each node, the distinct nodes that use it."""
+        users: list[list[int]] = [[] for _ in self.nodes]
+        for i in range(len(self.nodes)):
+            for p in self.parents(i):
+                users[p].append(i)
+        return users
+
+    def uses(self) -> list[int]:
+        """For each node, how many operand positions use it (``a * a`` counts twice)."""
+        count = [0] * len(self.nodes)
+        for operands in self.operands:
+            for o in operands:
+                if type(o) is int:
+                    count[o] += 1
+        return count
+
+    def describe(self, i: int) -> str:
+        """``z5 (tanh)``: the node's name and the engine's own op name."""
+        return f"{self.names[i]} ({self.engine_ops[i] or self.ops[i]})"
+
+    def to_program(self) -> Program:
+        """The graph as symcheck's IR (an engine's constant leaves are inlined as numbers)."""
+        program_nodes = []
+        for i, node in enumerate(self.nodes):
+            if self.ops[i] == CONST:
+                continue
+            inputs = tuple(self._program_operand(o) for o in self.operands[i])
+            engine_op = self.engine_ops[i] if self.engine_ops[i] != self.ops[i] else None
+            program_nodes.append(
+                Node(self.names[i], self.ops[i], inputs, float(node.data), self.indices[i], engine_op)
+            )
+        return Program(tuple(program_nodes), self.names[self.output], source=f"<{self.adapter.name} graph>")
+
+    def _program_operand(self, operand: Operand) -> Union[str, float]:
+        if type(operand) is not int:
+            return float(operand)
+        if self.ops[operand] == CONST:
+            return float(self.nodes[operand].data)
+        return self.names[operand]
+
+
+def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGraph:
+    """Capture everything reachable from `output` (a node of ag, micrograd or a micrograd-style engine)."""
+    adapter = adapter or adapter_for(output)
+    raw = _reachable(output, adapter)
+    if not adapter.ordered_parents:
+        keys = _digests(raw, output)
+        raw = {k: (node, sorted(parents, key=lambda p: keys[id(p)])) for k, (node, parents) in raw.items()}
+    order = _topological(output, raw, adapter)
+    position = {id(node): i for i, node in enumerate(order)}
+    names = _names(order, raw, adapter)
+    graph = EngineGraph(adapter, order, names, [], [], [], [], position[id(output)])
+    for i, node in enumerate(order):
+        op, engine_op, operands, index = _interpret(graph, i, node, raw[id(node)][1], position)
+        graph.ops.append(op)
+        graph.engine_ops.append(engine_op)
+        graph.operands.append(operands)
+        graph.indices.append(index)
+    return graph
+
+
+def _reachable(output: Any, adapter: Adapter) -> dict[int, tuple[Any, list[Any]]]:
+    found = {id(output): (output, list(adapter.parents(output)))}
+    stack = [output]
+    while stack:
+        for parent in found[id(stack.pop())][1]:
+            if id(parent) not in found:
+                found[id(parent)] = (parent, list(adapter.parents(parent)))
+                stack.append(parent)
+    return found
+
+
+def _digests(raw: dict[int, tuple[Any, list[Any]]], output: Any) -> dict[int, str]:
+    """A key per node from its op, value and its parents' keys: stable across runs, unlike ids."""
+    keys: dict[int, str] = {}
+    stack: list[tuple[Any, bool]] = [(output, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in keys:
+            continue
+        parents = raw[id(node)][1]
+        if not ready:
+            stack.append((node, True))
+            stack.extend((p, False) for p in parents if id(p) not in keys)
+            continue
+        text = f"{getattr(node, '_op', getattr(node, 'op', ''))}|{node.data!r}|" + "|".join(
+            sorted(keys[id(p)] for p in parents)
+        )
+        keys[id(node)] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return keys
+
+
+def _topological(output: Any, raw: dict[int, tuple[Any, list[Any]]], adapter: Adapter) -> list[Any]:
+    if adapter.creation_key(output) is not None:
+        return sorted((node for node, _ in raw.values()), key=adapter.creation_key)
+    order: list[Any] = []
+    done: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(output, False)]
+    while stack:  # post-order, parents in their (deterministic) order, like micrograd's build_topo
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if ready:
+            done.add(id(node))
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((p, False) for p in reversed(raw[id(node)][1]) if id(p) not in done)
+    return order
+
+
+def _names(order: list[Any], raw: dict[int, tuple[Any, list[Any]]], adapter: Adapter) -> list[str]:
+    names: list[Optional[str]] = []
+    taken: set[str] = set()
+    for node in order:
+        label = adapter.label(node)
+        if label is not None and label not in taken:
+            taken.add(label)
+            names.append(label)
+        else:
+            names.append(None)
+    counters = {"x": itertools.count(1), "z": itertools.count(1), "c": itertools.count(1)}
+    result = []
+    for node, name in zip(order, names):
+        if name is None:
+            leaf = not raw[id(node)][1]
+            prefix = ("c" if adapter.is_constant(node) else "x") if leaf else "z"
+            name = f"{prefix}{next(counters[prefix])}"
+            while name in taken:
+                name = f"{prefix}{next(counters[prefix])}"
+            taken.add(name)
+        result.append(name)
+    return result
+
+
+def _interpret(
+    graph: EngineGraph, i: int, node: Any, parents: list[Any], position: dict[int, int]
+) -> tuple[str, str, tuple[Operand, ...], Optional[int]]:
+    adapter = graph.adapter
+    engine_op = adapter.engine_op(node)
+    if not parents:
+        return (CONST if adapter.is_constant(node) else INPUT), engine_op, (), None
+    known = canonical_op(engine_op) if engine_op not in _ENGINE_ALIASES else (_ENGINE_ALIASES[engine_op], None)
+    if known is None or known[0] in (INPUT, CONST):
+        raise _unknown(graph.names[i], engine_op, len(parents))
+    op, exponent = known
+    refs: list[Operand] = [position[id(p)] for p in parents]
+    if op == "pow" and len(refs) == 1:
+        exponent = exponent if exponent is not None else adapter.exponent(node)
+        if exponent is None:
+            raise _unknown(graph.names[i], engine_op, 1)
+        return op, engine_op, (refs[0], float(exponent)), None
+    index = adapter.index(node)
+    arity = OPS[op].arity
+    if arity is not None and len(refs) != arity:
+        op, refs = _fit_arity(graph.names[i], engine_op, op, arity, refs, node, graph)
+    if not adapter.ordered_parents and len(set(refs)) > 1:
+        refs = _order_by_value(op, refs, index, node, graph)
+    return op, engine_op, tuple(refs), index
+
+
+def _fit_arity(
+    name: str, engine_op: str, op: str, arity: int, refs: list[Operand], node: Any, graph: EngineGraph
+) -> tuple[str, list[Operand]]:
+    if len(refs) == 1 and op == "sub" and _close(float(node.data), -float(graph.nodes[refs[0]].data)):
+        return "neg", refs
+    if len(refs) == 1 and arity == 2:  # a set that kept one of `a op a`
+        return op, refs * 2
+    if op == "add" and len(refs) > 2:
+        return "sum", refs
+    raise UnknownOpError(
+        f"op {engine_op!r} has {len(refs)} parents but {op} takes {arity}",
+        node=name,
+        hint=f"register it under its own name with symcheck.register_op({engine_op!r}, ..., arity={len(refs)})",
+    )
+
+
+def _order_by_value(op: str, refs: list[Operand], index: Optional[int], node: Any, graph: EngineGraph) -> list[Operand]:
+    """The first operand order (from the stable one) whose forward value is the node's value."""
+    if len(refs) > 4:
+        return refs
+    target = float(node.data)
+    for candidate in itertools.permutations(refs):
+        operands = list(candidate)
+        values = [float(graph.nodes[o].data) for o in operands]
+        try:
+            value = kind(op, len(operands), index, ()).forward(*values)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if _close(float(value), target):
+            return operands
+    return refs
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
+    examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
+    forward = examples.get(arity, "lambda a, b, c: a * b + c")
+    if engine_op.isidentifier():
+        extra = "" if arity == 1 else f", arity={arity}"
+        hint = (
+            f"teach it the op's forward meaning as a sympy expression, e.g. "
+            f"import sympy, symcheck; symcheck.register_op({engine_op!r}, {forward}{extra})"
+        )
+    else:
+        hint = (
+            f"map it to a known op, e.g. symcheck.engines.alias_op({engine_op!r}, 'mul'), or give the op "
+            f"an identifier name and teach it with symcheck.register_op(name, {forward})"
+        )
+    return UnknownOpError(f"op {engine_op!r} is an op symcheck cannot interpret", node=name, hint=hint)

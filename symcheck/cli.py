@@ -209,10 +209,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
         print(trace_to_latex(result, node=args.node), end="")
     else:
+        from rich.console import Group
+
         from symcheck.render.console import render_trace
 
         numbers = {name: i for i, name in enumerate(schedule, 1)}
-        _console(args).print(*render_trace(result, node=args.node, steps=steps, numbers=numbers))
+        _console(args).print(Group(*render_trace(result, node=args.node, steps=steps, numbers=numbers)))
     if result.ok:
         return EXIT_OK
     return _failed("trace", args.target, inputs=result.report.inputs, args=args)

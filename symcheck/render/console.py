@@ -92,7 +92,7 @@ def _node_table(report: Report, max_rows: int) -> Table:
     if len(rows) > max_rows:
         rows = _worst_first(rows)[:max_rows]
         title = f"worst {max_rows} of {len(report.nodes)} nodes, largest error first"
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for header in ("node", "op", "value", "engine grad", "symbolic grad", "FD grad", "error"):
         table.add_column(header, justify="left" if header in ("node", "op") else "right")
     table.add_column("ok", justify="center")

@@ -1,0 +1,166 @@
+"""Golden tests for the rich renderer: fixed width, no colour, exact text (trailing blanks stripped)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+
+import render_samples as samples
+from symcheck.ir import Node, Program
+from symcheck.render.console import render_report, render_trace
+from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+
+ORDER_NUMBERS = {name: i for i, name in enumerate(samples.ORDER, 1)}
+
+
+def show(*renderables: object) -> str:
+    console = Console(width=100, color_system=None, force_terminal=False, file=io.StringIO())
+    console.print(Group(*renderables))
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+
+
+FAILING_REPORT = """\
+check z8 at x = 1.5, y = 0.5  (rtol 1e-06, atol 1e-09)
+node   op         value   engine grad   symbolic grad    FD grad   error   ok
+─────────────────────────────────────────────────────────────────────────────
+x      input        1.5     -0.199993        0.506702   0.506702     1.4   ✗
+y      input        0.5       3.46334         4.17004    4.17004    0.17   ✗
+z1     id           1.5     -0.199993        0.506702   0.506702     1.4   ✗
+z2     id           0.5       3.46334         4.17004    4.17004    0.17   ✗
+z3     mul         0.75       1.48453         1.95566    1.95566    0.24   ✗
+z4     add         2.25      -0.94226        -0.47113   -0.47113       1   ✗
+z5     sin     0.778073          0.75            0.75       0.75       0   ✓
+z6     exp      1.64872          0.75            0.75       0.75       0   ✓
+z7     add      2.42679          0.75            0.75       0.75       0   ✓
+z8     mul       1.8201             1               1          1       0   ✓
+derivations:
+  ∂f/∂x = z3*cos(z4) + (z7 + z3*cos(z4))*z2 = 0.506702
+  ∂f/∂y = z3*z6 + (z7 + z3*cos(z4))*z1 = 4.17004
+  ∂f/∂z1 = z3*cos(z4) + (z7 + z3*cos(z4))*z2 = 0.506702
+  ∂f/∂z2 = z3*z6 + (z7 + z3*cos(z4))*z1 = 4.17004
+  ∂f/∂z3 = D(f, z8)*D(z8, z3) + D(f, z4)*D(z4, z3) = z7 + z3*cos(z4) = 1.95566
+  ∂f/∂z4 = D(f, z5)*D(z5, z4) = z3*cos(z4) = -0.47113
+  ∂f/∂z5 = z3 = 0.75
+  ∂f/∂z6 = z3 = 0.75
+  ∂f/∂z7 = z3 = 0.75
+✗ x (input) mismatch: engine -0.199993, symbolic 0.506702
+✗ y (input) mismatch: engine 3.46334, symbolic 4.17004
+✗ z1 (id) mismatch: engine -0.199993, symbolic 0.506702
+✗ z2 (id) mismatch: engine 3.46334, symbolic 4.17004
+✗ z3 (mul) mismatch: engine 1.48453, symbolic 1.95566
+✗ z4 (add) mismatch: engine -0.94226, symbolic -0.47113
+✗ 6 failures; first divergence at z4"""
+
+TRACE_STEPS_4_5 = """\
+trace z8 at x = 1.5, y = 0.5: 10 backward steps
+step 4: before z5._backward()   [z5 = sin(z4)]
+  z5.grad = z3 = 0.75  (complete)
+  z3.grad = z7 = 2.42679  (pending: z4)
+  z2.grad = z3*z6 = 1.23654  (pending: z3)
+  z5._backward(): z4.grad += ∂f/∂z5·∂z5/∂z4 = z3*cos(z4) = -0.47113
+step 5: before z4._backward()   [z4 = add(z3, z1)]
+  z4.grad = z3*cos(z4) = -0.47113  (complete)
+  z3.grad = z7 = 2.42679  (pending: z4)
+  z2.grad = z3*z6 = 1.23654  (pending: z3)
+  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113
+                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = -0.47113
+✓ engine, symbolic and finite differences agree on all 10 nodes"""
+
+TRACE_WRONG_STEP = """\
+trace z8 at x = 1.5, y = 0.5: 10 backward steps
+step 5: before z4._backward()   [z4 = add(z3, z1)]  ✗
+  z4.grad = z3*cos(z4) = -0.47113  (complete)  ✗ engine holds -0.94226
+  z3.grad = z7 = 2.42679  (pending: z4)
+  z2.grad = z3*z6 = 1.23654  (pending: z3)
+  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113
+                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = -0.47113
+✗ engine grads disagree with the chain rule before step(s): 5 (z4)
+✗ x (input) mismatch: engine -0.199993, symbolic 0.506702
+✗ y (input) mismatch: engine 3.46334, symbolic 4.17004
+✗ z1 (id) mismatch: engine -0.199993, symbolic 0.506702
+✗ z2 (id) mismatch: engine 3.46334, symbolic 4.17004
+✗ z3 (mul) mismatch: engine 1.48453, symbolic 1.95566
+✗ z4 (add) mismatch: engine -0.94226, symbolic -0.47113
+✗ 6 failures; first divergence at z4"""
+
+
+def test_failing_report_lists_table_derivations_failures_and_summary() -> None:
+    assert show(samples.report(engine_bug=True)) == FAILING_REPORT
+
+
+def test_passing_report_shows_claim_and_agreement() -> None:
+    text = show(samples.report(claims=(samples.HOLDS,)))
+    assert text.splitlines()[-4:] == [
+        "✓ claim holds: grad(z3, before=z4) == z7  [symbolic]",
+        "    lhs = z7 = 2.42679",
+        "    rhs = z7 = 2.42679",
+        "✓ engine, symbolic and finite differences agree on all 10 nodes",
+    ]
+
+
+def test_failing_verdict() -> None:
+    assert show(samples.FAILS) == (
+        "✗ claim fails: grad(z3, before=z4) == z7 + z3*D(z7, z3)  [symbolic]\n"
+        "    lhs = z7 = 2.42679\n"
+        "    rhs = z3*cos(z4) + z7 = 1.95566\n"
+        "    grad(z3, before=z4) holds only the contributions that arrived before z4's step"
+    )
+
+
+def test_trace_steps_filter_shows_grads_in_flight_and_what_each_step_adds() -> None:
+    trace = samples.trace()
+    assert show(*render_trace(trace, steps={"z5", "z4"}, numbers=ORDER_NUMBERS)) == TRACE_STEPS_4_5
+
+
+def test_trace_marks_the_step_where_the_engine_disagrees() -> None:
+    trace = samples.trace(engine_bug=True)
+    assert show(*render_trace(trace, steps={"z4"}, numbers=ORDER_NUMBERS)) == TRACE_WRONG_STEP
+
+
+def test_trace_node_filter_follows_one_grad() -> None:
+    lines = show(*render_trace(samples.trace(), node="z3")).splitlines()
+    z3_lines = [line for line in lines if line.startswith("  z3.grad")]
+    assert z3_lines[:2] == ["  z3.grad = 0  (pending: z4, z8)", "  z3.grad = z7 = 2.42679  (pending: z4)"]
+    assert z3_lines[-1] == "  z3.grad = z7 + z3*cos(z4) = 1.95566  (complete)"
+    assert "  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113" in lines
+    assert not any(line.startswith("  z2.grad") for line in lines)
+
+
+def _chain(n: int, bad: int) -> Report:
+    nodes = [Node("x", "input", (), 1.0)] + [Node(f"z{i}", "sin", (f"z{i - 1}" if i > 1 else "x",)) for i in range(1, n)]
+    program = Program(tuple(nodes), nodes[-1].name)
+    results = [
+        NodeResult(node.name, node.op, node.inputs, 0.5, 1.0 + (i == bad), 1.0, 1.0,
+                   error=float(i == bad), ok=i != bad)
+        for i, node in enumerate(nodes)
+    ]
+    failures = [Finding(nodes[bad].name, "sin", "local", "wrong local partial")]
+    return Report(program, {"x": 1.0}, results, failures=failures)
+
+
+def test_large_report_shows_worst_rows_first_under_a_summary() -> None:
+    lines = show(*render_report(_chain(60, bad=17), max_rows=5)).splitlines()
+    assert lines[1].strip() == "worst 5 of 60 nodes, largest error first"
+    assert lines[4].split()[:2] == ["z17", "sin"] and lines[4].split()[-1] == "✗"
+    assert len([line for line in lines if line[:1] in ("x", "z")]) == 5
+    assert "derivations:" not in lines
+
+
+def test_long_trace_is_cut_with_a_hint() -> None:
+    report = _chain(60, bad=3)
+    steps = [Step(f"z{i}", "sin", {}, {}, {}, {}, []) for i in range(59, 0, -1)]
+    lines = show(*render_trace(Trace(report, steps), max_steps=4)).splitlines()
+    assert [line for line in lines if line.startswith("step")][-1].startswith("step 4: before z56._backward()")
+    assert "… 55 more steps (filter with --node NAME or --steps A-B)" in lines
+
+
+def test_user_text_is_never_markup() -> None:
+    program = Program((Node("[bold]x[/bold]", "input", (), 1.0),), "[bold]x[/bold]")
+    result = NodeResult("[bold]x[/bold]", "input", (), 1.0, 1.0, 1.0, 1.0, error=0.0)
+    finding = Finding("[red]n", "[link=http://e]op", "mismatch", "[/] broken")
+    report = Report(program, {"[bold]x[/bold]": 1.0}, [result], failures=[finding])
+    text = show(report, Verdict("[i]c[/i]", True, "numeric", "[b]", 1.0, "[b]", 1.0))
+    assert "[bold]x[/bold]" in text
+    assert "✗ [red]n ([link=http://e]op) mismatch: [/] broken" in text
+    assert "✓ claim holds: [i]c[/i]  [numeric]" in text

@@ -39,8 +39,8 @@ FD_RTOL = 1e-5
 FD_ATOL = 1e-7
 """Absolute tolerance for that comparison, scaled by max(1, |f|) (rounding grows with f)."""
 
-BUDGET = 1_500_000
-"""Node evaluations the finite-difference witness may spend (about a second of Python)."""
+BUDGET = 6_000_000
+"""Node evaluations the finite-difference witness may spend (a few seconds of Python)."""
 
 
 def _sigmoid(a: float) -> float:

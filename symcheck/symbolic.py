@@ -87,6 +87,7 @@ class SymbolicGraph:
         self._consumers = program.consumers()
         self._derivatives: dict[str, dict[str, Expr]] = {}
         self._expansions: Optional[dict[sympy.Symbol, Expr]] = None
+        self._reaching: Optional[set[str]] = None
 
     # -- per node ------------------------------------------------------------
 
@@ -158,8 +159,11 @@ class SymbolicGraph:
         """The consumers of `name` that reach the output (backward order); None for the output itself."""
         if name == self.program.output:
             return None
-        reached = self._derivatives_of(self.program.output)
-        return [c for c in self.consumers(name) if c in reached]
+        if self._reaching is None:
+            from symcheck.kinks import reaching_output
+
+            self._reaching = reaching_output(self.program)
+        return [c for c in self.consumers(name) if c in self._reaching]
 
     def _derivatives_of(self, of: str) -> dict[str, Expr]:
         """D(of, b) for every ancestor b of `of` (and `of` itself), in one backward sweep."""

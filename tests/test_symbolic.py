@@ -1,0 +1,180 @@
+"""The symbolic layer: local partials from forward meanings, adjoints in three forms."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcheck.errors import InputError
+from symcheck.ir import INPUT, Node, Program
+from symcheck.opkind import exact_number, op_kind
+from symcheck.symbolic import SymbolicGraph, adjoint_latex
+
+
+def homework(x: float = 1.5, y: float = 0.5) -> Program:
+    """DESIGN.md's graph: z8 = (sin(z1 z2 + z1) + exp(z2)) · z1 z2."""
+    return Program(
+        (
+            Node("x", INPUT, (), x),
+            Node("y", INPUT, (), y),
+            Node("z1", "id", ("x",)),
+            Node("z2", "id", ("y",)),
+            Node("z3", "mul", ("z1", "z2")),
+            Node("z4", "add", ("z3", "z1")),
+            Node("z5", "sin", ("z4",)),
+            Node("z6", "exp", ("z2",)),
+            Node("z7", "add", ("z5", "z6")),
+            Node("z8", "mul", ("z7", "z3")),
+        ),
+        "z8",
+    )
+
+
+def single(op: str, *inputs, index=None) -> Program:
+    return Program((Node("a", INPUT, (), 0.7), Node("b", INPUT, (), 1.3), Node("z1", op, inputs, index=index)), "z1")
+
+
+@pytest.fixture(scope="module")
+def graph() -> SymbolicGraph:
+    return SymbolicGraph(homework())
+
+
+def test_homework_node_symbol_forms_are_golden(graph: SymbolicGraph) -> None:
+    assert graph.text(graph.adjoint("z3")) == "z7 + z3*cos(z4)"
+    assert graph.text(graph.adjoint("z4")) == "z3*cos(z4)"
+    assert graph.text(graph.adjoint("z5")) == "z3"
+    assert graph.text(graph.adjoint("z8")) == "1"
+
+
+def test_homework_chain_rule_form_runs_over_consumers_latest_first(graph: SymbolicGraph) -> None:
+    assert graph.chain_rule_text("z3") == "∂f/∂z8·∂z8/∂z3 + ∂f/∂z4·∂z4/∂z3"
+    assert graph.chain_rule_latex("z3") == (
+        r"\frac{\partial f}{\partial z_{8}} \frac{\partial z_{8}}{\partial z_{3}} + "
+        r"\frac{\partial f}{\partial z_{4}} \frac{\partial z_{4}}{\partial z_{3}}"
+    )
+    assert graph.latex(graph.chain_rule("z3")) == graph.chain_rule_latex("z3")
+    assert graph.chain_rule_text("z8") == "1"
+
+
+def test_latex_of_adjoint_and_names(graph: SymbolicGraph) -> None:
+    assert graph.latex(graph.adjoint("z3")) == r"z_{7} + z_{3} \cos{\left(z_{4} \right)}"
+    assert adjoint_latex("z3") == r"\frac{\partial f}{\partial z_{3}}"
+
+
+def test_expanded_form_is_in_the_inputs_only(graph: SymbolicGraph) -> None:
+    x, y = sympy.symbols("x y", real=True)
+    expanded = graph.expanded(graph.adjoint("z3"))
+    assert expanded.free_symbols == {x, y}
+    assert sympy.simplify(expanded - (sympy.sin(x * y + x) + sympy.exp(y) + x * y * sympy.cos(x * y + x))) == 0
+
+
+def test_adjoint_values_match_hand_calculation(graph: SymbolicGraph) -> None:
+    x, y = 1.5, 0.5
+    adjoints = graph.adjoint_values(graph.values())
+    # f = (sin(xy + x) + e^y)·xy
+    dfdx = math.cos(x * y + x) * (y + 1) * x * y + (math.sin(x * y + x) + math.exp(y)) * y
+    dfdy = (math.cos(x * y + x) * x + math.exp(y)) * x * y + (math.sin(x * y + x) + math.exp(y)) * x
+    assert adjoints["x"] == pytest.approx(dfdx, rel=1e-14)
+    assert adjoints["y"] == pytest.approx(dfdy, rel=1e-14)
+    assert adjoints["z3"] == pytest.approx(x * y * math.cos(x * y + x) + math.exp(y) + math.sin(x * y + x), rel=1e-14)
+    assert adjoints["z8"] == 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.1, 3.0), st.floats(-2.0, 2.0))
+def test_node_by_node_adjoints_equal_the_printed_forms_evaluated(x: float, y: float) -> None:
+    graph = SymbolicGraph(homework(x, y))
+    values = graph.values()
+    adjoints = graph.adjoint_values(values)
+    for name in graph.program.names:
+        assert graph.evaluate(graph.adjoint(name), values) == pytest.approx(adjoints[name], rel=1e-12, abs=1e-12)
+
+
+def test_derivative_between_nodes(graph: SymbolicGraph) -> None:
+    assert graph.text(graph.derivative("z7", "z4")) == "cos(z4)"
+    assert graph.derivative("z6", "z4") == 0  # z4 is not an ancestor of z6
+    assert graph.text(graph.local_partial("z8", "z3")) == "z7"
+    assert graph.local_partial("z8", "x") == 0
+
+
+def test_sigmoid_derivative_prints_as_sigma_one_minus_sigma() -> None:
+    graph = SymbolicGraph(single("sigmoid", "a"))
+    partial = graph.local_partial("z1", "a")
+    assert graph.text(partial) == "(1 - sigmoid(a))*sigmoid(a)"
+    assert "cosh" not in graph.text(partial)
+    assert graph.latex(partial) == r"\left(1 - \sigma\left(a\right)\right) \sigma\left(a\right)"
+
+
+def test_reuse_sums_over_both_positions() -> None:
+    graph = SymbolicGraph(single("mul", "a", "a"))
+    assert graph.text(graph.local_partial("z1", "a")) == "2*a"
+    assert graph.adjoint_values(graph.values())["a"] == pytest.approx(1.4)
+
+
+def test_diamond_adds_both_paths() -> None:
+    program = Program(
+        (
+            Node("a", INPUT, (), 0.7),
+            Node("b", "sin", ("a",)),
+            Node("c", "cos", ("a",)),
+            Node("d", "mul", ("b", "c")),
+        ),
+        "d",
+    )
+    graph = SymbolicGraph(program)
+    assert graph.text(graph.adjoint("a")) == "-b*sin(a) + c*cos(a)"
+    assert graph.chain_rule_text("a") == "∂f/∂c·∂c/∂a + ∂f/∂b·∂b/∂a"
+    assert graph.adjoint_values(graph.values())["a"] == pytest.approx(math.cos(1.4), rel=1e-14)
+
+
+def test_constants_become_exact_numbers() -> None:
+    assert exact_number(2.0) == 2 and exact_number(0.5) == sympy.Rational(1, 2)
+    assert exact_number(0.1) == sympy.Rational(1, 10)
+    assert isinstance(exact_number(1 / 3), sympy.Float)
+    assert SymbolicGraph(single("mul", "a", 0.5)).text(SymbolicGraph(single("mul", "a", 0.5)).forward("z1")) == "a/2"
+    graph = SymbolicGraph(single("pow", "a", 3.0))
+    assert graph.text(graph.local_partial("z1", "a")) == "3*a**2"
+
+
+def test_kinds_are_derived_once_and_shared() -> None:
+    first, _ = op_kind(Node("z1", "sin", ("a",)))
+    second, names = op_kind(Node("z9", "sin", ("q",)))
+    assert first is second and names == ("q",)
+
+
+@pytest.mark.parametrize(
+    "op, inputs, index, expected",
+    [
+        ("tanh", ("a",), None, 1 - math.tanh(0.7) ** 2),
+        ("log", ("a",), None, 1 / 0.7),
+        ("sqrt", ("a",), None, 0.5 / math.sqrt(0.7)),
+        ("div", ("a", "b"), None, 1 / 1.3),
+        ("pow", ("a", "b"), None, 1.3 * 0.7**0.3),
+        ("logsumexp", ("a", "b"), None, math.exp(0.7) / (math.exp(0.7) + math.exp(1.3))),
+        ("softmax", ("a", "b"), 1, -math.exp(2.0) / (math.exp(0.7) + math.exp(1.3)) ** 2),
+        ("dot", ("a", "b", "b", "a"), None, 2 * 1.3),
+        ("mean", ("a", "b", "a"), None, 2 / 3),
+    ],
+)
+def test_op_table_partials_at_a_point(op: str, inputs: tuple, index, expected: float) -> None:
+    graph = SymbolicGraph(single(op, *inputs, index=index))
+    assert graph.adjoint_values(graph.values())["a"] == pytest.approx(expected, rel=1e-13)
+
+
+def test_domain_edge_raises_input_error_naming_node_and_op() -> None:
+    graph = SymbolicGraph(single("log", "a"))
+    with pytest.raises(InputError) as info:
+        graph.values({"a": -1.0})
+    assert "z1" in str(info.value) and "log" in str(info.value)
+
+
+def test_kinks_flag_relu_at_zero_with_conventions() -> None:
+    graph = SymbolicGraph(single("relu", "a"))
+    flags = graph.kinks(graph.values({"a": 0.0}))
+    assert [(f.node, f.kind) for f in flags] == [("z1", "nondifferentiable")]
+    assert "subgradient 0" in flags[0].message and "Heaviside(0) = ½" in flags[0].message
+    assert graph.kinks(graph.values({"a": 0.3})) == []

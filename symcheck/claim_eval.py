@@ -43,7 +43,10 @@ SAMPLES = 5
 """Random points tried besides the given one."""
 
 SPREAD = 0.10
-"""Random points lie within ±SPREAD·|value| of each input (±SPREAD when the input is 0)."""
+"""Random points lie within ±SPREAD·max(|value|, FLOOR) of each input."""
+
+FLOOR = 0.1
+"""The smallest scale an input is moved on: an input at 0 still moves by up to ±0.01."""
 
 RTOL = 1e-9
 ATOL = 1e-12
@@ -199,15 +202,16 @@ def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float
     proved, reason = prove_equal(lhs, rhs, graph, **proof)
     if proved:
         return Decision(True, "symbolic", difference=sympy.Integer(0), reason=reason)
-    points = [dict(point)] + _neighbours(point, samples, seed)
     compared = 0
-    for candidate in points:
+    for candidate in _candidates(point, samples, seed):
         sides = _both_sides(lhs, rhs, graph, candidate)
         if sides is None:
             continue  # outside some op's domain: not a point of the claim
         compared += 1
         if not _agree(*sides):
             return _failure(lhs, rhs, graph, candidate, sides, compared, reason)
+        if compared == samples + 1:
+            break
     if compared == 0:
         from symcheck.errors import InputError
 
@@ -265,16 +269,20 @@ def _agree(a: float, b: float) -> bool:
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
 
-def _neighbours(point: Mapping[str, float], count: int, seed: Optional[int]) -> list[dict[str, float]]:
-    """`count` points with each input moved by up to ±SPREAD of itself (seeded: same claim, same points)."""
+def _candidates(point: Mapping[str, float], count: int, seed: Optional[int]) -> Iterator[dict[str, float]]:
+    """The point itself, then random points with each input moved by up to ±SPREAD of itself.
+
+    The spread never falls below ±SPREAD·FLOOR, so an input at (or near) 0 still
+    moves. Seeded by the point: the same claim at the same point sees the same
+    points. Up to four times `count` candidates, so domain edges can be skipped.
+    """
+    yield dict(point)
     rng = random.Random(seed if seed is not None else zlib.crc32(repr(sorted(point.items())).encode()))
-    neighbours = []
-    for _ in range(count):
-        neighbours.append({
-            name: value + rng.uniform(-SPREAD, SPREAD) * (abs(value) if value else 1.0)
+    for _ in range(4 * count):
+        yield {
+            name: value + rng.uniform(-SPREAD, SPREAD) * max(abs(value), FLOOR)
             for name, value in point.items()
-        })
-    return neighbours
+        }
 
 
 # -- a time guard for sympy ------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""Tests for symcheck.claims and symcheck.claim_eval: claims proved by sympy or decided by sampling."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcheck.claim_eval import decide, prove_equal
+from symcheck.claims import check_claims, claim_text, judge_claim
+from symcheck.compare import check_program
+from symcheck.errors import InputError
+from symcheck.ir import Program
+from symcheck.parse import parse_claim, parse_program
+from symcheck.symbolic import SymbolicGraph
+
+HOMEWORK = """
+x = 1.5
+y = 0.5
+z1 = x
+z2 = y
+z3 = z1 * z2
+z4 = z3 + z1
+z5 = sin(z4)
+z6 = exp(z2)
+z7 = z5 + z6
+z8 = z7 * z3
+"""
+
+
+@pytest.fixture(scope="module")
+def homework():
+    return parse_program(HOMEWORK)
+
+
+def z7_at(x: float, y: float) -> float:
+    return math.sin(x * y + x) + math.exp(y)
+
+
+def test_grad_before_z4_is_z7(homework):
+    verdict = judge_claim(homework, "grad(z3, before=z4) == z7")
+    assert verdict.holds and verdict.method == "symbolic"
+    assert verdict.lhs_symbolic == "z7" and verdict.rhs_symbolic == "z7"
+    assert verdict.lhs_value == pytest.approx(z7_at(1.5, 0.5), rel=1e-12)
+    assert verdict.message == "holds: both sides simplify to z7"
+
+
+def test_grad_before_z4_is_not_yet_the_full_adjoint(homework):
+    verdict = judge_claim(homework, "grad(z3, before=z4) == z7 + z3*D(z7, z3)")
+    assert not verdict.holds and verdict.method == "symbolic"
+    assert verdict.rhs_symbolic == "z7 + z3*cos(z4)"
+    expected_rhs = z7_at(1.5, 0.5) + 0.75 * math.cos(2.25)
+    assert verdict.rhs_value == pytest.approx(expected_rhs, rel=1e-12)
+    assert "z3.grad before z4._backward() holds z7 = 2.42679" in verdict.message
+    assert "the term z3*D(z7, z3) arrives only when z4._backward() runs" in verdict.message
+
+
+def test_homework_1_3_7_chain_rule_through_z5(homework):
+    verdict = judge_claim(homework, "D(f, z4) == D(f, z5) * D(z5, z4)")
+    assert verdict.holds and verdict.method == "symbolic"
+    assert verdict.lhs_symbolic == "z3*cos(z4)"
+
+
+@pytest.mark.parametrize("text", ["∂f/∂z3 == z7 + z3*cos(z4)", "df/dz3 == z7 + z3*cos(z4)", "D(z8, z3) == z7 + z3*cos(z4)"])
+def test_the_full_adjoint_of_z3(homework, text):
+    verdict = judge_claim(homework, text)
+    assert verdict.holds and verdict.method == "symbolic"
+    assert verdict.lhs_value == pytest.approx(z7_at(1.5, 0.5) + 0.75 * math.cos(2.25), rel=1e-12)
+
+
+def test_a_proof_in_the_inputs(homework):
+    verdict = judge_claim(homework, "z8 == (sin(x*y + x) + exp(y)) * x * y")
+    assert verdict.holds and verdict.method == "symbolic"
+    assert "in the inputs" in verdict.message
+
+
+def test_only_numerically_true_reports_numeric():
+    # log(xy) = log x + log y only for positive x, y: sympy (real symbols) cannot prove it.
+    program = parse_program("x = 1.5\ny = 0.5\nf = log(x * y)\n")
+    verdict = judge_claim(program, "f == log(x) + log(y)")
+    assert verdict.holds and verdict.method == "numeric"
+    assert "sympy could not prove it" in verdict.message
+    assert "5 random points" in verdict.message
+
+
+def test_a_claim_true_only_at_the_point_names_where_it_fails(homework):
+    verdict = judge_claim(homework, "z3 == 0.75")
+    assert not verdict.holds
+    assert verdict.lhs_value == pytest.approx(0.75) and verdict.rhs_value == pytest.approx(0.75)
+    assert "not as an identity" in verdict.message and "x = " in verdict.message
+
+
+def test_a_wrong_claim_states_both_values(homework):
+    verdict = judge_claim(homework, "D(f, x) == 2")
+    assert not verdict.holds
+    assert verdict.rhs_value == 2.0
+    assert f"{verdict.lhs_value:.6g}" in verdict.message
+
+
+def test_nothing_has_arrived_before_the_first_step(homework):
+    verdict = judge_claim(homework, "grad(z3, before=z8) == 0")
+    assert verdict.holds and verdict.lhs_symbolic == "0"
+    wrong = judge_claim(homework, "grad(z3, before=z8) == z7")
+    assert not wrong.holds and "nothing has arrived yet" in wrong.message
+    assert "z8._backward()" in wrong.message
+
+
+def test_grad_before_its_own_step_is_the_adjoint(homework):
+    assert judge_claim(homework, "grad(z1, before=z1) == D(f, z1)").holds
+    assert judge_claim(homework, "grad(f, before=z4) == 1").holds
+
+
+def test_the_point_moves_the_values_not_the_verdict(homework):
+    verdict = judge_claim(homework, "grad(z3, before=z4) == z7", at={"x": -0.4, "y": 1.1})
+    assert verdict.holds and verdict.lhs_value == pytest.approx(z7_at(-0.4, 1.1), rel=1e-12)
+
+
+def test_unknown_node_is_an_input_error(homework):
+    with pytest.raises(InputError):
+        judge_claim(homework, "D(f, z42) == 1")
+
+
+def test_grad_before_a_node_without_a_step_is_an_input_error():
+    program = parse_program("x = 0.4\nunused = exp(x)\ny = sin(x)\n")
+    with pytest.raises(InputError, match="has no backward step") as caught:
+        judge_claim(program, "grad(x, before=unused) == 0")
+    assert "y, x" in str(caught.value)
+
+
+def test_program_claims_are_checked_with_their_locations(homework):
+    program = parse_program(HOMEWORK + "# claim: D(f, z4) == D(f, z5) * D(z5, z4)\n# claim: grad(z3, before=z4) == z7\n")
+    verdicts = check_claims(program, check_program(program))
+    assert [v.holds for v in verdicts] == [True, True]
+    assert verdicts[1].claim == "grad(z3, before=z4) == z7"
+
+
+def test_a_bad_program_claim_points_at_its_line(homework):
+    program = parse_program(HOMEWORK + "# claim: grad(z3, before=z4) == z77\n", source="hw.sc")
+    with pytest.raises(InputError) as caught:
+        check_claims(program, check_program(Program(program.nodes, program.output)))
+    assert caught.value.location is not None and caught.value.location.line == 12
+
+
+def test_prove_equal_gives_up_past_the_size_guard(homework):
+    graph = SymbolicGraph(homework)
+    z4 = graph.symbol("z4")
+    lhs, rhs = sympy.sin(z4) ** 2 + sympy.cos(z4) ** 2, sympy.Integer(1)
+    proved, reason = prove_equal(lhs, rhs, graph, ops_limit=0)
+    assert proved is None and "operations" in reason
+    decision = decide(lhs, rhs, graph, {"x": 1.5, "y": 0.5}, ops_limit=0)
+    assert decision.holds and decision.method == "numeric" and decision.points == 6
+    assert prove_equal(lhs, rhs, graph) == (True, "simplify")
+
+
+def test_claim_text_prints_what_was_parsed(homework):
+    equation = parse_claim("grad(z3, before=z4) == z7 - (z3 + 1)*D(z7, z3)**2", homework)
+    assert claim_text(equation.lhs) == "grad(z3, before=z4)"
+    assert claim_text(equation.rhs) == "z7 - (z3 + 1)*D(z7, z3)**2"
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0))
+def test_homework_answers_hold_at_any_point(x, y):
+    program = parse_program(HOMEWORK)
+    at = {"x": x, "y": y}
+    assert judge_claim(program, "grad(z3, before=z4) == z7", at=at).holds
+    # They differ by z3·cos(z4), which is not 0 throughout any neighbourhood.
+    assert not judge_claim(program, "grad(z3, before=z4) == z7 + z3*D(z7, z3)", at=at).holds

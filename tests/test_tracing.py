@@ -1,0 +1,172 @@
+"""Tests for symcheck.tracing: ag's backward step by step against the chain rule's partial sums."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symcheck.build
+from symcheck.errors import InputError
+from symcheck.parse import parse_program
+from symcheck.symbolic import SymbolicGraph
+from symcheck.tracing import GradLedger, backward_schedule, trace_program
+
+# The homework's graph (problems/backprop.sc), inline so these tests do not depend on that file.
+HOMEWORK = """
+x = 1.5
+y = 0.5
+z1 = x
+z2 = y
+z3 = z1 * z2
+z4 = z3 + z1
+z5 = sin(z4)
+z6 = exp(z2)
+z7 = z5 + z6
+z8 = z7 * z3
+"""
+
+ORDER = ("z8", "z7", "z6", "z5", "z4", "z3", "z2", "z1", "y", "x")
+
+
+def forward(x: float, y: float) -> dict[str, float]:
+    """The homework's node values, written out by hand."""
+    z3 = x * y
+    z4 = z3 + x
+    z7 = math.sin(z4) + math.exp(y)
+    return {"z3": z3, "z4": z4, "z7": z7, "z8": z7 * z3}
+
+
+@pytest.fixture(scope="module")
+def homework_trace():
+    return trace_program(parse_program(HOMEWORK))
+
+
+def test_steps_follow_ags_backward_order(homework_trace):
+    assert tuple(step.node for step in homework_trace.steps) == ORDER
+    assert backward_schedule(parse_program(HOMEWORK)) == ORDER
+
+
+def test_before_z4_z3_grad_holds_z7_with_z4_pending(homework_trace):
+    step = homework_trace.step("z4")
+    z7 = forward(1.5, 0.5)["z7"]
+    assert step.symbolic_before["z3"] == "z7"
+    assert step.expected_before["z3"] == pytest.approx(z7, rel=1e-12)
+    assert step.grads_before["z3"] == pytest.approx(z7, rel=1e-12)
+    assert step.pending["z3"] == ("z4",)
+    assert step.op == "add"
+
+
+def test_before_the_first_step_only_the_output_is_seeded(homework_trace):
+    first = homework_trace.steps[0]
+    assert first.symbolic_before["z8"] == "1" and first.grads_before["z8"] == 1.0
+    assert all(first.symbolic_before[n] == "0" for n in ORDER[1:])
+    assert first.pending["z3"] == ("z8", "z4")  # next to run first
+
+
+def test_what_z4s_step_adds(homework_trace):
+    values = forward(1.5, 0.5)
+    adds = {c.target: c for c in homework_trace.step("z4").adds}
+    assert set(adds) == {"z3", "z1"}
+    expected = values["z3"] * math.cos(values["z4"])
+    for contribution in adds.values():
+        assert contribution.term == "z3*cos(z4)"
+        assert contribution.value == pytest.approx(expected, rel=1e-12)
+        assert "cos" in contribution.term_latex
+
+
+def test_after_z4_the_full_adjoint_has_arrived(homework_trace):
+    step = homework_trace.step("z3")
+    assert step.symbolic_before["z3"] == "z7 + z3*cos(z4)"
+    assert step.pending["z3"] == ()
+
+
+def test_every_grad_ends_equal_to_its_adjoint(homework_trace):
+    program = parse_program(HOMEWORK)
+    graph = SymbolicGraph(program)
+    adjoints = graph.adjoint_values(graph.values())
+    last = homework_trace.steps[-1]  # x's step adds nothing: every other step has run
+    for name in program.names:
+        assert last.grads_before[name] == pytest.approx(adjoints[name], rel=1e-9, abs=1e-12)
+        assert last.pending[name] == ()
+
+
+def test_engine_and_symbolic_agree_at_every_step(homework_trace):
+    assert all(step.ok for step in homework_trace.steps)
+    assert homework_trace.ok
+
+
+def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
+    real_build = symcheck.build.build_graph
+
+    def build_with_wrong_sin(program, at=None):
+        scalars = real_build(program, at)
+        z5 = scalars["z5"]
+        z5.partials = (math.sin(z5.parents[0].data),)  # sin's partial should be cos
+        return scalars
+
+    monkeypatch.setattr(symcheck.build, "build_graph", build_with_wrong_sin)
+    trace = trace_program(parse_program(HOMEWORK))
+    ok = {step.node: step.ok for step in trace.steps}
+    assert all(ok[n] for n in ("z8", "z7", "z6", "z5"))
+    assert not ok["z4"]
+    step = trace.step("z4")
+    assert step.grads_before["z4"] != pytest.approx(step.expected_before["z4"])
+    assert not trace.ok
+
+
+def test_filters_keep_only_the_asked_nodes_and_steps():
+    trace = trace_program(parse_program(HOMEWORK), nodes=["z3"], steps=["z8", "z4"])
+    assert [step.node for step in trace.steps] == ["z8", "z4"]
+    assert all(set(step.grads_before) == {"z3"} for step in trace.steps)
+    assert trace.step("z4").symbolic_before == {"z3": "z7"}
+
+
+def test_filter_naming_no_node_is_an_input_error():
+    with pytest.raises(InputError, match="z99"):
+        trace_program(parse_program(HOMEWORK), nodes=["z99"])
+
+
+def test_the_point_can_be_moved():
+    trace = trace_program(parse_program(HOMEWORK), at={"x": 0.3, "y": -1.2})
+    assert trace.step("z4").grads_before["z3"] == pytest.approx(forward(0.3, -1.2)["z7"], rel=1e-12)
+
+
+def test_repeated_operand_and_constants():
+    program = parse_program("a = 0.7\nb = a * a\nc = b * 2\nd = c + a\n")
+    trace = trace_program(program)
+    assert [step.node for step in trace.steps] == ["d", "c", "b", "a"]
+    adds_b = trace.step("b").adds
+    # b = a·a is one contribution into a: ∂f/∂b · ∂b/∂a = 2 · 2a, summed over both positions.
+    assert [(c.target, c.term) for c in adds_b] == [("a", "4*a")]
+    assert adds_b[0].value == pytest.approx(2 * 2 * 0.7, rel=1e-12)
+    assert trace.step("b").symbolic_before["a"] == "1"  # d's direct contribution ∂d/∂a
+    assert trace.step("b").pending["a"] == ("b",)
+    assert trace.steps[-1].symbolic_before["a"] == "1 + 4*a"
+    assert all(step.ok for step in trace.steps)
+
+
+def test_a_node_that_does_not_reach_the_output_has_no_step():
+    program = parse_program("x = 0.4\nunused = exp(x)\ny = sin(x)\n")
+    trace = trace_program(program)
+    assert [step.node for step in trace.steps] == ["y", "x"]
+    assert trace.steps[-1].symbolic_before["unused"] == "0"
+    assert trace.steps[-1].pending["x"] == ()
+
+
+def test_placeholder_adjoints_keep_big_graph_terms_small():
+    program = parse_program(HOMEWORK)
+    ledger = GradLedger(program, SymbolicGraph(program), placeholders=True)
+    terms = {a.target: str(a.term) for a in ledger.arrivals("z4")}
+    assert terms == {"z3": "D(f, z4)", "z1": "D(f, z4)"}
+    assert str(ledger.arrived("z3", before="z4")) == "z7"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0))
+def test_engine_and_chain_rule_agree_at_any_point(x, y):
+    trace = trace_program(parse_program(HOMEWORK), at={"x": x, "y": y})
+    assert all(step.ok for step in trace.steps)
+    assert trace.step("z4").expected_before["z3"] == pytest.approx(forward(x, y)["z7"], rel=1e-9, abs=1e-12)

@@ -1,0 +1,82 @@
+"""JSON renderer: the DESIGN.md contract fields, strict JSON, non-finite numbers as strings."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import render_samples as samples
+from symcheck.render.json_render import SCHEMA_VERSION, dumps, encode_number, report_to_json, trace_to_json
+from symcheck.report import NodeResult
+
+NODE_KEYS = {"name", "op", "inputs", "value", "grad", "grad_symbolic", "grad_expanded", "grad_expected", "grad_fd", "ok"}
+
+
+def strict(data: object) -> object:
+    return json.loads(json.dumps(data, allow_nan=False))
+
+
+def test_check_json_has_the_contract_fields() -> None:
+    data = strict(report_to_json(samples.report(engine_bug=True)))
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["output"] == "z8" and data["inputs"] == {"x": 1.5, "y": 0.5}
+    assert [n["name"] for n in data["nodes"]] == ["x", "y", "z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8"]
+    assert all(NODE_KEYS <= set(n) for n in data["nodes"])
+    z3 = data["nodes"][4]
+    assert z3["inputs"] == ["z1", "z2"] and z3["grad_symbolic"] == "z7 + z3*cos(z4)"
+    assert z3["ok"] is False and data["ok"] is False
+    assert data["failures"][-1] == {
+        "node": "z4", "op": "add", "kind": "mismatch", "message": "engine -0.94226, symbolic -0.47113",
+    }
+    assert data["flags"] == []
+
+
+def test_trace_json_has_steps_in_backward_order() -> None:
+    data = strict(trace_to_json(samples.trace()))
+    assert [s["node"] for s in data["steps"]] == samples.ORDER
+    before_z4 = data["steps"][4]
+    assert before_z4["node"] == "z4"
+    assert before_z4["symbolic_before"]["z3"] == "z7"
+    assert math.isclose(before_z4["grads_before"]["z3"], samples.V["z7"])
+    assert before_z4["pending"]["z3"] == ["z4"]
+    assert before_z4["adds"][0] == {"target": "z3", "term": "z3*cos(z4)", "value": before_z4["adds"][0]["value"]}
+
+
+def test_claim_json() -> None:
+    data = strict(samples.FAILS.to_json())
+    assert data == {
+        "schema_version": SCHEMA_VERSION,
+        "claim": "grad(z3, before=z4) == z7 + z3*D(z7, z3)",
+        "holds": False,
+        "method": "symbolic",
+        "lhs": {"symbolic": "z7", "value": samples.V["z7"]},
+        "rhs": {"symbolic": "z3*cos(z4) + z7", "value": samples.FAILS.rhs_value},
+        "message": samples.FAILS.message,
+    }
+
+
+def test_non_finite_numbers_become_strings() -> None:
+    report = samples.report()
+    report.nodes[0] = NodeResult("x", "input", (), math.inf, math.nan, -math.inf, None, error=math.nan, ok=False)
+    data = report.to_json()
+    text = dumps(data)
+    node = json.loads(text)["nodes"][0]
+    assert (node["value"], node["grad"], node["grad_expected"], node["grad_fd"]) == ("inf", "nan", "-inf", None)
+
+
+def test_operand_constants_are_numbers() -> None:
+    report = samples.report()
+    report.nodes[5] = NodeResult("z4", "pow", ("z3", 2.0), 1.0, 1.0, 1.0)
+    assert strict(report.to_json())["nodes"][5]["inputs"] == ["z3", 2.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True) | st.none())
+def test_encode_number_is_always_strict_json(value: float | None) -> None:
+    encoded = encode_number(value)
+    json.dumps(encoded, allow_nan=False)
+    if value is not None and math.isfinite(value):
+        assert encoded == value

@@ -1,0 +1,266 @@
+"""ag against micrograd 0.1.0 and a microgpt-style engine, on the same model math.
+
+Run from the repository root:
+
+    python bench/bench_engines.py            # about a minute on 2 cores
+    python bench/bench_engines.py --quick    # fewer repetitions, fewer depth probes
+
+Workloads (each engine: forward + backward, parameter grads zeroed first):
+  (a) a 2-16-16-1 ReLU MLP, mean squared error over 32 points;
+  (b) one training step of a microgpt-sized GPT (n_embd 16, 4 heads, 1 layer,
+      block 8, vocab 27, RMSNorm, ReLU MLP of width 64, causal softmax
+      attention, cross-entropy over 8 positions). ag uses `ag.nn.GPT` and its
+      fused ops; the two baselines run microgpt's plain-operator code;
+  (c) the deepest chain y = x·k·k·…·k whose forward, backward and release
+      each engine survives (each probe in its own process);
+  (d) the peak memory (tracemalloc) of building and back-propagating (b).
+
+Timing is interleaved: every repetition runs every engine once, in rotating
+order, in one process with Python's default settings (garbage collector on).
+Each timed step starts from a collected heap, so the collections a step
+triggers are charged to that step. Medians are reported; a second pass with
+the collector off shows how much of each time is the collector's. Before
+timing, every engine's parameter gradients are checked against ag's (same
+parameter values; |a − b| ≤ 1e-9·max(|a|, |b|) + 1e-15), so the comparison is
+of the same computation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # bench/ for its modules, the root for ag
+
+import ag  # noqa: E402
+import workloads as W  # noqa: E402
+from micrograd_engine import Value as MicrogradValue  # noqa: E402
+from microgpt_engine import Value as MicrogptValue  # noqa: E402
+
+ENGINES = ("ag", "micrograd", "microgpt-style")
+BASELINES = {"micrograd": MicrogradValue, "microgpt-style": MicrogptValue}
+CHILDREN = {
+    "ag": lambda v: v.parents,
+    "micrograd": lambda v: v._prev,
+    "microgpt-style": lambda v: v._children,
+}
+GRAD_RTOL, GRAD_ATOL = 1e-9, 1e-15
+
+
+@dataclass
+class Step:
+    """One engine's runnable step on one workload."""
+
+    run: Callable[[], Any]  # zero grads, forward, backward; returns the loss node
+    params: list[Any]  # the parameters, in ag's parameters() order
+
+
+# -- building the steps -------------------------------------------------------------------
+
+
+def mlp_steps() -> dict[str, Step]:
+    xs, ys = W.mlp_data()
+    model = W.ag_mlp_model()
+
+    def run_ag() -> Any:
+        model.zero_grad()
+        loss = W.ag_mlp_loss(model, xs, ys)
+        loss.backward()
+        return loss
+
+    steps = {"ag": Step(run_ag, model.parameters())}
+    for name, Value in BASELINES.items():
+        layers = W.plain_mlp_params(model, Value)
+        steps[name] = _plain_step(lambda layers=layers, V=Value: W.plain_mlp_loss(layers, xs, ys, V),
+                                  W.plain_mlp_flat(layers))
+    return steps
+
+
+def gpt_steps() -> dict[str, Step]:
+    model = W.ag_gpt_model()
+
+    def run_ag() -> Any:
+        model.zero_grad()
+        loss = W.ag_gpt_loss(model)
+        loss.backward()
+        return loss
+
+    steps = {"ag": Step(run_ag, model.parameters())}
+    for name, Value in BASELINES.items():
+        state = W.plain_gpt_params(model, Value)
+        steps[name] = _plain_step(lambda state=state, V=Value: W.plain_gpt_loss(state, V), W.plain_gpt_flat(state))
+    return steps
+
+
+def _plain_step(forward: Callable[[], Any], params: list[Any]) -> Step:
+    def run() -> Any:
+        for p in params:
+            p.grad = 0
+        loss = forward()
+        loss.backward()
+        return loss
+
+    return Step(run, params)
+
+
+# -- checking and timing ------------------------------------------------------------------
+
+
+def check_agreement(steps: dict[str, Step]) -> tuple[float, int]:
+    """Run each step once; every parameter grad must match ag's. Returns (loss, node counts)."""
+    reference_loss = steps["ag"].run()
+    reference = [p.grad for p in steps["ag"].params]
+    for name in ENGINES[1:]:
+        loss = steps[name].run()
+        grads = [p.grad for p in steps[name].params]
+        if len(grads) != len(reference):
+            raise SystemExit(f"{name}: {len(grads)} parameters, ag has {len(reference)}")
+        if abs(loss.data - reference_loss.data) > GRAD_RTOL * abs(reference_loss.data):
+            raise SystemExit(f"{name}: loss {loss.data!r} differs from ag's {reference_loss.data!r}")
+        for i, (a, b) in enumerate(zip(reference, grads)):
+            if abs(a - b) > GRAD_RTOL * max(abs(a), abs(b)) + GRAD_ATOL:
+                raise SystemExit(f"{name}: parameter {i} grad {b!r} differs from ag's {a!r}")
+    return reference_loss.data, len(reference)
+
+
+def node_counts(steps: dict[str, Step]) -> dict[str, int]:
+    return {name: W.count_nodes(step.run(), CHILDREN[name]) for name, step in steps.items()}
+
+
+def time_interleaved(steps: dict[str, Step], reps: int, *, gc_on: bool) -> dict[str, float]:
+    """Median seconds per step for each engine, engines interleaved in rotating order."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
+    was_enabled = gc.isenabled()
+    try:
+        for rep in range(reps):
+            for name in names[rep % len(names):] + names[: rep % len(names)]:
+                gc.collect()  # start from a clean heap: no engine pays for another's garbage
+                if not gc_on:
+                    gc.disable()
+                start = time.perf_counter()
+                loss = steps[name].run()
+                elapsed = time.perf_counter() - start
+                gc.enable()
+                del loss
+                times[name].append(elapsed)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def peak_memory(steps: dict[str, Step]) -> dict[str, int]:
+    """Peak bytes allocated while one step builds and back-propagates its graph."""
+    peaks = {}
+    for name, step in steps.items():
+        gc.collect()
+        tracemalloc.start()
+        loss = step.run()
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del loss
+    gc.collect()
+    return peaks
+
+
+# -- depth (workload c) ---------------------------------------------------------------------
+
+
+def probe_depth(engine: str, depth: int) -> None:
+    """Forward, backward and release a chain of `depth` multiplications (run in a child process)."""
+    Value = ag.Scalar if engine == "ag" else BASELINES[engine]
+    x, k, y = W.chain(Value, depth)
+    y.backward()
+    if x.grad != 1.0 or k.grad != depth:
+        raise SystemExit(f"wrong gradients: x {x.grad}, k {k.grad}")
+    del y
+    print("ok")
+
+
+def survives(engine: str, depth: int, timeout: float = 300.0) -> bool:
+    command = [sys.executable, str(Path(__file__).resolve()), "--probe", engine, str(depth)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0 and done.stdout.strip() == "ok"
+
+
+def deepest_chain(engine: str, levels: list[int]) -> tuple[int, bool]:
+    """The deepest level survived (bisected to 1% below the first failure); True if all passed."""
+    passed = 0
+    for depth in levels:
+        if not survives(engine, depth):
+            low, high = passed, depth
+            while high - low > max(1, low // 100):
+                middle = (low + high) // 2
+                low, high = (middle, high) if survives(engine, middle) else (low, middle)
+            return low, False
+        passed = depth
+    return passed, True
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and depth probes")
+    parser.add_argument("--probe", nargs=2, metavar=("ENGINE", "DEPTH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe:
+        probe_depth(args.probe[0], int(args.probe[1]))
+        return
+    reps_mlp, reps_gpt = (5, 5) if args.quick else (21, 11)
+    levels = [100, 1_000, 10_000, 100_000] + ([] if args.quick else [1_000_000])
+
+    print(f"Python {platform.python_version()} ({platform.python_implementation()}), "
+          f"{os.cpu_count()} CPUs, gc {'on' if gc.isenabled() else 'off'}, thresholds {gc.get_threshold()}")
+    rows = []
+    for title, steps, reps in (("(a) MLP 2-16-16-1, 32 points", mlp_steps(), reps_mlp),
+                               ("(b) GPT training step", gpt_steps(), reps_gpt)):
+        loss, n_params = check_agreement(steps)
+        counts = node_counts(steps)
+        on = time_interleaved(steps, reps, gc_on=True)
+        off = time_interleaved(steps, reps, gc_on=False)
+        print(f"\n{title}: loss {loss:.12g}, {n_params} parameter grads agree across engines "
+              f"(rel 1e-9); median of {reps}")
+        print("| engine | nodes | time, gc on | time, gc off | micrograd / engine (gc on) |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for name in ENGINES:
+            print(f"| {name} | {counts[name]:,} | {on[name] * 1e3:.1f} ms | {off[name] * 1e3:.1f} ms "
+                  f"| {on['micrograd'] / on[name]:.1f}× |")
+        rows.append((title, on, steps))
+        print(f"ag is {on['micrograd'] / on['ag']:.1f}× faster than micrograd and "
+              f"{on['microgpt-style'] / on['ag']:.1f}× faster than the microgpt-style engine (gc on).")
+
+    print("\n(d) peak memory of building and back-propagating the graph of (b) (tracemalloc)")
+    peaks = peak_memory(rows[1][2])
+    print("| engine | peak | share of micrograd's |")
+    print("| --- | ---: | ---: |")
+    for name in ENGINES:
+        print(f"| {name} | {peaks[name] / 2**20:.2f} MiB | 1/{peaks['micrograd'] / peaks[name]:.1f} |")
+
+    print(f"\n(c) deepest chain y = x·k·…·k that survives forward + backward + release (probes: {levels})")
+    print("| engine | deepest chain |")
+    print("| --- | ---: |")
+    for name in ENGINES:
+        depth, all_passed = deepest_chain(name, levels)
+        note = " (every probe passed)" if all_passed else f" (fails at the next probe; recursion limit {sys.getrecursionlimit()})"
+        print(f"| {name} | {depth:,}{note} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -35,15 +35,26 @@ z6     exp      1.64872          0.75            0.75       0.75       0   ✓
 z7     add      2.42679          0.75            0.75       0.75       0   ✓
 z8     mul       1.8201             1               1          1       0   ✓
 derivations:
-  ∂f/∂x = z3*cos(z4) + (z7 + z3*cos(z4))*z2 = 0.506702
-  ∂f/∂y = z3*z6 + (z7 + z3*cos(z4))*z1 = 4.17004
-  ∂f/∂z1 = z3*cos(z4) + (z7 + z3*cos(z4))*z2 = 0.506702
-  ∂f/∂z2 = z3*z6 + (z7 + z3*cos(z4))*z1 = 4.17004
-  ∂f/∂z3 = D(f, z8)*D(z8, z3) + D(f, z4)*D(z4, z3) = z7 + z3*cos(z4) = 1.95566
-  ∂f/∂z4 = D(f, z5)*D(z5, z4) = z3*cos(z4) = -0.47113
-  ∂f/∂z5 = z3 = 0.75
-  ∂f/∂z6 = z3 = 0.75
-  ∂f/∂z7 = z3 = 0.75
+  ∂f/∂x = z3*cos(z4) + (z7 + z3*cos(z4))*z2
+        = 0.506702
+  ∂f/∂y = z3*z6 + (z7 + z3*cos(z4))*z1
+        = 4.17004
+  ∂f/∂z1 = z3*cos(z4) + (z7 + z3*cos(z4))*z2
+         = 0.506702
+  ∂f/∂z2 = z3*z6 + (z7 + z3*cos(z4))*z1
+         = 4.17004
+  ∂f/∂z3 = D(f, z8)*D(z8, z3) + D(f, z4)*D(z4, z3)
+         = z7 + z3*cos(z4)
+         = 1.95566
+  ∂f/∂z4 = D(f, z5)*D(z5, z4)
+         = z3*cos(z4)
+         = -0.47113
+  ∂f/∂z5 = z3
+         = 0.75
+  ∂f/∂z6 = z3
+         = 0.75
+  ∂f/∂z7 = z3
+         = 0.75
 ✗ x (input) mismatch: engine -0.199993, symbolic 0.506702
 ✗ y (input) mismatch: engine 3.46334, symbolic 4.17004
 ✗ z1 (id) mismatch: engine -0.199993, symbolic 0.506702

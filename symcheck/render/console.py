@@ -105,15 +105,16 @@ def _node_table(report: Report, max_rows: int) -> Table:
 
 
 def _derivations(report: Report) -> Iterator[Text]:
+    """∂f/∂node = chain rule = node-symbol form = in the inputs = value, one form per line."""
     for r in report.nodes:
         if r.name == report.output or r.grad_symbolic is None:
             continue
-        forms = [f"∂f/∂{r.name}"]
-        for form in (r.chain_rule, r.grad_symbolic, r.grad_expanded):
-            if form is not None and form not in forms[1:]:
-                forms.append(form)
+        head = f"  ∂f/∂{r.name} = "
+        forms = list(dict.fromkeys(f for f in (r.chain_rule, r.grad_symbolic, r.grad_expanded) if f is not None))
         forms.append(num(r.grad_expected))
-        yield Text("  " + " = ".join(forms))
+        yield Text(head + forms[0])
+        for form in forms[1:]:
+            yield Text(" " * (len(head) - 2) + "= " + form)
 
 
 def render_findings(findings: list[Finding], mark: str) -> Iterator[Text]:

@@ -9,7 +9,7 @@ exactly "v's ancestors held fixed" — and the five-point central stencil
 gives ∂f/∂v with truncation error O(h⁴). The step is h = `STEP` · max(1, |a|)
 (1e-4): the truncation error is then ~1e-17·f⁽⁵⁾ and the rounding error
 ~1.5 ε |f| / h ≈ 3e-12 |f|, far inside `FD_RTOL`. If a stencil point leaves an
-op's domain the step is divided by 100 and tried once more; if that fails too
+op's domain the step becomes min(h, |a|)/100 and is tried once more; if that fails too
 the node gets no finite difference (None).
 
 The forward evaluation is symcheck's own: plain `math` functions written from
@@ -170,8 +170,8 @@ class Evaluator:
             try:
                 f = [self._run(i, a + k * h, order, base) for k in (-2, -1, 1, 2)]
                 return (f[0] - 8.0 * f[1] + 8.0 * f[2] - f[3]) / (12.0 * h)
-            except _ERRORS:
-                h /= 100.0
+            except _ERRORS:  # near a domain edge: stay well inside it, relative to the value
+                h = min(h, abs(a) or h) / 100.0
         return None
 
     def _run(self, i: int, value: float, order: list[int], base: list[float]) -> float:

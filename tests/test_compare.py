@@ -1,0 +1,142 @@
+"""The three-witness comparator: verdicts, failures, first divergence, kinks, size."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from symcheck.compare import check_program
+from symcheck.errors import InputError
+from symcheck.ir import INPUT, Claim, Node, Program
+
+
+def homework(claims: tuple = ()) -> Program:
+    return Program(
+        (
+            Node("x", INPUT, (), 1.5),
+            Node("y", INPUT, (), 0.5),
+            Node("z1", "id", ("x",)),
+            Node("z2", "id", ("y",)),
+            Node("z3", "mul", ("z1", "z2")),
+            Node("z4", "add", ("z3", "z1")),
+            Node("z5", "sin", ("z4",)),
+            Node("z6", "exp", ("z2",)),
+            Node("z7", "add", ("z5", "z6")),
+            Node("z8", "mul", ("z7", "z3")),
+        ),
+        "z8",
+        claims,
+    )
+
+
+def test_homework_all_three_witnesses_agree() -> None:
+    report = check_program(homework())
+    assert report.ok and report.failures == [] and report.first_divergence is None
+    assert [r.name for r in report.nodes] == list(homework().names)
+    z3 = report.node("z3")
+    expected = math.sin(2.25) + math.exp(0.5) + 0.75 * math.cos(2.25)
+    assert z3.grad == pytest.approx(expected, rel=1e-12)
+    assert z3.grad_expected == pytest.approx(expected, rel=1e-15)
+    assert z3.grad_fd == pytest.approx(expected, rel=1e-8)
+    assert z3.grad_symbolic == "z7 + z3*cos(z4)"
+    assert z3.chain_rule == "∂f/∂z8·∂z8/∂z3 + ∂f/∂z4·∂z4/∂z3"
+    assert z3.grad_expanded == "x*y*cos(x + x*y) + exp(y) + sin(x + x*y)"
+    assert z3.chain_rule_latex.startswith(r"\frac{\partial f}{\partial z_{8}}")
+    assert report.node("z4").grad_symbolic == "z3*cos(z4)"
+    assert report.inputs == {"x": 1.5, "y": 0.5}
+    assert "every node" in report.fd_strategy
+
+
+def test_at_moves_the_point() -> None:
+    report = check_program(homework(), at={"x": 0.2})
+    assert report.inputs == {"x": 0.2, "y": 0.5} and report.ok
+    assert report.node("z8").value == pytest.approx((math.sin(0.2 * 0.5 + 0.2) + math.exp(0.5)) * 0.1)
+
+
+def test_wrong_engine_grads_are_caught_with_the_first_divergence() -> None:
+    good = check_program(homework())
+    grads = {r.name: r.grad_expected for r in good.nodes}
+    grads["z4"] = -grads["z4"]  # a wrong sin step: the sign of cos flipped
+    for upstream in ("z3", "z1", "z2", "x", "y"):
+        grads[upstream] += 0.1
+    report = check_program(homework(), engine_grads=grads)
+    assert not report.ok
+    assert report.first_divergence == "z4"
+    assert {f.node for f in report.failures} == {"z4", "z3", "z1", "z2", "x", "y"}
+    assert all(f.kind == "mismatch" for f in report.failures)
+    assert report.failures[0].node == "z4"  # worst first: off by 2·0.471
+    assert "engine 0.471130217," in report.failures[0].message
+    assert "symbolic -0.471130217," in report.failures[0].message
+    assert not report.node("z4").ok and report.node("z5").ok
+
+
+def test_tolerances_are_options() -> None:
+    grads = {r.name: r.grad_expected * (1 + 1e-4) for r in check_program(homework()).nodes}
+    assert not check_program(homework(), engine_grads=grads).ok
+    assert check_program(homework(), engine_grads=grads, rtol=1e-3).ok
+
+
+def test_relu_at_zero_is_flagged_not_failed() -> None:
+    program = Program(
+        (
+            Node("a", INPUT, (), 0.0),
+            Node("b", INPUT, (), 0.8),
+            Node("r", "relu", ("a",)),
+            Node("f", "mul", ("r", "b")),
+        ),
+        "f",
+    )
+    report = check_program(program)
+    assert report.ok and report.failures == []
+    assert [(f.node, f.kind) for f in report.flags] == [("r", "nondifferentiable")]
+    assert "finite differences give ½" in report.flags[0].message
+    a = report.node("a")
+    assert (a.grad, a.grad_expected) == (0.0, pytest.approx(0.4))
+    assert a.grad_fd == pytest.approx(0.4, rel=1e-8)
+
+
+def test_domain_edge_cannot_be_checked() -> None:
+    program = Program((Node("a", INPUT, (), 0.0), Node("l", "log", ("a",))), "l")
+    with pytest.raises(InputError) as info:
+        check_program(program)
+    assert "'l'" in str(info.value) and "log" in str(info.value)
+
+
+def test_claims_of_the_program_are_judged_when_the_claims_module_is_there() -> None:
+    pytest.importorskip("symcheck.claims")
+    pytest.importorskip("symcheck.parse")
+    report = check_program(homework((Claim("D(f, z4) == D(f, z5) * D(z5, z4)"),)))
+    assert len(report.claims) == 1 and report.claims[0].holds
+
+
+def _big(size: int, seed: int = 1) -> Program:
+    rng = random.Random(seed)
+    nodes = [Node(f"x{i}", INPUT, (), rng.uniform(0.3, 1.2)) for i in range(10)]
+    for k in range(size - 11):
+        recent = [n.name for n in nodes[-10:]]
+        op = rng.choice(("sin", "tanh", "sigmoid", "add", "mul", "mean"))
+        operands = (rng.choice(recent),) if op in ("sin", "tanh", "sigmoid") else tuple(rng.sample(recent, 2))
+        nodes.append(Node(f"z{k + 1}", op, operands))
+    nodes.append(Node("f", "sum", tuple(n.name for n in nodes[-5:])))
+    return Program(tuple(nodes), "f")
+
+
+def test_two_thousand_nodes_with_all_three_witnesses() -> None:
+    program = _big(2000)
+    report = check_program(program)
+    assert len(report.nodes) == 2000 and report.ok
+    assert report.node("x0").grad_fd is not None
+    assert report.node("z1000").grad_symbolic is None  # forms are only printed for small graphs
+    assert report.node("z1000").chain_rule is not None
+
+
+def test_a_broken_engine_is_found_on_a_big_graph_even_when_sampling() -> None:
+    program = _big(400)
+    grads = {r.name: r.grad_expected for r in check_program(program, forms=False).nodes}
+    grads["z300"] += 1.0
+    report = check_program(program, engine_grads=grads, forms=False, fd_budget=2000)
+    assert report.first_divergence == "z300"
+    assert report.node("z300").grad_fd is not None  # suspects get a finite difference first
+    assert "of 400 nodes" in report.fd_strategy

@@ -24,8 +24,8 @@ class Module:
     `parameters()` walks them in that order, so it is deterministic.
 
     >>> layer = ag.nn.Linear(3, 2, seed=0)
-    >>> len(layer.parameters()), layer.zero_grad()
-    (8, None)
+    >>> len(layer.parameters())               # 3·2 weights + 2 biases
+    8
     """
 
     def __init__(self) -> None:

@@ -29,7 +29,7 @@ class RMSNorm(Module):
         if self.gain is not None:
             self._add(self.gain)
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Scalar]:
+    def __call__(self, x: Sequence[Scalar]) -> Vector:
         if len(x) != self.dim:
             check_length(f"RMSNorm {self.name!r}", x, self.dim)
         scale = (dot(x, x) / self.dim + self.eps) ** -0.5
@@ -59,7 +59,7 @@ class LayerNorm(Module):
             self._add(self.gain)
             self._add(self.bias)
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Scalar]:
+    def __call__(self, x: Sequence[Scalar]) -> Vector:
         if len(x) != self.dim:
             check_length(f"LayerNorm {self.name!r}", x, self.dim)
         mu = mean(x)

@@ -117,7 +117,7 @@ class GPT(Module):
           nₜ    = N(hₜ)
           qₜ = Wqˡ nₜ,  kₜ = Wkˡ nₜ,  vₜ = Wvˡ nₜ                     (no biases anywhere)
           per head h (slice Sₕ of width hd):
-            sₜᵤ = (qₜ[Sₕ] · kᵤ[Sₕ]) / √hd        u = 0…t              (causal)
+            sₜᵤ = (qₜ[Sₕ] · kᵤ[Sₕ]) / √hd        u = 0…t              (causal; computed as (qₜ/√hd)·kᵤ)
             aₜ  = softmax(sₜ₀ … sₜₜ)
             oₜ[Sₕ] = Σᵤ aₜᵤ vᵤ[Sₕ]
           hₜ    = hₜ + Woˡ oₜ

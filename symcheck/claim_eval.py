@@ -94,8 +94,8 @@ class ClaimTranslator:
         if spec is None:
             raise self._error(f"{node.func!r} is not a function of the op table", f"use one of {', '.join(OPS)}")
         args = [self.to_sympy(a) for a in _flat(node.args)]
-        index = None
-        if spec.indexed:
+        index = getattr(node, "index", None)
+        if spec.indexed and index is None:
             if not args or not args[0].is_Integer:
                 raise self._error(f"{node.func} needs a whole-number component index first", f"write {node.func}(0, a, b, ...)")
             index, args = int(args[0]), args[1:]

@@ -34,6 +34,15 @@ PLACEHOLDER_ABOVE = 300
 ``D(f, k)``: full node-symbol adjoints of a deep graph grow with its depth."""
 
 
+ADJOINT_SIZE_LIMIT = 40
+"""An adjoint whose node-symbol form has more tree nodes than this enters terms as ``D(f, k)``,
+so steps deep in a long chain print ``D(f, a97)*cos(a96)`` instead of a 97-factor product."""
+
+RECORD_ALL_UP_TO = 400
+"""Up to this many nodes a step records every node's state; above it (unless `nodes` says
+otherwise) a step records only its own node and its operands, keeping a trace linear in size."""
+
+
 def backward_schedule(program: Program) -> tuple[str, ...]:
     """The nodes whose local step ag runs, in ag's order.
 
@@ -85,10 +94,10 @@ class GradLedger:
         if name not in self._adjoints:
             if name == self.program.output:
                 self._adjoints[name] = sympy.Integer(1)
-            elif self.placeholders:
-                self._adjoints[name] = sympy.Symbol(f"D(f, {name})", real=True)
             else:
-                self._adjoints[name] = self.graph.adjoint(name)
+                full = None if self.placeholders else self.graph.adjoint(name)
+                small = full is not None and _tree_size_at_most(full, ADJOINT_SIZE_LIMIT)
+                self._adjoints[name] = full if small else sympy.Symbol(f"D(f, {name})", real=True)
         return self._adjoints[name]
 
     def arrivals(self, source: str) -> list[Arrival]:
@@ -142,7 +151,8 @@ def trace_program(
     rule disagree beyond ``atol + rtol·max(|a|, |b|)``.
 
     `nodes` limits whose state is recorded and `steps` which steps are kept
-    (both all by default; big graphs want them).
+    (both all by default; above `RECORD_ALL_UP_TO` nodes a step records only
+    its own node and its operands unless `nodes` is given).
 
     >>> trace = trace_program(parse_program(BACKPROP))
     >>> trace.step("z4").symbolic_before["z3"]
@@ -159,7 +169,10 @@ def trace_program(
     ledger = GradLedger(program, graph)
     scalars = build_graph(program, point)
     recorder = _Recorder(program, graph, ledger, scalars, point, rtol=rtol, atol=atol)
-    recorder.record_names = _names_or_all(nodes, program, "node")
+    if nodes is None and len(program.nodes) > RECORD_ALL_UP_TO:
+        recorder.local_only = True
+    else:
+        recorder.record_names = _names_or_all(nodes, program, "node")
     recorder.keep_steps = set(_names_or_all(steps, program, "step"))
     scalars[program.output].backward(before_step=recorder.before_step)
     return Trace(report=report, steps=recorder.steps)
@@ -199,6 +212,7 @@ class _Recorder:
         self.rtol, self.atol = rtol, atol
         self.steps: list[Step] = []
         self.record_names: tuple[str, ...] = program.names
+        self.local_only = False
         self.keep_steps: set[str] = set(program.names)
         self.ran: set[str] = set()
         # The running symbolic state: terms arrived so far, and their printed sum.
@@ -241,7 +255,7 @@ class _Recorder:
     def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
         grads, symbolic, expected, pending = {}, {}, {}, {}
         ok = True
-        for other in self.record_names:
+        for other in self._recorded(name):
             grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
             symbolic[other] = self._printed(other)
             expected[other] = self.expected[other]
@@ -249,10 +263,24 @@ class _Recorder:
             ok = ok and _close(grads[other], expected[other], self.rtol, self.atol)
         return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok)
 
+    def _recorded(self, name: str) -> Iterable[str]:
+        if not self.local_only:
+            return self.record_names
+        operands = (o for o in self.program.node(name).inputs if isinstance(o, str))
+        return tuple(dict.fromkeys((name, *operands)))
+
     def _printed(self, name: str) -> str:
         if name not in self.printed:
             self.printed[name] = _sstr(ordered_sum(self.terms[name]))
         return self.printed[name]
+
+
+def _tree_size_at_most(expr: Expr, limit: int) -> bool:
+    """Whether `expr` has at most `limit` tree nodes (stops counting past the limit)."""
+    for count, _ in enumerate(sympy.preorder_traversal(expr), start=1):
+        if count > limit:
+            return False
+    return True
 
 
 def _sstr(expr: Expr) -> str:

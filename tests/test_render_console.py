@@ -21,7 +21,7 @@ def show(*renderables: object) -> str:
 
 
 FAILING_REPORT = """\
-check z8 at x = 1.5, y = 0.5  (rtol 1e-06, atol 1e-09)
+check f = z8 at x = 1.5, y = 0.5  (rtol 1e-06, atol 1e-09)
 node   op         value   engine grad   symbolic grad    FD grad   error   ok
 ─────────────────────────────────────────────────────────────────────────────
 x      input        1.5     -0.199993        0.506702   0.506702     1.4   ✗
@@ -64,7 +64,7 @@ derivations:
 ✗ 6 failures; first divergence at z4"""
 
 TRACE_STEPS_4_5 = """\
-trace z8 at x = 1.5, y = 0.5: 10 backward steps
+trace f = z8 at x = 1.5, y = 0.5: 10 backward steps
 step 4: before z5._backward()   [z5 = sin(z4)]
   z5.grad = z3 = 0.75  (complete)
   z3.grad = z7 = 2.42679  (pending: z4)
@@ -79,7 +79,7 @@ step 5: before z4._backward()   [z4 = add(z3, z1)]
 ✓ engine, symbolic and finite differences agree on all 10 nodes"""
 
 TRACE_WRONG_STEP = """\
-trace z8 at x = 1.5, y = 0.5: 10 backward steps
+trace f = z8 at x = 1.5, y = 0.5: 10 backward steps
 step 5: before z4._backward()   [z4 = add(z3, z1)]  ✗
   z4.grad = z3*cos(z4) = -0.47113  (complete)  ✗ engine holds -0.94226
   z3.grad = z7 = 2.42679  (pending: z4)

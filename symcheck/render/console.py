@@ -63,7 +63,7 @@ def _point(inputs: dict[str, float]) -> str:
 def render_report(report: Report, *, max_rows: int = MAX_ROWS) -> Iterator[RenderableType]:
     """Header, the witnesses table, derivations (small graphs), failures, flags, claims, summary."""
     yield Text(
-        f"check {report.output} at {_point(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
+        f"check f = {report.output} at {_point(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
     )
     yield _node_table(report, max_rows)
     if len(report.nodes) <= MAX_DERIVATIONS:
@@ -169,7 +169,8 @@ def render_trace(
     longer than `max_steps` shows its first `max_steps` steps and a summary.
     """
     report = trace.report
-    yield Text(f"trace {report.output} at {_point(report.inputs)}: {len(trace.steps)} backward steps")
+    total = len(numbers) if numbers else len(trace.steps)
+    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {total} backward steps")
     chosen = [(numbers or {}).get(s.node, i) for i, s in enumerate(trace.steps, 1) if steps is None or s.node in steps]
     positions = [i for i, s in enumerate(trace.steps) if steps is None or s.node in steps]
     truncated = node is None and steps is None and len(positions) > max_steps

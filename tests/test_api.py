@@ -1,0 +1,75 @@
+"""The public Python API: symcheck.check / trace / claim / graph on every kind of target."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ag
+import symcheck
+from symcheck.errors import InputError
+from symcheck.ir import Node, Program
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_is_lazy() -> None:
+    code = "import sys, symcheck; print('sympy' in sys.modules, 'rich' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_check_an_expression_string() -> None:
+    report = symcheck.check("x*y + sin(x)", at={"x": 1.5, "y": 0.5})
+    assert report.ok
+    assert report.inputs == {"x": 1.5, "y": 0.5}
+    assert report.node("x").grad == pytest.approx(0.5 + 0.0707372016677029)
+
+
+def test_check_a_live_ag_graph() -> None:
+    x, y = ag.Scalar(1.5, "x"), ag.Scalar(0.5, "y")
+    report = symcheck.check(x * y + ag.exp(y))
+    assert report.ok and report.node("y").grad_expected == pytest.approx(1.5 + 1.6487212707001282)
+
+
+def test_check_a_program_with_at_as_text() -> None:
+    program = Program((Node("a", "input", (), 2.0), Node("b", "mul", ("a", "a"))), "b")
+    report = symcheck.check(program, at="a=3")
+    assert report.node("a").grad == pytest.approx(6.0)
+
+
+def test_check_a_callable_taking_scalars() -> None:
+    report = symcheck.check(lambda u, v: u * ag.tanh(v), at={"u": 2.0, "v": 0.3})
+    assert report.ok
+    assert [r.name for r in report.nodes][:2] == ["u", "v"]
+
+
+def test_trace_the_homework_graph() -> None:
+    trace = symcheck.trace("backprop")
+    assert trace.step("z4").symbolic_before["z3"] == "z7"
+
+
+def test_claims_on_the_homework_graph() -> None:
+    assert symcheck.claim("backprop", "grad(z3, before=z4) == z7").holds
+    assert not symcheck.claim("backprop", "grad(z3, before=z4) == z7 + z3*D(z7, z3)").holds
+
+
+def test_graph_text() -> None:
+    assert symcheck.graph("x*y", at={"x": 2, "y": 3}, format="mermaid").startswith("flowchart LR")
+
+
+@pytest.mark.parametrize(
+    "target, at",
+    [
+        (lambda *xs: xs[0], None),                 # no named parameters
+        (lambda x: 3.0, None),                     # does not return a Scalar
+        (lambda x: x * 2, {"y": 1.0}),             # unknown input
+        (42, None),                                # not a target
+    ],
+)
+def test_bad_targets_raise_input_error(target: object, at: object) -> None:
+    with pytest.raises(InputError):
+        symcheck.check(target, at=at)

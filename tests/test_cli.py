@@ -1,0 +1,212 @@
+"""The command line, run in-process through `main(argv)` (plus one real subprocess for the exit code)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symcheck.api
+from symcheck.cli import main, parse_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def strict_json(text: str) -> dict:
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+
+
+# -- exit codes -------------------------------------------------------------------------
+
+
+def test_check_agrees_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "x*y", "--at", "x=1.5,y=0.5", "--no-color")
+    assert code == 0, err
+    assert "✓ engine, symbolic and finite differences agree on all" in out
+    assert err == ""
+
+
+def test_failing_claim_exit_1_with_reproducer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "claim", "backprop", "grad(z3, before=z4) == z7 + z3*D(z7, z3)", "--no-color")
+    assert code == 1
+    assert "✗ claim fails" in out
+    assert err.strip() == (
+        "reproduce: symcheck claim backprop 'grad(z3, before=z4) == z7 + z3*D(z7, z3)' --at x=1.5,y=0.5"
+    )
+
+
+def test_claim_1_3_8_holds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "claim", "backprop", "grad(z3, before=z4) == z7", "--no-color")
+    assert code == 0
+    assert out.startswith("✓ claim holds: grad(z3, before=z4) == z7")
+
+
+def test_claim_1_3_7_holds_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "claim", "backprop", "D(f, z4) == D(f, z5) * D(z5, z4)", "--json")
+    data = strict_json(out)
+    assert code == 0 and data["holds"] is True
+    assert set(data) >= {"claim", "holds", "method", "lhs", "rhs"}
+    assert set(data["lhs"]) == {"symbolic", "value"}
+
+
+def test_disagreement_exit_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    real_check = symcheck.api.check
+
+    def broken(*args: object, **kwargs: object) -> object:
+        report = real_check(*args, **kwargs)
+        from symcheck.report import Finding
+
+        report.failures.append(Finding("z1", "mul", "local", "wrong local partial"))
+        return report
+
+    monkeypatch.setattr(symcheck.api, "check", broken)
+    code, _, err = run(capsys, "check", "x*y", "--at", "x=1.5,y=0.5", "--no-color")
+    assert code == 1
+    assert err.strip() == "reproduce: symcheck check 'x*y' --at x=1.5,y=0.5"
+
+
+def test_internal_error_exit_3_with_traceback(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(symcheck.api, "check", explode)
+    code, _, err = run(capsys, "check", "x*y")
+    assert code == 3
+    assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["check", "x*y", "--at", "x=abc"], "--at"),
+        (["check", "x*(y"], ""),
+        (["check", "x*y", "--at", "q=1"], "q"),
+        (["run", "no_such_problem"], "unknown runnable problem 'no_such_problem'"),
+        (["frobnicate"], "invalid choice"),
+        (["check"], "required"),
+        (["graph", "x*y", "--format", "png"], "invalid choice"),
+        (["trace", "backprop", "--steps", "0-99"], "--steps"),
+        (["trace", "backprop", "--node", "z99"], "z99"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert fragment in err
+
+
+def test_subprocess_exit_code() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "symcheck", "check", "x*y", "--at", "x=1,y=2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "agree" in done.stdout
+
+
+# -- outputs ----------------------------------------------------------------------------
+
+
+def test_check_json_is_strict_and_has_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "backprop", "--json")
+    data = strict_json(out)
+    assert code == 0
+    assert set(data) >= {"schema_version", "output", "inputs", "nodes", "ok", "failures", "flags"}
+    assert data["output"] == "z8" and data["inputs"] == {"x": 1.5, "y": 0.5}
+    z3 = next(n for n in data["nodes"] if n["name"] == "z3")
+    assert set(z3) >= {"name", "op", "inputs", "value", "grad", "grad_symbolic", "grad_expanded",
+                       "grad_expected", "grad_fd", "ok"}
+
+
+def test_trace_json_has_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trace", "backprop", "--json")
+    steps = strict_json(out)["steps"]
+    assert code == 0
+    assert [s["node"] for s in steps][:5] == ["z8", "z7", "z6", "z5", "z4"]
+    assert steps[4]["symbolic_before"]["z3"] == "z7"
+
+
+def test_check_latex_derives_dz3(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "backprop", "--latex")
+    assert code == 0
+    block = out.split("% ∂f/∂z3\n", 1)[1].split("\\end{align*}", 1)[0]
+    assert block.startswith("\\begin{align*}\n\\frac{\\partial f}{\\partial z_{3}} &= ")
+    assert "z_{7}" in block and "\\cos{\\left(z_{4} \\right)}" in block
+
+
+def test_trace_backprop_before_z4(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trace", "backprop", "--no-color", "--steps", "z4")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[1] == "step 5: before z4._backward()   [z4 = add(z3, z1)]"
+    assert "  z3.grad = z7 = 2.42679  (pending: z4)" in lines
+
+
+def test_trace_node_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trace", "backprop", "--no-color", "--node", "z3", "--steps", "1-6")
+    z3 = [line for line in out.splitlines() if line.startswith("  z3.grad")]
+    assert code == 0
+    assert z3[0] == "  z3.grad = 0  (pending: z4, z8)" or z3[0].startswith("  z3.grad = 0  (pending:")
+    assert z3[-1].startswith("  z3.grad = z7 + z3*cos(z4) = 1.95566")
+    assert len(z3) == 6
+
+
+def test_graph_mermaid_and_dot(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "graph", "x*y", "--at", "x=2,y=3", "--format", "mermaid")
+    assert code == 0
+    assert out == (
+        "flowchart LR\n"
+        '  n0["x (input)<br/>value 2<br/>grad 3"]\n'
+        '  n1["y (input)<br/>value 3<br/>grad 2"]\n'
+        '  n2(("z1 = mul(x, y)<br/>value 6<br/>grad 1"))\n'
+        "  n0 --> n2\n"
+        "  n1 --> n2\n"
+    )
+    code, out, _ = run(capsys, "graph", "x*y", "--at", "x=2,y=3")
+    assert code == 0 and out.startswith("digraph symcheck {") and '"x" -> "z1";' in out
+
+
+def test_problems_lists_programs_and_runnables(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "problems")
+    assert code == 0
+    assert "  backprop  " in out and "gradient_descent" in out and "transformer" in out
+    assert "problems.transformer" not in sys.modules or True  # listing never needs the module
+
+
+def test_run_dispatches_to_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import problems
+
+    module = types.ModuleType("problems._fake_runnable")
+    seen: list[list[str]] = []
+    module.main = lambda argv: seen.append(argv) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "problems._fake_runnable", module)
+    monkeypatch.setitem(problems.RUNNABLE, "fake", "problems._fake_runnable")
+    code, _, _ = run(capsys, "run", "fake", "--steps", "3", "--seed", "1")
+    assert code == 0 and seen == [["--steps", "3", "--seed", "1"]]
+
+
+def test_run_missing_module_is_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import problems
+
+    monkeypatch.setitem(problems.RUNNABLE, "ghost", "problems._no_such_module")
+    code, _, err = run(capsys, "run", "ghost")
+    assert code == 2 and "problems._no_such_module is missing" in err
+
+
+def test_parse_steps() -> None:
+    schedule = ["z8", "z7", "z6", "z5", "z4", "z3"]
+    assert parse_steps("1-2,z4", schedule) == ["z8", "z7", "z4"]
+    assert parse_steps("z4, z8", schedule) == ["z8", "z4"]

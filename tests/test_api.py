@@ -73,3 +73,12 @@ def test_graph_text() -> None:
 def test_bad_targets_raise_input_error(target: object, at: object) -> None:
     with pytest.raises(InputError):
         symcheck.check(target, at=at)
+
+
+def test_notebook_bundle_has_html_text_and_math() -> None:
+    bundle = symcheck.check("backprop")._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html", "text/markdown", "text/latex"}
+    assert "agree on all 10 nodes" in bundle["text/plain"]
+    assert bundle["text/html"].count("<pre") == 1 and "$$" in bundle["text/html"]
+    assert "\\frac{\\partial f}{\\partial z_{3}} &= " in bundle["text/markdown"]
+    assert bundle["text/markdown"].startswith("$$\n\\begin{aligned}")

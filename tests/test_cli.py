@@ -177,11 +177,35 @@ def test_graph_mermaid_and_dot(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.startswith("digraph symcheck {") and '"x" -> "z1";' in out
 
 
-def test_problems_lists_programs_and_runnables(capsys: pytest.CaptureFixture[str]) -> None:
+def test_problems_lists_without_importing_runnables(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import problems
+
+    monkeypatch.setitem(problems.RUNNABLE, "ghost", "problems._no_such_module")
     code, out, _ = run(capsys, "problems")
     assert code == 0
-    assert "  backprop  " in out and "gradient_descent" in out and "transformer" in out
-    assert "problems.transformer" not in sys.modules or True  # listing never needs the module
+    assert "  backprop  " in out and "  gradient_descent  homework 4, part 2" in out and "  ghost" in out
+    code, out, _ = run(capsys, "problems", "--json")
+    first = json.loads(out)[0]
+    assert (first["kind"], first["name"]) == ("program", "backprop")
+
+
+@pytest.mark.parametrize("extra, env, coloured", [
+    ([], {}, True), (["--no-color"], {}, False), ([], {"NO_COLOR": "1"}, False),
+])
+def test_colour_follows_no_color(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    extra: list[str], env: dict[str, str], coloured: bool,
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code, out, _ = run(capsys, "check", "x*y", *extra)
+    assert code == 0
+    assert ("\x1b[" in out) is coloured
 
 
 def test_run_dispatches_to_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,80 @@
+"""The typed syntax tree of a claim, e.g. ``D(f, z4) == D(f, z5) * D(z5, z4)``.
+
+Names are already resolved against the program (``f`` is the output's name),
+so whoever evaluates a claim never parses text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from symcheck.ir import SourceLocation
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A node's value, by the node's name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """``left op right`` with op one of ``+ - * / **``."""
+
+    op: str
+    left: "ClaimExpr"
+    right: "ClaimExpr"
+
+
+@dataclass(frozen=True)
+class Neg:
+    """``-operand``."""
+
+    operand: "ClaimExpr"
+
+
+@dataclass(frozen=True)
+class Call:
+    """An op-table function applied to claim expressions (softmax: ``index`` is its component)."""
+
+    func: str
+    args: tuple["ClaimExpr", ...]
+    index: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """``D(of, wrt)``: ∂of/∂wrt along every path from wrt to of, wrt's ancestors held fixed."""
+
+    of: str
+    wrt: str
+
+
+@dataclass(frozen=True)
+class GradBefore:
+    """``grad(node, before=step)``: the value in ``node.grad`` right before ``step._backward()``."""
+
+    node: str
+    before: str
+
+
+ClaimExpr = Union[Num, Ref, BinOp, Neg, Call, Derivative, GradBefore]
+
+
+@dataclass(frozen=True)
+class ClaimEquation:
+    """``lhs == rhs``, with the claim's text as typed and where it stands."""
+
+    lhs: ClaimExpr
+    rhs: ClaimExpr
+    text: str
+    location: Optional[SourceLocation] = None

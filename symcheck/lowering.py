@@ -1,0 +1,154 @@
+"""From a checked expression's `ast` to IR nodes, one node per operation.
+
+Each operation becomes a `Node` in evaluation order (Python's: left operand,
+right operand, then the operation; call arguments left to right). The
+operation at the root of a program line takes the assigned name; every other
+one gets a generated name from `FreshNames`. Constants stay float operands,
+and a unary minus on a number is folded into it (``x * -2`` multiplies by
+-2.0). The walk uses an explicit stack, so long chains do not recurse.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from symcheck import ops
+from symcheck.ir import Node, Operand
+from symcheck.locate import Locator
+from symcheck.syntax import (
+    BINARY_OPS,
+    BINARY_SYMBOLS,
+    bad_operator,
+    call_shape,
+    check_exponent,
+    number,
+    operator_position,
+    unsupported,
+)
+
+_Z_NUMBER = re.compile(r"z(\d{1,18})")
+
+
+class FreshNames:
+    """Generated node names z<k>: k continues after the largest z-number the user wrote.
+
+    So a program with z1..z8 gets z9, z10, ...; a bare expression gets z1,
+    z2, ...; no generated name equals any name in `taken`.
+    """
+
+    def __init__(self, taken: Iterable[str]) -> None:
+        self.taken = set(taken)
+        numbers = (int(m.group(1)) for name in self.taken if (m := _Z_NUMBER.fullmatch(name)))
+        self.next = max(numbers, default=0) + 1
+
+    def __call__(self) -> str:
+        while f"z{self.next}" in self.taken:
+            self.next += 1
+        name = f"z{self.next}"
+        self.taken.add(name)
+        self.next += 1
+        return name
+
+
+Resolve = Callable[[ast.Name], str]
+"""Maps a name used in an expression to a node name, or raises InputError."""
+
+
+@dataclass
+class Lowering:
+    """Appends the nodes of expressions to `nodes`.
+
+    `resolve` checks a name where it is used (defined? defined earlier?);
+    `is_variable` tells user names from misspelt functions in ``x(...)``.
+    """
+
+    locator: Locator
+    fresh: FreshNames
+    resolve: Resolve
+    is_variable: Callable[[str], bool]
+    nodes: list[Node] = field(default_factory=list)
+
+    def lower(self, expr: ast.expr, target: Optional[str] = None) -> Operand:
+        """Lower `expr`; its root operation is named `target` (or a fresh name).
+
+        Returns the operand that holds the expression's value: a node name, or
+        a float when the expression is a number.
+        """
+        root = _strip_plus(expr)
+        values: list[Operand] = []
+        stack: list[tuple[ast.expr, Optional[tuple]]] = [(expr, None)]
+        while stack:
+            node, shape = stack.pop()
+            if shape is None:
+                shape = self._expand(node)
+                stack.append((node, shape))
+                stack.extend((child, None) for child in reversed(shape[1]))
+                continue
+            count = len(shape[1])
+            operands = values[len(values) - count :] if count else []
+            del values[len(values) - count :]
+            name = target if (node is root and target is not None) else None
+            values.append(self._finish(node, shape, operands, name))
+        return values[-1]
+
+    def add(self, name: str, op: str, inputs: tuple[Operand, ...], at: ast.AST, index: Optional[int] = None) -> str:
+        """Append one node and return its name (located at its operator, or its function's name)."""
+        if isinstance(at, ast.BinOp):
+            location = self.locator.at(*operator_position(at, BINARY_SYMBOLS[type(at.op)], self.locator))
+        else:
+            location = self.locator.node_location(at)
+        self.nodes.append(Node(name, op, inputs, None, index, None, location))
+        return name
+
+    def _expand(self, node: ast.expr) -> tuple:
+        """(kind, children in evaluation order, extra) for one syntax node; rejects the rest."""
+        if isinstance(node, ast.Constant):
+            return ("number", (), number(node, self.locator))
+        if isinstance(node, ast.Name):
+            return ("name", (), self._name(node))
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise bad_operator(node.op, node, self.locator)
+            return ("unary", (node.operand,), isinstance(node.op, ast.USub))
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in BINARY_OPS:
+                raise bad_operator(node.op, node, self.locator)
+            return ("binary", (node.left, node.right), BINARY_OPS[type(node.op)])
+        if isinstance(node, ast.Call):
+            shape = call_shape(node, self.locator, is_variable=self.is_variable)
+            return ("call", shape.args, shape)
+        raise unsupported(node, self.locator)
+
+    def _name(self, node: ast.Name) -> str:
+        if node.id in ops.OPS:
+            raise self.locator.node_error(f"'{node.id}' is a function, not a value", node,
+                                          hint=f"call it, e.g. {node.id}(x)")
+        return self.resolve(node)
+
+    def _finish(self, node: ast.expr, shape: tuple, operands: list[Operand], name: Optional[str]) -> Operand:
+        kind, _, extra = shape
+        if kind in ("number", "name"):
+            return extra
+        if kind == "unary":
+            (operand,) = operands
+            if not extra:
+                return operand
+            if isinstance(operand, float):
+                return -operand
+            return self.add(name or self.fresh(), "neg", (operand,), node)
+        if kind == "binary":
+            if extra == "pow" and isinstance(operands[1], float):
+                check_exponent(operands[1], node.right, self.locator)  # type: ignore[attr-defined]
+            return self.add(name or self.fresh(), extra, tuple(operands), node)
+        return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index)
+
+
+def _strip_plus(expr: ast.expr) -> ast.expr:
+    """The expression under any unary pluses (``+(a*b)`` is named like ``a*b``)."""
+    while isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.UAdd):
+        expr = expr.operand
+    return expr
+

@@ -1,0 +1,153 @@
+"""A look at the raw text before `ast` sees it, for mistakes `ast` reports badly.
+
+Python's own errors for ``x^2`` (it parses as XOR), ``2x`` ("invalid decimal
+literal"), ``x²`` or ``a × b`` ("invalid character") either pass silently or
+point nowhere useful. This scan finds them with exact columns and says what
+to type instead. It only rejects; it never rewrites the text.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from symcheck.locate import Locator
+
+_TOKEN = re.compile(
+    r"""
+     (?P<newline>\r\n|\r|\n)
+    |(?P<space>[ \t\f]+|\\\r?\n)
+    |(?P<comment>\#[^\r\n]*)
+    |(?P<string>[rRbBuUfF]{0,2}(?:'[^'\r\n]*'?|"[^"\r\n]*"?))
+    |(?P<number>0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+
+        |(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)
+    |(?P<name>[^\W\d]\w*)
+    |(?P<op>\*\*|//|==|!=|<=|>=|->|:=|<<|>>|[-+*/%@&|^~<>()\[\]{},:;.=!])
+    |(?P<other>.)
+    """,
+    re.VERBOSE,
+)
+
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+", "⁽": "(", "⁾": ")"}
+_LOOKALIKES = {
+    "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "∗": "*",
+    "−": "-", "–": "-", "—": "-", "‐": "-",
+    "÷": "/", "∕": "/", "⁄": "/",
+    "√": "sqrt(...)", "＊": "*", "＋": "+", "＝": "=",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical piece of the text: kind (a group name of `_TOKEN`), text, line, 0-based column."""
+
+    kind: str
+    text: str
+    line: int
+    col0: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of `text`, comments and spaces dropped, newlines kept."""
+    line, line_start = 1, 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            yield Token(kind, match.group(), line, match.start() - line_start)
+        if kind == "newline" or (kind == "space" and match.group().endswith("\n")):
+            line, line_start = line + 1, match.end()
+
+
+def prescan(text: str, locator: Locator, *, claim: bool = False) -> None:
+    """Raise InputError at the first ``^``, look-alike character, or implicit multiplication.
+
+    In a claim (`claim` true) a lone ``=`` outside brackets is also an error
+    (claims compare with ``==``).
+    """
+    previous: Optional[Token] = None
+    depth = 0
+    for token in tokens(text):
+        if token.kind == "newline":
+            previous = None if depth == 0 else previous
+            continue
+        _check_token(token, text, locator, claim=claim, depth=depth)
+        if previous is not None:
+            _check_adjacent(previous, token, locator)
+        depth += token.text in "([{" if token.kind == "op" else 0
+        depth -= token.text in ")]}" if token.kind == "op" and depth > 0 else 0
+        previous = token
+
+
+def _check_token(token: Token, text: str, locator: Locator, *, claim: bool, depth: int) -> None:
+    if token.kind == "op" and token.text == "^":
+        raise locator.error("'^' is not a power operator", token.line, token.col0,
+                            hint="write '**' for powers, e.g. x**2")
+    if token.kind == "op" and token.text == "=" and claim and depth == 0:
+        raise locator.error("a claim compares with '==', not '='", token.line, token.col0,
+                            hint="write e.g. D(f, z4) == D(f, z5) * D(z5, z4)")
+    if token.kind == "name":
+        _check_name(token, locator)
+    if token.kind == "other":
+        _check_character(token, locator, claim=claim)
+
+
+def _check_name(token: Token, locator: Locator) -> None:
+    normal = unicodedata.normalize("NFKC", token.text)
+    if normal != token.text:
+        raise locator.error(f"name '{token.text}' contains a compatibility character", token.line,
+                            token.col0, hint=f"write it as '{normal}'", width=len(token.text))
+
+
+def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
+    char = token.text
+    code = f"U+{ord(char):04X}"
+    if char in _SUPERSCRIPTS:
+        run = _superscript_run(locator.line_text(token.line), token.col0)
+        exponent = "".join(_SUPERSCRIPTS[c] for c in run)
+        raise locator.error(f"'{run}' ({code}) is not an operator", token.line, token.col0,
+                            hint=f"write '**{exponent}' for a power, e.g. x**{exponent}", width=len(run))
+    if char in _LOOKALIKES:
+        raise locator.error(f"'{char}' ({code}) is not an operator", token.line, token.col0,
+                            hint=f"write '{_LOOKALIKES[char]}' instead")
+    if char == "∂":
+        if claim:
+            raise locator.error("'∂' must start a derivative written ∂a/∂b", token.line, token.col0,
+                                hint="write e.g. ∂f/∂z4 or D(f, z4)")
+        raise locator.error("'∂' is only allowed in claims", token.line, token.col0,
+                            hint="write derivatives in a claim, e.g. # claim: ∂f/∂z4 == ...")
+    raise locator.error(f"unexpected character '{char}' ({code})", token.line, token.col0,
+                        hint="use names, numbers, ( ), commas and + - * / **")
+
+
+def _superscript_run(line: str, col0: int) -> str:
+    end = col0
+    while end < len(line) and line[end] in _SUPERSCRIPTS:
+        end += 1
+    return line[col0:end] or line[col0 : col0 + 1]
+
+
+def _starts_operand(token: Token) -> bool:
+    return token.kind == "number" or token.text == "(" or (
+        token.kind == "name" and not keyword.iskeyword(token.text))
+
+
+def _check_adjacent(previous: Token, token: Token, locator: Locator) -> None:
+    """Two operands side by side (``2x``, ``2(x+1)``, ``)(``, ``x y``): an implicit product."""
+    ends_number = previous.kind == "number"
+    ends_group = previous.kind == "op" and previous.text in ")]"
+    ends_name = previous.kind == "name" and not keyword.iskeyword(previous.text)
+    if ends_name and token.text == "(":
+        return  # a call; whether the name is a function is decided after parsing
+    if not (ends_number or ends_group or ends_name) or not _starts_operand(token):
+        return
+    if previous.line != token.line:
+        return
+    line = locator.line_text(token.line)
+    written = line[previous.col0 : token.col0 + len(token.text)]
+    fixed = f"{previous.text}*{token.text}"
+    raise locator.error(f"implicit multiplication '{written}' is not supported", previous.line,
+                        previous.col0, hint=f"write '{fixed}'", width=len(written))

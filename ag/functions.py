@@ -7,7 +7,9 @@ with 2n parents instead of 2n - 1 nodes.
 
 from __future__ import annotations
 
+import builtins
 import math
+from operator import attrgetter, mul
 from typing import Sequence
 
 from ag.engine import Operand, Scalar, _make, as_scalar
@@ -59,29 +61,37 @@ def abs(x: Operand) -> Scalar:  # noqa: A001 - mirrors math naming on purpose
     return as_scalar(x).abs()
 
 
-def _scalars(xs: Sequence[Operand], op: str) -> list[Scalar]:
+def _scalars(xs: Sequence[Operand], op: str) -> tuple[Scalar, ...]:
+    """`xs` as a tuple of Scalars (numbers become constant leaves); errors name the op."""
     if isinstance(xs, Scalar) or not hasattr(xs, "__iter__"):
         raise TypeError(f"ag.{op} takes a sequence of Scalars or numbers, got {type(xs).__name__}")
-    out = [x if x.__class__ is Scalar else as_scalar(x) for x in xs]
-    if not out:
-        raise ValueError(f"ag.{op} of an empty sequence")
+    out = tuple(xs)
+    if set(map(type, out)) != _ONLY_SCALARS:  # the common case costs one C-level pass
+        if not out:
+            raise ValueError(f"ag.{op} of an empty sequence")
+        out = tuple([x if x.__class__ is Scalar else as_scalar(x) for x in out])
     return out
 
 
-def _finite(value: float, op: str, xs: list[Scalar]) -> float:
+_ONLY_SCALARS = {Scalar}
+_data = attrgetter("data")
+_builtin_sum = builtins.sum  # this module defines its own `sum`
+
+
+def _finite(value: float, op: str, xs: tuple[Scalar, ...]) -> float:
     if value - value:  # inf - inf and nan - nan are nan; a finite value gives 0.0
         raise _overflow(op, xs)
     return value
 
 
-def _exact_sum(xs: list[Scalar], op: str) -> float:
+def _exact_sum(xs: tuple[Scalar, ...], op: str) -> float:
     try:
-        return _finite(math.fsum([x.data for x in xs]), op, xs)
+        return _finite(math.fsum(map(_data, xs)), op, xs)
     except OverflowError:
         raise _overflow(op, xs) from None
 
 
-def _overflow(op: str, xs: list[Scalar]) -> DomainError:
+def _overflow(op: str, xs: tuple[Scalar, ...]) -> DomainError:
     label = next((x.label for x in xs if x.label), None)
     return DomainError(op, xs[0].data, label, f"the {op} of {len(xs)} values overflows a float")
 
@@ -90,7 +100,7 @@ def sum(xs: Sequence[Operand]) -> Scalar:  # noqa: A001
     """Σ xᵢ as one node; ∂/∂xᵢ = 1 (summed exactly with `math.fsum`)."""
     xs = _scalars(xs, "sum")
     value = _exact_sum(xs, "sum")
-    return _make(value, "sum", tuple(xs), (1.0,) * len(xs))
+    return _make(value, "sum", xs, (1.0,) * len(xs))
 
 
 def mean(xs: Sequence[Operand]) -> Scalar:
@@ -98,7 +108,7 @@ def mean(xs: Sequence[Operand]) -> Scalar:
     xs = _scalars(xs, "mean")
     n = len(xs)
     value = _exact_sum(xs, "mean") / n
-    return _make(value, "mean", tuple(xs), (1.0 / n,) * n)
+    return _make(value, "mean", xs, (1.0 / n,) * n)
 
 
 def dot(ws: Sequence[Operand], xs: Sequence[Operand]) -> Scalar:
@@ -109,19 +119,9 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand]) -> Scalar:
         raise ValueError(f"ag.dot needs equal lengths, got {len(ws)} and {len(xs)}")
     wd = [w.data for w in ws]
     xd = [x.data for x in xs]
-    value = _finite(_sumprod(wd, xd), "dot", ws + xs)
-    return _make(value, "dot", (*ws, *xs), (*xd, *wd))
-
-
-def _sumprod_loop(a: list[float], b: list[float]) -> float:
-    total = 0.0
-    for u, v in zip(a, b):
-        total += u * v
-    return total
-
-
-# math.sumprod (Python 3.12+) is one C call with an extended-precision accumulator.
-_sumprod = getattr(math, "sumprod", _sumprod_loop)
+    parents = ws + xs
+    value = _finite(_builtin_sum(map(mul, wd, xd)), "dot", parents)
+    return _make(value, "dot", parents, tuple(xd + wd))
 
 
 def logsumexp(xs: Sequence[Operand]) -> Scalar:
@@ -132,7 +132,7 @@ def logsumexp(xs: Sequence[Operand]) -> Scalar:
     exps = [math.exp(v - m) for v in data]
     total = math.fsum(exps)
     inverse = 1.0 / total
-    return _make(m + math.log(total), "logsumexp", tuple(xs), tuple([e * inverse for e in exps]))
+    return _make(m + math.log(total), "logsumexp", xs, tuple([e * inverse for e in exps]))
 
 
 def softmax(xs: Sequence[Operand]) -> list[Scalar]:
@@ -143,7 +143,7 @@ def softmax(xs: Sequence[Operand]) -> list[Scalar]:
     exps = [math.exp(v - m) for v in data]
     inverse = 1.0 / math.fsum(exps)
     probs = [e * inverse for e in exps]
-    parents = tuple(xs)
+    parents = xs
     out = []
     for i, si in enumerate(probs):
         partials = [-si * sj for sj in probs]

@@ -171,3 +171,11 @@ def test_homework_answers_hold_at_any_point(x, y):
     assert judge_claim(program, "grad(z3, before=z4) == z7", at=at).holds
     # They differ by z3·cos(z4), which is not 0 throughout any neighbourhood.
     assert not judge_claim(program, "grad(z3, before=z4) == z7 + z3*D(z7, z3)", at=at).holds
+
+
+def test_prove_equal_gives_up_when_out_of_time(homework):
+    graph = SymbolicGraph(homework)
+    z5 = graph.symbol("z5")
+    lhs, rhs = sympy.sin(3 * z5), 3 * sympy.sin(z5) - 4 * sympy.sin(z5) ** 3
+    proved, reason = prove_equal(lhs, rhs, graph, seconds=1e-5)
+    assert proved is None and "did not finish" in reason

@@ -51,7 +51,8 @@ class EngineGraph:
     operands: list[tuple[Operand, ...]]
     indices: list[Optional[int]]
     output: int
-    _kinds: dict[int, Kind] = field(default_factory=dict, repr=False)
+    _kinds: dict[int, tuple[Kind, tuple[int, ...]]] = field(default_factory=dict, repr=False)
+    _by_key: dict[tuple, Kind] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -63,20 +64,37 @@ class EngineGraph:
     def is_leaf(self, i: int) -> bool:
         return self.ops[i] in (INPUT, CONST)
 
-    def kind(self, i: int) -> Kind:
-        """The compiled op kind of (non-leaf) node i."""
+    def kind(self, i: int) -> tuple[Kind, tuple[int, ...]]:
+        """The compiled op kind of (non-leaf) node i and the node positions its variables stand for.
+
+        A softmax component i is derived as component 0 of its operands rotated
+        to put operand i first (the same function), so one kind serves every
+        component of a softmax of a given size.
+        """
         found = self._kinds.get(i)
         if found is None:
             operands = self.operands[i]
-            constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
-            found = kind(self.ops[i], len(operands), self.indices[i], constants)
+            index = self.indices[i]
+            if self.ops[i] == "softmax" and index:
+                operands = (operands[index],) + operands[:index] + operands[index + 1 :]
+                index = 0
+            if self.ops[i] == "pow":  # the only op an engine gives constant operands (its exponent)
+                constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
+                refs = tuple(o for o in operands if type(o) is int)
+            else:
+                constants, refs = (), operands
+            key = (self.ops[i], len(operands), index, constants)
+            compiled = self._by_key.get(key)
+            if compiled is None:
+                compiled = self._by_key[key] = kind(*key)
+            found = (compiled, refs)
             self._kinds[i] = found
         return found
 
     def variable_values(self, i: int) -> list[float]:
-        """The values of node i's variable operands, in operand order."""
+        """The values of node i's variable operands, in the order its kind takes them."""
         nodes = self.nodes
-        return [float(nodes[o].data) for o in self.operands[i] if type(o) is int]
+        return [float(nodes[o].data) for o in self.kind(i)[1]]
 
     def consumers(self) -> list[list[int]]:
         """For each node, the distinct nodes that use it."""
@@ -141,13 +159,16 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
 
 
 def _reachable(output: Any, adapter: Adapter) -> dict[int, tuple[Any, list[Any]]]:
-    found = {id(output): (output, list(adapter.parents(output)))}
+    parents_of = adapter.parents
+    found = {id(output): (output, list(parents_of(output)))}
     stack = [output]
+    pop, push = stack.pop, stack.append
     while stack:
-        for parent in found[id(stack.pop())][1]:
-            if id(parent) not in found:
-                found[id(parent)] = (parent, list(adapter.parents(parent)))
-                stack.append(parent)
+        for parent in found[id(pop())][1]:
+            key = id(parent)
+            if key not in found:
+                found[key] = (parent, list(parents_of(parent)))
+                push(parent)
     return found
 
 
@@ -221,7 +242,7 @@ def _interpret(
     engine_op = adapter.engine_op(node)
     if not parents:
         return (CONST if adapter.is_constant(node) else INPUT), engine_op, (), None
-    known = canonical_op(engine_op) if engine_op not in _ENGINE_ALIASES else (_ENGINE_ALIASES[engine_op], None)
+    known = _known(engine_op)
     if known is None or known[0] in (INPUT, CONST):
         raise _unknown(graph.names[i], engine_op, len(parents))
     op, exponent = known
@@ -238,6 +259,14 @@ def _interpret(
     if not adapter.ordered_parents and len(set(refs)) > 1:
         refs = _order_by_value(op, refs, index, node, graph)
     return op, engine_op, tuple(refs), index
+
+
+def _known(engine_op: str) -> Optional[tuple[str, Optional[float]]]:
+    if engine_op in _ENGINE_ALIASES:
+        return _ENGINE_ALIASES[engine_op], None
+    if engine_op in OPS:
+        return engine_op, None
+    return canonical_op(engine_op)
 
 
 def _fit_arity(

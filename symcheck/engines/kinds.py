@@ -73,8 +73,14 @@ class Kind:
     forward_expr: Expr
     partials: tuple[Expr, ...]
     local: Callable[..., Sequence[float]]
-    forward: Callable[..., float]
     kinks: Optional[Callable[..., Sequence[float]]]
+    _forward: Optional[Callable[..., float]] = None
+
+    def forward(self, *values: float) -> float:
+        """The op's value at the operand values (compiled on first use)."""
+        if self._forward is None:
+            self._forward = sympy.lambdify(self.dummies, self.forward_expr, modules=[_MATH_NAMES, "math"])
+        return self._forward(*values)
 
     @property
     def op(self) -> str:
@@ -123,7 +129,6 @@ def _derive(key: KindKey) -> Kind:
         forward_expr=forward,
         partials=partials,
         local=sympy.lambdify(dummies, list(partials), modules=modules),
-        forward=sympy.lambdify(dummies, forward, modules=modules),
         kinks=sympy.lambdify(dummies, kink_args, modules=modules) if kink_args else None,
     )
 

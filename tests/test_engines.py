@@ -1,0 +1,258 @@
+"""symcheck.engines: reading micrograd-style graphs and finding the op whose backward is wrong."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+from micrograd.engine import Value as MicrogradValue
+
+import ag
+from buggy_engines import BUGS, make_engine
+from symcheck.engines import canonical_op, capture_engine, check_engine
+from symcheck.errors import InputError, UnknownOpError
+from symcheck.ops import OPS, register_op
+
+CorrectValue = make_engine(None)
+
+
+def student_expression(V: type) -> object:
+    """Every op the course engines have, with reuse (x feeds three nodes) and - and / via * and **."""
+    x = V(0.6, label="x")
+    y = V(-1.3, label="y")
+    z = x * y + x
+    return (z.tanh() * x + (y**2).exp() * 0.1 - z.sigmoid() / (x**2 + 1.0)).tanh()
+
+
+def micrograd_expression() -> object:
+    x = MicrogradValue(0.8)
+    y = MicrogradValue(-1.7)
+    z = x * y + x * x - y / x + (y**3).relu() + (x - y) ** 2
+    return z * z + 3
+
+
+# -- reading graphs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("+", ("add", None)), ("*", ("mul", None)), ("**2", ("pow", 2.0)), ("**-1", ("pow", -1.0)),
+     ("**0.5", ("pow", 0.5)), ("ReLU", ("relu", None)), ("relu", ("relu", None)), ("tanh", ("tanh", None)),
+     ("exp", ("exp", None)), ("log", ("log", None)), ("sigmoid", ("sigmoid", None)), ("", ("input", None)),
+     ("swish", None)],
+)
+def test_engine_op_names_map_to_the_op_table(name: str, expected: object) -> None:
+    assert canonical_op(name) == expected
+
+
+def test_micrograd_graph_is_captured_with_ops_exponents_and_repeated_parents() -> None:
+    x = MicrogradValue(2.0)
+    f = x * x + x**-1
+    graph = capture_engine(f)
+    program = graph.to_program()
+    ops = {(node.op, node.inputs, node.engine_op) for node in program.nodes}
+    assert ("mul", ("x1", "x1"), "*") in ops  # micrograd's set keeps one parent of x * x
+    assert ("pow", ("x1", -1.0), "**-1") in ops
+    assert program.node(program.output).op == "add"
+
+
+def test_set_parents_are_ordered_by_value_for_an_op_whose_order_matters() -> None:
+    class Div(CorrectValue):  # type: ignore[misc, valid-type]
+        def __truediv__(self, other: "Div") -> "Div":
+            out = Div(self.data / other.data, (self, other), "/")
+
+            def _backward() -> None:
+                self.grad += out.grad / other.data
+                other.grad -= out.grad * self.data / other.data**2
+
+            out._backward = _backward
+            return out
+
+    a, b = Div(3.0, label="a"), Div(0.5, label="b")
+    program = capture_engine(a / b).to_program()
+    assert program.node(program.output).inputs == ("a", "b")
+    assert check_engine(a / b).ok
+
+
+def test_names_are_labels_else_generated_and_the_same_on_every_capture() -> None:
+    def build() -> list[str]:
+        x, y = MicrogradValue(1.5), MicrogradValue(1.5)
+        return list(capture_engine(x * y + y).names)
+
+    assert build() == build() == ["x1", "x2", "z1", "z2"]
+    labelled = capture_engine(student_expression(CorrectValue))
+    assert {"x", "y"} <= set(labelled.names)
+
+
+def test_ag_values_are_read_with_their_ops_and_constants_inlined() -> None:
+    x = ag.Scalar(0.5, "x")
+    program = capture_engine(ag.tanh(x * 2.0) ** 3).to_program()
+    assert [(n.op, n.inputs) for n in program.nodes] == [
+        ("input", ()), ("mul", ("x", 2.0)), ("tanh", ("z1",)), ("pow", ("z2", 3.0))
+    ]
+
+
+def test_a_deep_graph_is_read_without_recursion() -> None:
+    x = MicrogradValue(0.5)
+    y = x
+    for _ in range(3000):
+        y = y * 1.0001
+    graph = capture_engine(y)
+    assert len(graph) == 1 + 2 * 3000
+
+
+# -- correct engines pass ------------------------------------------------------------------
+
+
+def test_micrograd_passes_with_no_failure() -> None:
+    report = check_engine(micrograd_expression())
+    assert report.ok, report.failures
+    assert report.failures == []
+
+
+def test_a_correct_hand_written_engine_passes_with_no_failure() -> None:
+    report = check_engine(student_expression(CorrectValue))
+    assert report.ok, report.failures
+    assert all(node.ok for node in report.nodes)
+
+
+def test_ag_passes_through_the_engine_path_too() -> None:
+    x, y = ag.Scalar(0.3, "x"), ag.Scalar(1.2, "y")
+    f = ag.tanh(x * y + x**2) / y - ag.sigmoid(x) * 2 + ag.softmax([x, y, x * y])[1]
+    report = check_engine(f)
+    assert report.ok, report.failures
+
+
+def test_a_kink_is_flagged_not_failed() -> None:
+    x = MicrogradValue(0.0)
+    f = x.relu() + x * 2
+    report = check_engine(f)
+    assert report.failures == []
+    assert [flag.kind for flag in report.flags] == ["nondifferentiable"]
+
+
+def test_the_users_grads_are_left_as_they_were() -> None:
+    f = micrograd_expression()
+    f.backward()
+    before = {id(v): v.grad for v in capture_engine(f).nodes}
+    check_engine(f)
+    assert {id(v): v.grad for v in capture_engine(f).nodes} == before
+
+
+# -- each classic bug is found, with the right op and kind ----------------------------------
+
+EXPECTED = {
+    "tanh": ("tanh", "local"),
+    "pow": ("**2", "local"),
+    "mul": ("*", "local"),
+    "missing": ("exp", "missing"),
+    "overwrite": ("+", "accumulation"),
+    "order": (None, "order"),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_each_buggy_engine_fails_with_the_right_op_and_kind(bug: str) -> None:
+    report = check_engine(student_expression(make_engine(bug)))
+    assert not report.ok
+    op, kind = EXPECTED[bug]
+    first = report.failures[0]
+    assert first.kind == kind, report.failures
+    if op is not None:
+        assert first.op == op
+    root_kinds = {f.kind for f in report.failures} - {"mismatch"}
+    assert root_kinds == {kind}
+
+
+def test_a_local_failure_says_what_the_step_gives_and_what_sympy_expects() -> None:
+    report = check_engine(student_expression(make_engine("tanh")))
+    tanh = next(f for f in report.failures if f.op == "tanh")
+    z = tanh.node
+    assert tanh.message.startswith(f"node {z} (tanh): your _backward gives ∂{z}/∂")
+    assert "expected 1 - tanh(" in tanh.message and ")**2 = " in tanh.message
+
+
+def test_missing_accumulation_and_order_messages_name_the_fix() -> None:
+    missing = check_engine(student_expression(make_engine("missing"))).failures[0]
+    overwrite = check_engine(student_expression(make_engine("overwrite"))).failures[0]
+    order = check_engine(student_expression(make_engine("order"))).failures[0]
+    assert "propagates nothing" in missing.message and "exp(" in missing.message
+    assert "(= instead of +=)" in overwrite.message and "x is used by" in overwrite.message
+    assert "reverse topological order" in order.message
+
+
+def test_overwriting_a_parent_used_twice_in_one_op_is_an_accumulation_failure() -> None:
+    V = make_engine("overwrite")
+    x = V(0.7, label="x")
+    report = check_engine((x + x).tanh())
+    assert [(f.op, f.kind) for f in report.failures if f.kind != "mismatch"] == [("+", "accumulation")]
+
+
+def test_mismatch_symptoms_explained_by_a_root_cause_are_dropped() -> None:
+    report = check_engine(student_expression(make_engine("tanh")))
+    assert "mismatch" not in {f.kind for f in report.failures}
+    assert not all(node.ok for node in report.nodes)  # the symptoms stay visible node by node
+
+
+def test_stale_grads_are_reported_and_a_fresh_run_is_checked() -> None:
+    f = micrograd_expression()
+    f.backward()
+    f.backward()  # micrograd accumulates: every grad is now stale
+    report = check_engine(f)
+    assert [f.kind for f in report.failures] == ["stale"]
+    assert "not zero when backward started" in report.failures[0].message
+    assert all(node.ok for node in report.nodes)
+
+
+def test_one_backward_before_the_check_is_not_stale() -> None:
+    f = micrograd_expression()
+    f.backward()
+    assert check_engine(f).ok
+
+
+# -- ops symcheck does not know ------------------------------------------------------------
+
+
+def _swish_engine() -> type:
+    class Swish(CorrectValue):  # type: ignore[misc, valid-type]
+        def swish(self) -> "Swish":
+            s = 1 / (1 + math.exp(-self.data))
+            out = Swish(self.data * s, (self,), "swish")
+
+            def _backward() -> None:
+                self.grad += (s + self.data * s * (1 - s)) * out.grad
+
+            out._backward = _backward
+            return out
+
+    return Swish
+
+
+def test_an_unknown_op_is_a_clear_error_showing_how_to_register_it() -> None:
+    if "swish" in OPS:
+        pytest.skip("swish was registered by another test in this process")
+    V = _swish_engine()
+    with pytest.raises(UnknownOpError) as error:
+        check_engine(V(0.5).swish() * 2)
+    message = str(error.value)
+    assert message.startswith("node z1: op 'swish' is an op symcheck cannot interpret")
+    assert "symcheck.register_op('swish', lambda a: a / (1 + sympy.exp(-a)))" in message
+
+
+def test_a_registered_op_is_checked() -> None:
+    if "swish" not in OPS:
+        register_op("swish", lambda a: a / (1 + sympy.exp(-a)))
+    V = _swish_engine()
+    x = V(0.5)
+    assert check_engine(x.swish() * x).ok
+
+
+def test_a_foreign_value_cannot_be_moved_to_another_point() -> None:
+    with pytest.raises(InputError):
+        check_engine(micrograd_expression(), at={"x1": 1.0})
+
+
+def test_something_that_is_no_node_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="micrograd-style value"):
+        check_engine(3.0)

@@ -137,6 +137,12 @@ def _summary(report: Report) -> Text:
     return _marked(FAIL_MARK, "; ".join(parts))
 
 
+def _with_value(symbolic: str, value: Optional[float]) -> str:
+    """``z7 = 2.42679``, or just ``0`` when the symbolic form is the number itself."""
+    shown = num(value)
+    return symbolic if symbolic == shown else f"{symbolic} = {shown}"
+
+
 # -- verdicts --------------------------------------------------------------------
 
 
@@ -144,8 +150,8 @@ def render_verdict(verdict: Verdict) -> Iterator[Text]:
     """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
     mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
     yield _marked(mark, f"claim {word}: {verdict.claim}  [{verdict.method}]")
-    yield Text(f"    lhs = {verdict.lhs_symbolic} = {num(verdict.lhs_value)}")
-    yield Text(f"    rhs = {verdict.rhs_symbolic} = {num(verdict.rhs_value)}")
+    yield Text(f"    lhs = {_with_value(verdict.lhs_symbolic, verdict.lhs_value)}")
+    yield Text(f"    rhs = {_with_value(verdict.rhs_symbolic, verdict.rhs_value)}")
     if verdict.message:
         yield Text(f"    {verdict.message}")
 
@@ -200,9 +206,7 @@ def _grad_line(step: Step, name: str, report: Report, state: str) -> Text:
     symbolic = step.symbolic_before.get(name, "0")
     engine = step.grads_before.get(name)
     expected = step.expected_before.get(name, engine)
-    value = num(expected)
-    shown = symbolic if symbolic == value else f"{symbolic} = {value}"
-    line = f"  {name}.grad = {shown}  ({state})"
+    line = f"  {name}.grad = {_with_value(symbolic, expected)}  ({state})"
     if not _close(engine, expected, report):
         line += f"  {FAIL_MARK} engine holds {num(engine)}"
     return Text(line)

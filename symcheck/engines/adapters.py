@@ -105,7 +105,7 @@ class Adapter:
 
     def label(self, node: Any) -> Optional[str]:
         found = getattr(node, "label", None)
-        return found if isinstance(found, str) and found.isidentifier() else None
+        return found if isinstance(found, str) and found.strip() else None
 
     def is_constant(self, node: Any) -> bool:
         """A leaf the engine itself coerced from a number (not something the user can vary)."""
@@ -136,6 +136,9 @@ class AgAdapter(Adapter):
 
     def engine_op(self, node: Any) -> str:
         return node.op
+
+    def label(self, node: Any) -> Optional[str]:
+        return node.label or None
 
     def exponent(self, node: Any) -> Optional[float]:
         return node.arg

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from symcheck.engines.adapters import CONST, INPUT, Adapter, adapter_for, canonical_op
+from symcheck.engines.adapters import CONST, INPUT, Adapter, AgAdapter, adapter_for, canonical_op
 from symcheck.engines.kinds import Kind, kind
 from symcheck.errors import UnknownOpError
 from symcheck.ir import Node, Program
@@ -141,13 +141,15 @@ class EngineGraph:
 def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGraph:
     """Capture everything reachable from `output` (a node of ag, micrograd or a micrograd-style engine)."""
     adapter = adapter or adapter_for(output)
+    if isinstance(adapter, AgAdapter):
+        return _capture_ag(output, adapter)
     raw = _reachable(output, adapter)
     if not adapter.ordered_parents:
         keys = _digests(raw, output)
         raw = {k: (node, sorted(parents, key=lambda p: keys[id(p)])) for k, (node, parents) in raw.items()}
     order = _topological(output, raw, adapter)
     position = {id(node): i for i, node in enumerate(order)}
-    names = _names(order, raw, adapter)
+    names = _names(order, [not raw[id(node)][1] for node in order], adapter)
     graph = EngineGraph(adapter, order, names, [], [], [], [], position[id(output)])
     for i, node in enumerate(order):
         op, engine_op, operands, index = _interpret(graph, i, node, raw[id(node)][1], position)
@@ -156,6 +158,35 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
         graph.operands.append(operands)
         graph.indices.append(index)
     return graph
+
+
+def _capture_ag(output: Any, adapter: AgAdapter) -> EngineGraph:
+    """ag's fast path: creation order is topological, parents are ordered, ops are the table's."""
+    from ag import backward_order
+
+    order = backward_order(output)
+    order.reverse()
+    position = {id(node): i for i, node in enumerate(order)}
+    names = _names(order, [not node.parents for node in order], adapter)
+    ops: list[str] = []
+    operands: list[tuple[Operand, ...]] = []
+    indices: list[Optional[int]] = []
+    for i, node in enumerate(order):
+        op, parents = node.op, node.parents
+        if not parents:
+            ops.append(CONST if op == CONST else INPUT)
+            operands.append(())
+            indices.append(None)
+            continue
+        if op not in OPS:
+            raise _unknown(names[i], op, len(parents))
+        refs: tuple[Operand, ...] = tuple([position[id(p)] for p in parents])
+        if op == "pow" and len(refs) == 1:
+            refs = (refs[0], float(node.arg))
+        ops.append(op)
+        operands.append(refs)
+        indices.append(node.arg if op == "softmax" else None)
+    return EngineGraph(adapter, order, names, ops, list(ops), operands, indices, position[id(output)])
 
 
 def _reachable(output: Any, adapter: Adapter) -> dict[int, tuple[Any, list[Any]]]:
@@ -211,26 +242,24 @@ def _topological(output: Any, raw: dict[int, tuple[Any, list[Any]]], adapter: Ad
     return order
 
 
-def _names(order: list[Any], raw: dict[int, tuple[Any, list[Any]]], adapter: Adapter) -> list[str]:
-    names: list[Optional[str]] = []
-    taken: set[str] = set()
-    for node in order:
-        label = adapter.label(node)
-        if label is not None and label not in taken:
-            taken.add(label)
-            names.append(label)
-        else:
-            names.append(None)
+def _names(order: list[Any], leaves: list[bool], adapter: Adapter) -> list[str]:
+    """Labels (a repeated label gets ``_2``, ``_3``…), else x1… for leaves, c1… for constants, z1…"""
+    labels = [adapter.label(node) for node in order]
+    taken: set[str] = {label for label in labels if label}
+    used: set[str] = set()
     counters = {"x": itertools.count(1), "z": itertools.count(1), "c": itertools.count(1)}
     result = []
-    for node, name in zip(order, names):
-        if name is None:
-            leaf = not raw[id(node)][1]
-            prefix = ("c" if adapter.is_constant(node) else "x") if leaf else "z"
-            name = f"{prefix}{next(counters[prefix])}"
-            while name in taken:
-                name = f"{prefix}{next(counters[prefix])}"
+    for node, leaf, label in zip(order, leaves, labels):
+        if label and label not in used:
+            name = label
+        elif label:
+            name = next(f"{label}_{k}" for k in itertools.count(2) if f"{label}_{k}" not in taken)
             taken.add(name)
+        else:
+            prefix = ("c" if adapter.is_constant(node) else "x") if leaf else "z"
+            name = next(f"{prefix}{k}" for k in counters[prefix] if f"{prefix}{k}" not in taken)
+            taken.add(name)
+        used.add(name)
         result.append(name)
     return result
 

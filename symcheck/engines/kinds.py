@@ -128,8 +128,8 @@ def _derive(key: KindKey) -> Kind:
         dummies=dummies,
         forward_expr=forward,
         partials=partials,
-        local=sympy.lambdify(dummies, list(partials), modules=modules),
-        kinks=sympy.lambdify(dummies, kink_args, modules=modules) if kink_args else None,
+        local=sympy.lambdify(dummies, list(partials), modules=modules, docstring_limit=0),
+        kinks=sympy.lambdify(dummies, kink_args, modules=modules, docstring_limit=0) if kink_args else None,
     )
 
 

@@ -19,6 +19,8 @@ A node exactly on a kink (relu or abs at 0) is flagged, not judged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import sub
 from typing import Any, Optional
 
 import sympy
@@ -73,13 +75,15 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
             if len(set(refs)) < len(refs):  # a parent in several operand positions: sums
                 got, expected = _summed(parents, refs, expected)
             else:
-                got = [p.grad - SENTINEL for p in parents]
-            errors = [abs(g - e) / (abs(e) + atol) for g, e in zip(got, expected)]
-            node_worst = max(errors, default=0.0)
-            if node_worst > worst:
-                worst = node_worst
-            if node_worst > rtol and any(abs(g - e) > atol + rtol * abs(e) for g, e in zip(got, expected)):
-                suspects.append(i)
+                got = list(map(sub, [p.grad for p in parents], repeat(SENTINEL, len(parents))))
+            # normwise: the largest error over the node's partials, relative to the largest partial
+            error = max(map(abs, map(sub, got, expected)), default=0.0)
+            if error:
+                relative = error / (max(map(abs, expected)) + atol)
+                if relative > worst:
+                    worst = relative
+                if error > atol and any(abs(g - e) > atol + rtol * abs(e) for g, e in zip(got, expected)):
+                    suspects.append(i)
         result.worst_relative_error = worst
         uses = graph.uses() if suspects else []
         for i in suspects:

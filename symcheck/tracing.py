@@ -215,12 +215,13 @@ class _Recorder:
         self.local_only = False
         self.keep_steps: set[str] = set(program.names)
         self.ran: set[str] = set()
-        # The running symbolic state: terms arrived so far, and their printed sum.
-        self.terms: dict[str, list[Expr]] = {name: [] for name in program.names}
-        self.terms[program.output] = [sympy.Integer(1)]
+        # The running symbolic state: the printed sum of the terms arrived so far. Terms are
+        # appended to the text as they arrive (a sum prints in arrival order), so a node that
+        # receives n terms costs n short prints, not n reprints of a growing sum.
+        self.printed: dict[str, str] = {name: "0" for name in program.names}
+        self.printed[program.output] = "1"
         self.expected: dict[str, float] = {name: 0.0 for name in program.names}
         self.expected[program.output] = 1.0
-        self.printed: dict[str, str] = {}
 
     def before_step(self, scalar: Any) -> None:
         name = self.name_of.get(id(scalar))
@@ -231,9 +232,8 @@ class _Recorder:
         if name in self.keep_steps:
             self.steps.append(self._snapshot(name, adds))
         for arrival, added in zip(arrivals, adds):
-            self.terms[arrival.target].append(arrival.term)
+            self.printed[arrival.target] = _append_term(self.printed[arrival.target], arrival.term)
             self.expected[arrival.target] += added.value
-            self.printed.pop(arrival.target, None)
         self.ran.add(name)
 
     def _contribution(self, arrival: Arrival) -> Contribution:
@@ -257,7 +257,7 @@ class _Recorder:
         ok = True
         for other in self._recorded(name):
             grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
-            symbolic[other] = self._printed(other)
+            symbolic[other] = self.printed[other]
             expected[other] = self.expected[other]
             pending[other] = tuple(k for k in self.ledger.consumers.get(other, ()) if k not in self.ran)
             ok = ok and _close(grads[other], expected[other], self.rtol, self.atol)
@@ -269,10 +269,6 @@ class _Recorder:
         operands = (o for o in self.program.node(name).inputs if isinstance(o, str))
         return tuple(dict.fromkeys((name, *operands)))
 
-    def _printed(self, name: str) -> str:
-        if name not in self.printed:
-            self.printed[name] = _sstr(ordered_sum(self.terms[name]))
-        return self.printed[name]
 
 
 def _tree_size_at_most(expr: Expr, limit: int) -> bool:
@@ -281,6 +277,17 @@ def _tree_size_at_most(expr: Expr, limit: int) -> bool:
         if count > limit:
             return False
     return True
+
+
+def _append_term(text: str, term: Expr) -> str:
+    """``text + term`` printed as sympy prints an unevaluated sum in this order (``a - 2*b``)."""
+    if term == 0:
+        return text
+    if text == "0":
+        return _sstr(term)
+    if term.could_extract_minus_sign():
+        return f"{text} - {_sstr(-term)}"
+    return f"{text} + {_sstr(term)}"
 
 
 def _sstr(expr: Expr) -> str:

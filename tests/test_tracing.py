@@ -149,6 +149,12 @@ def test_repeated_operand_and_constants():
     assert all(step.ok for step in trace.steps)
 
 
+def test_a_negative_contribution_prints_as_a_difference():
+    trace = trace_program(parse_program("a = 0.7\nb = a - sin(a)\n"))
+    assert trace.steps[-1].symbolic_before["a"] == "1 - cos(a)"
+    assert trace.steps[-1].grads_before["a"] == pytest.approx(1 - math.cos(0.7), rel=1e-12)
+
+
 def test_a_node_that_does_not_reach_the_output_has_no_step():
     program = parse_program("x = 0.4\nunused = exp(x)\ny = sin(x)\n")
     trace = trace_program(program)
@@ -204,6 +210,7 @@ def test_trace_state_is_what_grad_before_means(program):
             arrived = ledger.arrived(name, before=step.node)
             assert step.expected_before[name] == pytest.approx(graph.evaluate(arrived, values), rel=1e-9, abs=1e-12)
             assert step.pending[name] == ledger.pending(name, before=step.node)
+            assert step.symbolic_before[name] == graph.text(arrived)
     adjoints = graph.adjoint_values(values)
     last = trace.steps[-1]
     for name in ledger.schedule:

@@ -12,10 +12,11 @@ JSON's ``nodes``; a graph with more than `max_rows` nodes shows only its worst
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Collection, Iterator, Mapping, Optional
 
 from rich import box
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -36,6 +37,18 @@ MAX_IN_FLIGHT = 8
 
 OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
 _MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow"}
+
+
+class Indented:
+    """Plain text wrapped to the console's width, every line indented (no trailing blanks)."""
+
+    def __init__(self, text: str, indent: int) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = max(20, options.max_width - self.indent)
+        for line in textwrap.wrap(self.text, width, break_long_words=False, break_on_hyphens=False):
+            yield Text(" " * self.indent + line)
 
 
 def _marked(mark: str, text: str) -> Text:
@@ -146,14 +159,14 @@ def _with_value(symbolic: str, value: Optional[float]) -> str:
 # -- verdicts --------------------------------------------------------------------
 
 
-def render_verdict(verdict: Verdict) -> Iterator[Text]:
+def render_verdict(verdict: Verdict) -> Iterator[RenderableType]:
     """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
     mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
     yield _marked(mark, f"claim {word}: {verdict.claim}  [{verdict.method}]")
     yield Text(f"    lhs = {_with_value(verdict.lhs_symbolic, verdict.lhs_value)}")
     yield Text(f"    rhs = {_with_value(verdict.rhs_symbolic, verdict.rhs_value)}")
     if verdict.message:
-        yield Text(f"    {verdict.message}")
+        yield Indented(verdict.message, 4)
 
 
 # -- traces ----------------------------------------------------------------------

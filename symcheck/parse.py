@@ -129,7 +129,8 @@ def _point_item(piece: str, start: int, locator: Locator) -> tuple[str, float]:
     example = "write name=number pairs separated by commas, e.g. x=1.5,y=0.5"
     if match is None or not match.group("name") or not match.group("eq"):
         col0 = start + len(piece) - len(piece.lstrip())
-        raise locator.error(f"expected name=number, got '{piece.strip()}'", 1, col0, hint=example,
+        got = f"'{piece.strip()}'" if piece.strip() else "nothing"
+        raise locator.error(f"expected name=number, got {got}", 1, col0, hint=example,
                             width=max(1, len(piece.strip())))
     value = match.group("value")
     col0 = start + match.start("value")

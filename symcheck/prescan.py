@@ -96,6 +96,9 @@ def _check_token(token: Token, text: str, locator: Locator, *, claim: bool, dept
 
 
 def _check_name(token: Token, locator: Locator) -> None:
+    for offset, char in enumerate(token.text):
+        if char in _SUPERSCRIPTS or char in _LOOKALIKES or not token.text[: offset + 1].isidentifier():
+            _check_character(Token("other", char, token.line, token.col0 + offset), locator, claim=False)
     normal = unicodedata.normalize("NFKC", token.text)
     if normal != token.text:
         raise locator.error(f"name '{token.text}' contains a compatibility character", token.line,

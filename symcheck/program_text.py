@@ -106,8 +106,9 @@ def _assignment_parts(statement: ast.stmt, locator: Locator) -> tuple[ast.Name, 
         raise locator.node_error("a program line must be an assignment", statement,
                                  hint="write name = expression (the last assignment is the output)")
     word = _STATEMENT_WORDS.get(type(statement), type(statement).__name__)
-    raise locator.node_error(f"'{word}' statements are not supported", statement, whole=False,
-                             hint="a program is one 'name = expression' per line")
+    line, col0, _ = locator.node_position(statement)
+    raise locator.error(f"'{word}' statements are not supported", line, col0, width=len(word),
+                        hint="a program is one 'name = expression' per line")
 
 
 def _claims(text: str, locator: Locator) -> tuple[Claim, ...]:

@@ -40,5 +40,8 @@ def listing(names: Sequence[str], limit: int = 12) -> str:
 
 
 def join_hints(*parts: str) -> str:
-    """The non-empty parts joined with ``"; "``."""
-    return "; ".join(part for part in parts if part)
+    """The non-empty parts joined with ``"; "`` (after a question, with a space)."""
+    text = ""
+    for part in (p for p in parts if p):
+        text += ("" if not text else " " if text.endswith("?") else "; ") + part
+    return text

@@ -1,0 +1,335 @@
+"""symcheck.parse: the two text forms, their errors (golden strings), caps, --at and targets."""
+
+from __future__ import annotations
+
+import keyword
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcheck import ops, syntax
+from symcheck.errors import InputError
+from symcheck.ir import SourceLocation
+from symcheck.parse import load_target, parse_expression, parse_point, parse_program
+
+DESIGN_EXAMPLE = """\
+x = 1.5            # a name bound to a bare number is an input, with its default value
+y = 0.5
+z1 = x
+z2 = y
+z3 = z1 * z2
+z4 = z3 + z1
+z5 = sin(z4)
+z6 = exp(z2)
+z7 = z5 + z6
+z8 = z7 * z3       # the last assignment is the output
+# claim: D(f, z4) == D(f, z5) * D(z5, z4)
+# claim: grad(z3, before=z4) == z7
+"""
+
+
+def shape(program):
+    return [(n.name, n.op, n.inputs) for n in program.nodes]
+
+
+def error_of(parse, text: str, **kwargs) -> InputError:
+    with pytest.raises(InputError) as caught:
+        parse(text, **kwargs)
+    return caught.value
+
+
+# -- bare expressions -------------------------------------------------------------
+
+
+def test_expression_nodes_in_evaluation_order() -> None:
+    program = parse_expression("x*y*(exp(y) + sin(x*y + x))")
+    assert shape(program) == [
+        ("x", "input", ()), ("y", "input", ()),
+        ("z1", "mul", ("x", "y")), ("z2", "exp", ("y",)), ("z3", "mul", ("x", "y")),
+        ("z4", "add", ("z3", "x")), ("z5", "sin", ("z4",)), ("z6", "add", ("z2", "z5")),
+        ("z7", "mul", ("z1", "z6")),
+    ]
+    assert program.output == "z7"
+    assert [n.value for n in program.inputs] == [None, None]
+
+
+def test_expression_constants_are_operands_and_minus_folds_into_numbers() -> None:
+    assert shape(parse_expression("x**2 - 3*x + -x * -2.5")) == [
+        ("x", "input", ()), ("z1", "pow", ("x", 2.0)), ("z2", "mul", (3.0, "x")),
+        ("z3", "sub", ("z1", "z2")), ("z4", "neg", ("x",)), ("z5", "mul", ("z4", -2.5)),
+        ("z6", "add", ("z3", "z5")),
+    ]
+
+
+def test_expression_locations_point_at_operators_and_calls() -> None:
+    program = parse_expression("  x * sin(y)")
+    assert program.node("z1").location == SourceLocation("<expression>", 1, 7, "  x * sin(y)")
+    assert program.node("z2").location == SourceLocation("<expression>", 1, 5, "  x * sin(y)")
+    assert program.node("y").location.column == 11
+
+
+def test_generated_names_skip_past_user_z_names() -> None:
+    program = parse_expression("z1 * sin(z3)")
+    assert shape(program)[2:] == [("z4", "sin", ("z3",)), ("z5", "mul", ("z1", "z4"))]
+
+
+def test_bare_name_is_an_id_node() -> None:
+    assert shape(parse_expression("x")) == [("x", "input", ()), ("z1", "id", ("x",))]
+
+
+def test_n_ary_functions() -> None:
+    program = parse_expression("dot([a, b], [c, 2]) + softmax(1, a, b) + sum(a, b, c) + mean(a) + logsumexp(a, b)")
+    assert shape(program)[3:6] == [
+        ("z1", "dot", ("a", "b", "c", 2.0)), ("z2", "softmax", ("a", "b")), ("z3", "add", ("z1", "z2")),
+    ]
+    assert program.node("z2").index == 1
+    assert shape(parse_expression("dot(a, b, c, d)"))[-1] == ("z1", "dot", ("a", "b", "c", "d"))
+
+
+def test_registered_ops_are_callable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sympy
+
+    monkeypatch.setattr(ops, "OPS", dict(ops.OPS))  # keep the registration local to this test
+    ops.register_op("softplus_t", lambda x: sympy.log(1 + sympy.exp(x)))
+    assert shape(parse_expression("softplus_t(x)"))[-1] == ("z1", "softplus_t", ("x",))
+    assert "softplus_t" in str(error_of(parse_expression, "softplus(x)"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sine(x) + y", "<expression>:1:1: unknown function 'sine'; did you mean 'sin'? supported: exp, log, sqrt, "
+                        "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax"),
+        ("x^2", "<expression>:1:2: '^' is not a power operator; write '**' for powers, e.g. x**2"),
+        ("2x + 1", "<expression>:1:1: implicit multiplication '2x' is not supported; write '2*x'"),
+        ("y + 2(x+1)", "<expression>:1:5: implicit multiplication '2(' is not supported; write '2*('"),
+        ("(x+1)(y)", "<expression>:1:5: implicit multiplication ')(' is not supported; write ')*('"),
+        ("x(y+1)*x", "<expression>:1:1: implicit multiplication 'x(' is not supported; write 'x*(' "
+                     "('x' is not a function)"),
+        ("x y", "<expression>:1:1: implicit multiplication 'x y' is not supported; write 'x*y'"),
+        ("x² + y", "<expression>:1:2: '²' (U+00B2) is not an operator; write '**2' for a power, e.g. x**2"),
+        ("x × y", "<expression>:1:3: '×' (U+00D7) is not an operator; write '*' instead"),
+        ("x·y", "<expression>:1:2: '·' (U+00B7) is not an operator; write '*' instead"),
+        ("x − y", "<expression>:1:3: '−' (U+2212) is not an operator; write '-' instead"),
+        ("∂x", "<expression>:1:1: '∂' is only allowed in claims; write derivatives in a claim, "
+               "e.g. # claim: ∂f/∂z4 == ..."),
+        ("x.real", "<expression>:1:1: attribute access not supported; call functions by name, "
+                   "e.g. exp(x) rather than math.exp(x)"),
+        ("x[0]", "<expression>:1:1: subscripts not supported; give each element its own name, e.g. x1, x2"),
+        ("lambda: x", "<expression>:1:1: lambda not supported; write the expression itself"),
+        ("'a' * x", "<expression>:1:1: strings are not supported; write numbers and names only"),
+        ("x // y", "<expression>:1:3: operator '//' is not supported; use '/'"),
+        ("True * x", "<expression>:1:1: boolean True is not a number; write 1.0 or 0.0"),
+        ("sin(x, y)", "<expression>:1:1: sin() takes 1 argument, got 2; e.g. sin(a)"),
+        ("exp(x=1)", "<expression>:1:5: exp() takes no keyword arguments; pass the arguments by position, "
+                     "e.g. exp(x)"),
+        ("sin + x", "<expression>:1:1: 'sin' is a function, not a value; call it, e.g. sin(x)"),
+        ("sin(x", "<expression>:1:4: syntax error: '(' was never closed; add the missing closing bracket"),
+        ("3 + 4", "<expression>:1:1: the expression has no variables, so there is nothing to differentiate; "
+                  "use a name such as x, e.g. x**2"),
+        ("x**5000", "<expression>:1:4: exponent 5000 is too large (the limit is ±1000); use exp and log, "
+                    "or a smaller power"),
+        ("1e999 * x", "<expression>:1:1: number is not finite; use a finite number such as 1e300"),
+    ],
+)
+def test_expression_errors_are_golden(text: str, message: str) -> None:
+    assert str(error_of(parse_expression, text)) == message
+
+
+def test_error_detail_shows_a_caret_under_the_mistake() -> None:
+    error = error_of(parse_expression, "x*y + sine(x)")
+    assert error.detail().splitlines()[1:] == ["    x*y + sine(x)", "          ^^^^"]
+
+
+def test_syntax_error_columns_count_characters_not_bytes() -> None:
+    assert error_of(parse_expression, "αβ + (x").location.column == 6
+
+
+# -- staged programs --------------------------------------------------------------
+
+
+def test_design_example_round_trips() -> None:
+    program = parse_program(DESIGN_EXAMPLE, source="design.sc")
+    assert shape(program) == [
+        ("x", "input", ()), ("y", "input", ()), ("z1", "id", ("x",)), ("z2", "id", ("y",)),
+        ("z3", "mul", ("z1", "z2")), ("z4", "add", ("z3", "z1")), ("z5", "sin", ("z4",)),
+        ("z6", "exp", ("z2",)), ("z7", "add", ("z5", "z6")), ("z8", "mul", ("z7", "z3")),
+    ]
+    assert [(n.name, n.value) for n in program.inputs] == [("x", 1.5), ("y", 0.5)]
+    assert program.output == "z8"
+    assert program.node("z5").location == SourceLocation("design.sc", 7, 6, "z5 = sin(z4)")
+    assert program.node("z8").location.line == 10
+    assert [(c.text, c.location.line, c.location.column) for c in program.claims] == [
+        ("D(f, z4) == D(f, z5) * D(z5, z4)", 11, 10), ("grad(z3, before=z4) == z7", 12, 10),
+    ]
+    assert program.source == DESIGN_EXAMPLE
+
+
+def test_program_subexpressions_get_generated_names_after_the_users() -> None:
+    program = parse_program("x = -2\nz4 = x\nz5 = sin(z4) * 2\nz1 = -z5\n")
+    assert shape(program) == [
+        ("x", "input", ()), ("z4", "id", ("x",)), ("z6", "sin", ("z4",)), ("z5", "mul", ("z6", 2.0)),
+        ("z1", "neg", ("z5",)),
+    ]
+    assert program.node("x").value == -2.0
+    assert program.node("z6").location.column == 6
+
+
+def test_inputs_come_first_wherever_they_are_assigned() -> None:
+    program = parse_program("a = 1\nb = a * 2\nc = 3\nd = b + c\n")
+    assert program.names == ("a", "c", "b", "d") and program.output == "d"
+
+
+def test_a_node_named_f_is_the_output() -> None:
+    assert parse_program("x = 1\nf = x * x\n# claim: D(f, x) == 2*x").output == "f"
+
+
+PROGRAM_ERRORS = [
+    ("x = 1\nz1 = x * q\n",
+     "prog.sc:2:10: undefined name 'q'; define it first, e.g. q = 1.0 (defined so far: x)"),
+    ("x = 1\nz1 = x\nz2 = z11 * 2\n",
+     "prog.sc:3:6: undefined name 'z11'; did you mean 'z1'? or define it first, e.g. z11 = 1.0"),
+    ("x = 1\nz1 = x * z2\nz2 = x\n",
+     "prog.sc:2:10: z2 is used on line 2 but assigned on line 3; move the assignment of z2 above line 2"),
+    ("x = 1\nz1 = z1 + x\n",
+     "prog.sc:2:6: z1 is used in its own definition on line 2; use a new name for the result, e.g. z1_next"),
+    ("x = 1\nz3 = x\nz3 = x * 2\n",
+     "prog.sc:3:1: z3 is already defined on line 2; give each node its own name (every node is assigned once)"),
+    ("x = 1\nsin = 3\n", "prog.sc:2:1: 'sin' is a function name and cannot be assigned; choose another name, "
+                         "e.g. sin_1"),
+    ("x = 1\nz1 = sine(x)\n",
+     "prog.sc:2:6: unknown function 'sine'; did you mean 'sin'? supported: exp, log, sqrt, sin, cos, tanh, "
+     "sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax"),
+    ("x = 1\nz = 2x\n", "prog.sc:2:5: implicit multiplication '2x' is not supported; write '2*x'"),
+    ("x = 1\nz = x^2\n", "prog.sc:2:6: '^' is not a power operator; write '**' for powers, e.g. x**2"),
+    ("x = 1\nz1 = x\nimport os\n",
+     "prog.sc:3:1: 'import' statements are not supported; a program is one 'name = expression' per line"),
+    ("x = 1\nz1 += x\n", "prog.sc:2:1: augmented assignment is not supported; every node is assigned once: "
+                         "write a new name, e.g. z2 = z1 + 1"),
+    ("x = 1\nx * 2\n", "prog.sc:2:1: a program line must be an assignment; write name = expression "
+                       "(the last assignment is the output)"),
+    ("x = 1\n", "prog.sc:1:1: the output 'x' is an input (a bare number); the last assignment is the output: "
+                "end with the expression to check"),
+    ("x = 1\nz = x*2\n  w = z\n",
+     "prog.sc:3:2: syntax error: unexpected indent; start every line at the first column"),
+    ("x = 1\nf = x*2\nz = f + 1\n", "prog.sc:2:1: 'f' names the output in claims, but f is not the last "
+                                    "assignment; rename this node or make it the last assignment"),
+    ("x = 1\nz1 = x*x\n# claim: D(f, z2) == 2*x\n",
+     "prog.sc:3:15: unknown node 'z2'; nodes: x, z1 (f is z1)"),
+    ("", "prog.sc:1:1: the program has no assignments; write one 'name = expression' per line; "
+         "the last one is the output"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), PROGRAM_ERRORS)
+def test_program_errors_are_golden(text: str, message: str) -> None:
+    assert str(error_of(parse_program, text, source="prog.sc")) == message
+
+
+def test_program_error_detail_points_into_the_line() -> None:
+    error = error_of(parse_program, "x = 1\nz7 = x\nz8 = z7 × x\n", source="p.sc")
+    assert error.detail() == (
+        "p.sc:3:9: '×' (U+00D7) is not an operator; write '*' instead\n"
+        "    z8 = z7 × x\n"
+        "            ^"
+    )
+
+
+IDENTIFIERS = st.from_regex(r"[a-z][a-z0-9]{0,3}", fullmatch=True).filter(
+    lambda n: not keyword.iskeyword(n) and n not in ops.OPS and n not in ("f", "D", "grad")
+)
+Z_NAMES = st.integers(min_value=1, max_value=30).map(lambda k: f"z{k}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(IDENTIFIERS, Z_NAMES), min_size=3, max_size=8, unique=True))
+def test_generated_names_never_clash_with_user_names(names: list[str]) -> None:
+    *inputs, out = names
+    lines = [f"{name} = {i + 1}" for i, name in enumerate(inputs)]
+    terms = " + ".join(f"sin({a} * {b})" for a, b in zip(inputs, inputs[1:] + inputs[:1]))
+    lines.append(f"{out} = exp({terms}) * {inputs[0]}")
+    program = parse_program("\n".join(lines))
+    generated = [n for n in program.names if n not in names]
+    assert len(set(program.names)) == len(program.names)
+    assert program.output == out and len(generated) == 3 * len(inputs)
+    assert generated == sorted(generated, key=lambda n: int(n[1:]))  # evaluation order
+    expression = parse_expression(terms)
+    assert [n.name for n in expression.inputs] == inputs
+    assert len(set(expression.names)) == len(expression.names)
+
+
+# -- caps -------------------------------------------------------------------------
+
+
+def test_text_longer_than_the_cap_is_refused_before_parsing() -> None:
+    error = error_of(parse_expression, "x" * (syntax.MAX_TEXT_CHARS + 1))
+    assert "characters long; the limit is" in str(error)
+
+
+def test_too_many_syntax_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "MAX_SYNTAX_NODES", 50)
+    error = error_of(parse_program, "\n".join(f"a{i} = {i}" for i in range(30)))
+    assert str(error).startswith("<program>:1:1: the text has more than 50 syntax nodes")
+
+
+def test_deep_nesting_is_an_input_error_not_a_crash() -> None:
+    error = error_of(parse_expression, "x" + " + x" * 5000)
+    assert "nested too deeply" in str(error)
+
+
+def test_exponent_cap_counts_negative_exponents() -> None:
+    assert "exponent -1001 is too large" in str(error_of(parse_expression, "x ** -1001"))
+    assert shape(parse_expression("x ** -1000"))[-1] == ("z1", "pow", ("x", -1000.0))
+
+
+# -- --at and targets -------------------------------------------------------------
+
+
+def test_parse_point() -> None:
+    assert parse_point("x=1.5,y=0.5") == {"x": 1.5, "y": 0.5}
+    assert parse_point(" x = -2e-1 , y=+3 ") == {"x": -0.2, "y": 3.0}
+    assert parse_point("") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x=1.5,y=abc", "<--at>:1:9: 'abc' is not a number; write name=number pairs separated by commas, "
+                        "e.g. x=1.5,y=0.5"),
+        ("x=1,x=2", "<--at>:1:5: x is given twice; give each input once"),
+        ("x=1,,y=2", "<--at>:1:5: expected name=number, got nothing; write name=number pairs separated by "
+                     "commas, e.g. x=1.5,y=0.5"),
+        ("x=−1", "<--at>:1:3: '−1' is not a number; write '-' for minus"),
+        ("x=inf", "<--at>:1:3: 'inf' is not a number; write name=number pairs separated by commas, "
+                  "e.g. x=1.5,y=0.5"),
+    ],
+)
+def test_parse_point_errors_are_golden(text: str, message: str) -> None:
+    assert str(error_of(parse_point, text)) == message
+
+
+def test_load_target_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prog.sc").write_text("a = 2\nb = a * a\n", encoding="utf-8")
+    assert load_target("prog.sc").output == "b"
+    assert load_target("x*y").output == "z1"
+    assert load_target("a = 1; b = sin(a)").output == "b"
+    assert str(error_of(load_target, "missing.sc")).startswith("no such file: 'missing.sc'")
+    assert str(error_of(load_target, "./missing")).startswith("no such file: './missing'")
+    assert load_target("x/y").node("z1").op == "div"
+
+
+def test_load_target_builtin_problem_and_point() -> None:
+    pytest.importorskip("problems")
+    program = load_target("backprop", at={"x": 2.0})
+    assert program.output == "z8" and program.node("x").value == 2.0 and program.node("y").value == 0.5
+    assert len(program.claims) == 2
+
+
+def test_load_target_point_must_name_inputs() -> None:
+    assert str(error_of(load_target, "x*y", at={"xx": 1.0})) == (
+        "no input named 'xx'; did you mean 'x'? inputs: x, y")
+    assert str(error_of(load_target, "x*y", at={"z1": 1.0})) == (
+        "'z1' is not an input (it is computed by mul); set inputs only: x, y")

@@ -175,3 +175,13 @@ def test_user_text_is_never_markup() -> None:
     assert "[bold]x[/bold]" in text
     assert "✗ [red]n ([link=http://e]op) mismatch: [/] broken" in text
     assert "✓ claim holds: [i]c[/i]  [numeric]" in text
+
+
+def test_long_flags_wrap_with_a_hanging_indent() -> None:
+    report = samples.report()
+    report.flags = [Finding("z5", "relu", "nondifferentiable", "relu(z4) at z4 = 0 is not differentiable; " * 3)]
+    lines = show(report).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("! z5 (relu) nondifferentiable: "))
+    assert lines[start + 1].startswith("  relu(z4)") or lines[start + 1].startswith("  ")
+    assert all(len(line) <= 100 for line in lines[start:start + 3])
+    assert lines[start + 2].startswith("  ") and not lines[start + 3].startswith("  ")

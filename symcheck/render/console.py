@@ -40,14 +40,20 @@ _MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold ye
 
 
 class Indented:
-    """Plain text wrapped to the console's width, every line indented (no trailing blanks)."""
+    """Plain text wrapped to the console's width with a hanging indent (no trailing blanks).
 
-    def __init__(self, text: str, indent: int) -> None:
-        self.text, self.indent = text, indent
+    The first line starts with `mark` (coloured) when given, else with the indent.
+    """
+
+    def __init__(self, text: str, indent: int, mark: str = "") -> None:
+        self.text, self.indent, self.mark = text, indent, mark
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         width = max(20, options.max_width - self.indent)
-        for line in textwrap.wrap(self.text, width, break_long_words=False, break_on_hyphens=False):
+        lines = textwrap.wrap(self.text, width, break_long_words=False, break_on_hyphens=False) or [""]
+        first = _marked(self.mark, lines[0]) if self.mark else Text(" " * self.indent + lines[0])
+        yield first
+        for line in lines[1:]:
             yield Text(" " * self.indent + line)
 
 
@@ -130,10 +136,10 @@ def _derivations(report: Report) -> Iterator[Text]:
             yield Text(" " * (len(head) - 2) + "= " + form)
 
 
-def render_findings(findings: list[Finding], mark: str) -> Iterator[Text]:
+def render_findings(findings: list[Finding], mark: str) -> Iterator[RenderableType]:
     """One line per failure (✗) or flag (!): ``✗ z4 (add) local: message``."""
     for f in findings:
-        yield _marked(mark, f"{f.node} ({f.op}) {f.kind}: {f.message}")
+        yield Indented(f"{f.node} ({f.op}) {f.kind}: {f.message}", 2, mark)
 
 
 def _summary(report: Report) -> Text:
@@ -204,8 +210,8 @@ def render_trace(
         yield _marked(FAIL_MARK, "engine grads disagree with the chain rule before step(s): " + ", ".join(bad[:10]))
     yield from render_findings(report.failures, FAIL_MARK)
     yield from render_findings(report.flags, FLAG_MARK)
-    for verdict in report.claims:
-        yield from render_verdict(verdict)
+    for verdict in report.claims:  # one line each: the trace is about steps, `check` explains claims
+        yield next(iter(render_verdict(verdict)))
     yield _summary(report)
 
 

@@ -181,7 +181,8 @@ def test_long_flags_wrap_with_a_hanging_indent() -> None:
     report = samples.report()
     report.flags = [Finding("z5", "relu", "nondifferentiable", "relu(z4) at z4 = 0 is not differentiable; " * 3)]
     lines = show(report).splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("! z5 (relu) nondifferentiable: "))
-    assert lines[start + 1].startswith("  relu(z4)") or lines[start + 1].startswith("  ")
-    assert all(len(line) <= 100 for line in lines[start:start + 3])
-    assert lines[start + 2].startswith("  ") and not lines[start + 3].startswith("  ")
+    start = lines.index("! z5 (relu) nondifferentiable: relu(z4) at z4 = 0 is not differentiable; relu(z4) at z4 = 0 is")
+    assert lines[start + 1:start + 3] == [
+        "  not differentiable; relu(z4) at z4 = 0 is not differentiable;",
+        "✓ engine, symbolic and finite differences agree on all 10 nodes",
+    ]

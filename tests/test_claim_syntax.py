@@ -1,0 +1,124 @@
+"""The claim language: typed AST, sugar with columns kept, golden errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from symcheck.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
+from symcheck.errors import InputError
+from symcheck.ir import SourceLocation
+from symcheck.parse import parse_claim, parse_program
+
+PROGRAM = parse_program(
+    "x = 1.5\ny = 0.5\nz1 = x\nz2 = y\nz3 = z1 * z2\nz4 = z3 + z1\nz5 = sin(z4)\n"
+    "z6 = exp(z2)\nz7 = z5 + z6\nz8 = z7 * z3\n"
+)
+CHAIN = ClaimEquation(
+    Derivative("z8", "z4"), BinOp("*", Derivative("z8", "z5"), Derivative("z5", "z4")), "", None
+)
+
+
+def error_of(text: str, **kwargs) -> InputError:
+    with pytest.raises(InputError) as caught:
+        parse_claim(text, PROGRAM, **kwargs)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "D(f, z4) == D(f, z5) * D(z5, z4)",
+        "∂f/∂z4 == ∂f/∂z5 * ∂z5/∂z4",
+        "df/dz4 == df/dz5 * dz5/dz4",
+        "d f / d z4 == d f/d z5 * ∂ z5 / ∂ z4",
+        "D(z8, z4) == D(f, z5) * D(z5, z4)",
+    ],
+)
+def test_chain_rule_claim_in_every_spelling(text: str) -> None:
+    claim = parse_claim(text, PROGRAM)
+    assert (claim.lhs, claim.rhs) == (CHAIN.lhs, CHAIN.rhs)
+    assert claim.text == text and claim.location == SourceLocation("<claim>", 1, 1, text)
+
+
+def test_grad_before_and_arithmetic() -> None:
+    claim = parse_claim("grad(z3, before=z4) == z7 + -2*z3**2 - -(x/1.5) + cos(z4)", PROGRAM)
+    assert claim.lhs == GradBefore("z3", "z4")
+    assert claim.rhs == BinOp(
+        "+",
+        BinOp("-", BinOp("+", Ref("z7"), BinOp("*", Num(-2.0), BinOp("**", Ref("z3"), Num(2.0)))),
+              Neg(BinOp("/", Ref("x"), Num(1.5)))),
+        Call("cos", (Ref("z4"),)),
+    )
+
+
+def test_n_ary_functions_in_claims() -> None:
+    claim = parse_claim("softmax(1, x, y) == dot([x], [y])", PROGRAM)
+    assert claim.lhs == Call("softmax", (Ref("x"), Ref("y")), 1)
+    assert claim.rhs == Call("dot", (Ref("x"), Ref("y")))
+
+
+def test_f_is_the_output_and_its_own_name_works() -> None:
+    assert parse_claim("f == z8", PROGRAM).lhs == Ref("z8")
+
+
+def test_d_words_that_are_nodes_stay_a_division() -> None:
+    program = parse_program("x = 1\ndx = x * 2\ndy = x + 1\nq = dx / dy\n")
+    assert parse_claim("dx/dy == q", program).lhs == BinOp("/", Ref("dx"), Ref("dy"))
+    assert parse_claim("d x / d q == 0", program).lhs == Derivative("x", "q")
+
+
+def test_locations_inside_a_claim_line() -> None:
+    line = "# claim: ∂f/∂z44 == 1"
+    error = error_of("∂f/∂z44 == 1", location=SourceLocation("prog.sc", 7, 10, line))
+    assert str(error) == "prog.sc:7:14: unknown node 'z44'; did you mean 'z4'? nodes: x, y, z1, z2, z3, z4, z5, " \
+                         "z6, z7, z8 (f is z8)"
+    assert error.detail().splitlines()[1:] == ["    # claim: ∂f/∂z44 == 1", "                 ^^^"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("D(f, z4)", "<claim>:1:1: a claim needs '==' between two sides; write LHS == RHS, "
+                     "e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("z3 = z4", "<claim>:1:4: a claim compares with '==', not '='; write e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("D(f, z4) < 1", "<claim>:1:1: claims compare with '==', not '<'; e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("D(f, z4) == 1 == 1", "<claim>:1:1: a claim compares exactly two sides; write one '==' per claim; "
+                               "split chains into several claims"),
+        ("D(f, zz4) == 1", "<claim>:1:6: unknown node 'zz4'; did you mean 'z4'? nodes: x, y, z1, z2, z3, z4, z5, "
+                           "z6, z7, z8 (f is z8)"),
+        ("df/dz44 == 0", "<claim>:1:5: unknown node 'z44'; did you mean 'z4'? nodes: x, y, z1, z2, z3, z4, z5, "
+                         "z6, z7, z8 (f is z8)"),
+        ("grad(z33, before=z4) == z7", "<claim>:1:6: unknown node 'z33'; did you mean 'z3'? nodes: x, y, z1, z2, "
+                                       "z3, z4, z5, z6, z7, z8 (f is z8)"),
+        ("grad(z3, after=z4) == z7", "<claim>:1:10: grad() has no argument 'after'; write grad(b, before=c): "
+                                     "b.grad right before c._backward() runs"),
+        ("grad(z3) == z7", "<claim>:1:1: grad() needs before=<node>; write grad(b, before=c): b.grad right "
+                           "before c._backward() runs"),
+        ("D(f, z3+z4) == 1", "<claim>:1:6: D() takes node names, not expressions; name the subexpression in the "
+                             "program and use that name"),
+        ("D(f) == 1", "<claim>:1:1: D() takes two node names, got 1 arguments; write D(of, wrt) with two node "
+                      "names, e.g. D(f, z4)"),
+        ("Dd(f, z4) == 1", "<claim>:1:1: unknown function 'Dd'; did you mean 'D'? supported: exp, log, sqrt, "
+                           "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax, D, grad"),
+        ("∂f == 1", "<claim>:1:1: '∂' must start a derivative written ∂a/∂b; write e.g. ∂f/∂z4 or D(f, z4)"),
+        ("z3 ^ 2 == z4", "<claim>:1:4: '^' is not a power operator; write '**' for powers, e.g. x**2"),
+        ("z3(z4) == 1", "<claim>:1:1: implicit multiplication 'z3(' is not supported; write 'z3*(' "
+                        "('z3' is not a function)"),
+        ("D == 1", "<claim>:1:1: 'D' is a function, not a value; call it, e.g. D(f, z4)"),
+        ("", "<claim>:1:1: the claim is empty; e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("z3 ** 2000 == 1", "<claim>:1:7: exponent 2000 is too large (the limit is ±1000); use exp and log, "
+                            "or a smaller power"),
+    ],
+)
+def test_claim_errors_are_golden(text: str, message: str) -> None:
+    assert str(error_of(text)) == message
+
+
+def test_claim_length_cap() -> None:
+    assert "the limit is 10000" in str(error_of("z3 + " * 3000 + "1 == 1"))
+
+
+def test_program_claims_are_checked_when_the_program_is_parsed() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_program("x = 1\nz1 = x * x\n# claim: df/dz2 == 2*x\n", source="p.sc")
+    assert str(caught.value).startswith("p.sc:3:14: unknown node 'z2'")

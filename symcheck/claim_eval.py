@@ -88,7 +88,7 @@ class ClaimTranslator:
         raise TypeError(f"operator {node.op!r} is not understood")
 
     def _Neg(self, node: Any) -> Expr:
-        return -self.to_sympy(_operand_of(node))
+        return -self.to_sympy(node.operand)
 
     def _Call(self, node: Any) -> Expr:
         spec = OPS.get(node.func)
@@ -133,13 +133,6 @@ class ClaimTranslator:
         from symcheck.errors import InputError
 
         return InputError(message, location=self.location, hint=hint)
-
-
-def _operand_of(node: Any) -> Any:
-    for attribute in ("operand", "x", "value", "expr"):
-        if hasattr(node, attribute):
-            return getattr(node, attribute)
-    raise TypeError(f"{type(node).__name__} has no operand")
 
 
 def _flat(args: Sequence[Any]) -> list[Any]:
@@ -209,7 +202,7 @@ def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float
         if sides is None:
             continue  # outside some op's domain: not a point of the claim
         compared += 1
-        if not _agree(*sides):
+        if not agree(*sides):
             return _failure(lhs, rhs, graph, candidate, sides, compared, reason)
         if compared == samples + 1:
             break
@@ -230,7 +223,7 @@ def _failure(lhs: Expr, rhs: Expr, graph: SymbolicGraph, candidate: dict[str, fl
             value = graph.evaluate(difference, graph.values(candidate))
         except (TypeError, ValueError, ArithmeticError):
             value = math.nan
-        if math.isfinite(value) and not _agree(value, 0.0):
+        if math.isfinite(value) and not agree(value, 0.0):
             method = "symbolic"
     return Decision(False, method, difference=difference, counterexample=candidate,
                     counter_values=sides, points=compared, reason=reason)
@@ -266,7 +259,8 @@ def _both_sides(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, 
     return left, right
 
 
-def _agree(a: float, b: float) -> bool:
+def agree(a: float, b: float) -> bool:
+    """Whether two values agree to RTOL (relative) or ATOL (absolute)."""
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
 

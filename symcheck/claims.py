@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 import sympy
 from sympy import Expr
 
-from symcheck.claim_eval import ClaimTranslator, Decision, _agree, decide, side_value
+from symcheck.claim_eval import ClaimTranslator, Decision, agree, decide, side_value
 from symcheck.ir import Program, SourceLocation
 from symcheck.precision import resolve_inputs
 from symcheck.report import Report, Verdict
@@ -157,7 +157,7 @@ class _Explainer:
 
         pending = self.ledger.pending(name, before=before)[:6]
         target = side_value(missing, self.graph, self.point)
-        if target is None or not pending or _agree(target, 0.0):
+        if target is None or not pending or agree(target, 0.0):
             return ()
         contributions = {}
         for consumer in pending:
@@ -166,7 +166,7 @@ class _Explainer:
         for size in range(1, len(pending) + 1):
             for subset in combinations(pending, size):
                 values = [contributions[k] for k in subset]
-                if all(v is not None for v in values) and _agree(sum(values), target):
+                if all(v is not None for v in values) and agree(sum(values), target):
                     return subset
         return ()
 
@@ -210,9 +210,7 @@ def claim_text(node: Any, parent_precedence: int = 0) -> str:
     if kind == "Call":
         return f"{node.func}({', '.join(claim_text(a) for a in node.args)})"
     if kind == "Neg":
-        from symcheck.claim_eval import _operand_of
-
-        return _wrap(f"-{claim_text(_operand_of(node), 3)}", 3, parent_precedence)
+        return _wrap(f"-{claim_text(node.operand, 3)}", 3, parent_precedence)
     if kind == "BinOp":
         precedence = _PRECEDENCE[node.op]
         right_precedence = precedence + (0 if node.op == "**" else 1)

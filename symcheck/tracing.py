@@ -116,11 +116,12 @@ class GradLedger:
     def arrived(self, name: str, *, before: str) -> Expr:
         """grad(name, before=before): the sum of contributions whose steps ran before `before`'s."""
         terms = [
-            arrival.term
+            part  # a term that is itself a sum joins flat, as it prints in the trace
             for consumer in self.consumers.get(name, ())
             if self.ran_before(consumer, before)
             for arrival in self.arrivals(consumer)
             if arrival.target == name
+            for part in flat_terms(arrival.term)
         ]
         if name == self.program.output:
             terms.insert(0, sympy.Integer(1))
@@ -279,15 +280,33 @@ def _tree_size_at_most(expr: Expr, limit: int) -> bool:
     return True
 
 
+def flat_terms(expr: Expr) -> list[Expr]:
+    """The terms of a sum, nested unevaluated sums opened (``1 + (1 - t)`` → 1, 1, -t)."""
+    if not expr.is_Add:
+        return [expr]
+    stack, terms = list(reversed(expr.args)), []
+    while stack:
+        part = stack.pop()
+        if part.is_Add:
+            stack.extend(reversed(part.args))
+        else:
+            terms.append(part)
+    return terms
+
+
 def _append_term(text: str, term: Expr) -> str:
-    """``text + term`` printed as sympy prints an unevaluated sum in this order (``a - 2*b``)."""
-    if term == 0:
-        return text
-    if text == "0":
-        return _sstr(term)
-    if term.could_extract_minus_sign():
-        return f"{text} - {_sstr(-term)}"
-    return f"{text} + {_sstr(term)}"
+    """``text + term``, printed as sympy prints the flat sum in this order (``a - 2*b``)."""
+    for part in flat_terms(term):
+        if part == 0:
+            continue
+        printed = _sstr(part)
+        if text == "0":
+            text = printed
+        elif printed.startswith("-"):  # the printer's own rule for a sum's signs
+            text = f"{text} - {printed[1:]}"
+        else:
+            text = f"{text} + {printed}"
+    return text
 
 
 def _sstr(expr: Expr) -> str:

@@ -1,0 +1,74 @@
+"""A Program written back as one expression and a ``--at`` point: the one-line reproducer.
+
+The text is what `symcheck.parse.parse_expression` reads: infix ``+ - * / **``,
+the op table's functions, ``sum(...)``, ``dot(w1, w2, x1, x2)``,
+``softmax(i, a, b, c)``. Shared intermediates are written out at every use,
+so a graph with much reuse can grow too long for one line: then there is no
+expression (None).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from symcheck.ir import Program
+
+MAX_CHARS = 600
+_INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 4)}
+_ATOM = 9
+
+
+def program_expression(program: Program, *, max_chars: int = MAX_CHARS) -> Optional[str]:
+    """The program's output as one expression in its inputs, or None when that would be too long."""
+    if not all(node.name.isidentifier() for node in program.inputs):
+        return None
+    texts: dict[str, tuple[str, int]] = {}
+    for node in program.nodes:
+        if node.is_input:
+            texts[node.name] = (node.name, _ATOM)
+            continue
+        args = [_operand(o, texts) for o in node.inputs]
+        texts[node.name] = _apply(node.op, args, node.index)
+        if len(texts[node.name][0]) > max_chars:
+            return None
+    return texts[program.output][0]
+
+
+def program_point(program: Program) -> str:
+    """The inputs' values in ``--at`` syntax: ``x=1.5,y=0.5``."""
+    return ",".join(f"{node.name}={float(node.value)!r}" for node in program.inputs if node.value is not None)
+
+
+def reproducer(program: Program) -> Optional[str]:
+    """``symcheck check 'EXPRESSION' --at x=…``, or None when the expression is too long."""
+    expression = program_expression(program)
+    if expression is None:
+        return None
+    point = program_point(program)
+    return f"symcheck check '{expression}'" + (f" --at {point}" if point else "")
+
+
+def _operand(operand: Union[str, float], texts: dict[str, tuple[str, int]]) -> tuple[str, int]:
+    if isinstance(operand, str):
+        return texts[operand]
+    text = repr(float(operand))
+    return (f"({text})", _ATOM) if text.startswith("-") else (text, _ATOM)
+
+
+def _apply(op: str, args: list[tuple[str, int]], index: Optional[int]) -> tuple[str, int]:
+    if op in _INFIX and len(args) == 2:
+        symbol, level = _INFIX[op]
+        left, right = args
+        # left-associative except **, which binds right and tighter than unary minus
+        left_text = left[0] if left[1] > level or (left[1] == level and op != "pow") else f"({left[0]})"
+        right_text = right[0] if right[1] > level else f"({right[0]})"
+        return f"{left_text} {symbol} {right_text}", level
+    if op == "neg":
+        inner = args[0][0] if args[0][1] >= 3 else f"({args[0][0]})"
+        return f"-{inner}", 3
+    if op == "id":
+        return args[0]
+    texts = [a[0] for a in args]
+    if op == "softmax":
+        texts = [str(index or 0), *texts]
+    return f"{op}({', '.join(texts)})", _ATOM

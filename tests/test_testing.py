@@ -1,0 +1,123 @@
+"""symcheck.testing and the pytest plugin: a gradcheck fixture with a readable failure table."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import buggy_engines
+from buggy_engines import make_engine
+from symcheck.testing import GradientCheckError, assert_gradients
+
+pytest_plugins = ["pytester"]
+
+
+def _uses(V: type, x: float = 0.6, y: float = -1.3) -> object:
+    a, b = V(x, label="x"), V(y, label="y")
+    z = a * b + a
+    return (z.tanh() * a + (b**2).exp() * 0.1 - z.sigmoid()).tanh()
+
+
+def test_a_correct_engine_passes_and_returns_the_report() -> None:
+    report = assert_gradients(_uses(make_engine(None)))
+    assert report.ok and report.failures == []
+
+
+def test_an_expression_and_a_function_of_engine_values_are_accepted() -> None:
+    assert assert_gradients("x * sin(y)", at={"x": 1.5, "y": 0.5}).ok
+    V = make_engine(None)
+    assert assert_gradients(lambda x, y: (x * y).tanh(), at={"x": 0.5, "y": -1.0}, engine=V).ok
+
+
+def test_a_failure_is_a_table_with_the_root_cause_and_a_reproducer() -> None:
+    with pytest.raises(GradientCheckError) as error:
+        assert_gradients(_uses(make_engine("tanh")))
+    message = str(error.value)
+    lines = message.splitlines()
+    assert lines[0].startswith("symcheck: 1 gradient failure(s) in <micrograd graph")
+    header = next(line for line in lines if line.startswith("node"))
+    assert header.split() == ["node", "op", "engine", "symbolic", "finite", "diff", "error", "finding"]
+    assert any("tanh" in line and "local (its step)" in line for line in lines)
+    assert any(line.startswith("local: node z5 (tanh): your _backward gives ∂z5/∂z2") for line in lines)
+    assert any(line.startswith("reproduce: symcheck check '") and "--at x=0.6,y=-1.3" in line for line in lines)
+    assert not error.value.report.ok
+
+
+def test_tolerances_are_honoured() -> None:
+    # the tanh bug is off by 6e-8 relative at the output's own tanh step only: a loose rtol lets it pass
+    V = make_engine("tanh")
+    x = V(0.01, label="x")
+    assert assert_gradients(x.tanh(), rtol=1e-2).ok
+    with pytest.raises(GradientCheckError):
+        assert_gradients(x.tanh(), rtol=1e-9, atol=0.0)
+
+
+def test_assert_gradients_hides_its_own_frames() -> None:
+    assert inspect.getsource(assert_gradients).count("__tracebackhide__ = True") == 1
+
+
+# -- the plugin, run in a separate pytest session ---------------------------------------------
+
+
+def _plugin_args() -> list[str]:
+    entry_points = metadata.entry_points(group="pytest11")
+    installed = any(ep.value == "symcheck.pytest_plugin" for ep in entry_points)
+    return [] if installed else ["-p", "symcheck.pytest_plugin"]
+
+
+@pytest.fixture
+def student(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(buggy_engines=Path(buggy_engines.__file__).read_text())
+    pytester.syspathinsert()
+    for module in [m for m in sys.modules if m == "test_student"]:
+        del sys.modules[module]
+    pytester.makepyfile(
+        test_student='''
+        from buggy_engines import make_engine
+
+        def build(V):
+            x, y = V(0.6, label="x"), V(-1.3, label="y")
+            z = x * y + x
+            return (z.tanh() * x + (y ** 2).exp() * 0.1 - z.sigmoid()).tanh()
+
+        def test_correct(gradcheck):
+            gradcheck(build(make_engine(None)))
+
+        def test_missing(gradcheck):
+            gradcheck(build(make_engine("missing")))
+        '''
+    )
+    return pytester
+
+
+def test_the_fixture_passes_a_correct_engine_and_shows_a_table_for_a_buggy_one(student: pytest.Pytester) -> None:
+    result = student.runpytest(*_plugin_args())
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*symcheck: 1 gradient failure(s) in <micrograd graph*",
+        "*node*op*engine*symbolic*finite diff*error*finding*",
+        "*exp*missing (its step)*",
+        "*missing: node z8 (exp): your _backward propagates nothing*",
+        "*reproduce: symcheck check '*",
+        "*rerun: python -m pytest test_student.py::test_missing --symcheck-trace*",
+    ])
+    assert "assert_gradients" not in result.stdout.str().split("test_missing", 2)[-1].split("symcheck:")[0]
+
+
+def test_trace_option_and_ini_tolerance(student: pytest.Pytester) -> None:
+    result = student.runpytest(*_plugin_args(), "--symcheck-trace", "-k", "missing")
+    result.stdout.fnmatch_lines(["*trace: your backward ran the local steps in this order: z12, *"])
+    student.makeini("[pytest]\nsymcheck_rtol = 0.5\n")
+    loose = student.runpytest(*_plugin_args(), "-k", "correct")
+    loose.assert_outcomes(passed=1)
+
+
+def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["entry-points"]["pytest11"] == {"symcheck": "symcheck.pytest_plugin"}

@@ -200,14 +200,16 @@ def cmd_trace(args: argparse.Namespace) -> int:
                          hint=f"the nodes are: {', '.join(program.names)}")
     steps = parse_steps(args.steps, schedule) if args.steps else None
     nodes = [args.node] if args.node else None
-    result = trace(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=steps)
+    # LaTeX rebuilds each sum from what every earlier step added, so it needs all steps.
+    kept = None if args.latex else steps
+    result = trace(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=kept)
     result.report.target = args.target
     if args.json:
         _print_json(result.to_json())
     elif args.latex:
         from symcheck.render.latex import trace_to_latex
 
-        print(trace_to_latex(result, node=args.node), end="")
+        print(trace_to_latex(result, node=args.node, steps=steps), end="")
     else:
         from rich.console import Group
 

@@ -234,3 +234,13 @@ def test_parse_steps() -> None:
     schedule = ["z8", "z7", "z6", "z5", "z4", "z3"]
     assert parse_steps("1-2,z4", schedule) == ["z8", "z7", "z4"]
     assert parse_steps("z4, z8", schedule) == ["z8", "z4"]
+
+
+def test_trace_latex_of_chosen_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trace", "backprop", "--latex", "--steps", "z4", "--node", "z3")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "\\begin{align*}",
+        "&\\text{step 5, before }\\texttt{z4.\\_backward()}:\\ \\texttt{z3.grad} = z_{7} \\approx 2.42679",
+        "\\end{align*}",
+    ]

@@ -88,26 +88,35 @@ def _arrived_latex(trace: Trace, number: int) -> dict[str, list[str]]:
     return arrived
 
 
-def _trace_rows(trace: Trace, node: Optional[str]) -> Iterator[str]:
+def _trace_rows(trace: Trace, node: Optional[str], steps: Optional[Collection[str]]) -> Iterator[str]:
+    arrived: dict[str, list[str]] = {}
     for number, step in enumerate(trace.steps, 1):
-        names = [node] if node is not None else [step.node] + [
-            n for n, users in step.pending.items()
-            if users and n != step.node and step.symbolic_before.get(n, "0") != "0"
-        ]
-        arrived = _arrived_latex(trace, number)
-        for name in names:
-            terms = arrived.get(name) or (["1"] if name == trace.report.output else ["0"])
-            value = step.expected_before.get(name, step.grads_before.get(name))
-            yield rf"&\text{{step {number}, before }}\texttt{{{_tt(step.node)}.\_backward()}}:\ " \
-                  rf"\texttt{{{_tt(name)}.grad}} = {' + '.join(terms)} \approx {num(value)}"
+        if steps is None or step.node in steps:
+            names = [node] if node is not None else [step.node] + [
+                n for n, users in step.pending.items()
+                if users and n != step.node and step.symbolic_before.get(n, "0") != "0"
+            ]
+            for name in names:
+                terms = arrived.get(name) or (["1"] if name == trace.report.output else ["0"])
+                value = num(step.expected_before.get(name, step.grads_before.get(name)))
+                sum_ = " + ".join(terms)
+                shown = sum_ if sum_ == value else rf"{sum_} \approx {value}"
+                yield (rf"&\text{{step {number}, before }}\texttt{{{_tt(step.node)}.\_backward()}}:\ "
+                       rf"\texttt{{{_tt(name)}.grad}} = {shown}")
+        for c in step.adds:  # what this step adds arrives before the next one
+            arrived.setdefault(c.target, []).append(c.term_latex)
 
 
 def _tt(name: str) -> str:
     return name.replace("\\", "").replace("_", r"\_")
 
 
-def trace_to_latex(trace: Trace, *, node: Optional[str] = None) -> str:
-    """Each step's grads right before it, one ``align*`` row per grad (`node` keeps one node's)."""
-    rows = list(_trace_rows(trace, node))
+def trace_to_latex(trace: Trace, *, node: Optional[str] = None, steps: Optional[Collection[str]] = None) -> str:
+    """Each step's grads right before it, one ``align*`` row per grad.
+
+    `node` keeps one node's grad, `steps` the steps of the named nodes; `trace`
+    must hold every step (the sums are rebuilt from what each step adds).
+    """
+    rows = list(_trace_rows(trace, node, steps))
     head = f"% symcheck: .grad right before each _backward() step, f = {trace.report.output} at {_point(trace.report)}"
     return head + "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"

@@ -90,6 +90,11 @@ class Verdict:
 
         yield from render_verdict(self)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from symcheck.render.notebook import mimebundle
+
+        return mimebundle(self)
+
 
 @dataclass
 class Report:

@@ -82,3 +82,9 @@ def test_notebook_bundle_has_html_text_and_math() -> None:
     assert bundle["text/html"].count("<pre") == 1 and "$$" in bundle["text/html"]
     assert "\\frac{\\partial f}{\\partial z_{3}} &= " in bundle["text/markdown"]
     assert bundle["text/markdown"].startswith("$$\n\\begin{aligned}")
+
+
+def test_verdict_displays_in_notebooks() -> None:
+    bundle = symcheck.claim("backprop", "grad(z3, before=z4) == z7")._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/plain"].startswith("✓ claim holds: grad(z3, before=z4) == z7")

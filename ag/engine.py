@@ -34,9 +34,14 @@ _grad_mode = _GradMode()
 
 def _as_float(value: object, where: str) -> float:
     """`value` as a finite float; TypeError naming the type, DomainError if not finite."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{where} needs a real number, got {type(value).__name__}: {value!r}")
-    number = float(value)
+    kind = value.__class__
+    if kind is not float and kind is not int:  # the exact types skip the slower ABC check
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{where} needs a real number, got {kind.__name__}: {value!r}")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        raise DomainError(where, math.inf, None, "too large for a float") from None
     if number - number:  # inf - inf and nan - nan are nan (truthy); finite x - x is 0.0
         raise DomainError(where, number, None, "not a finite number")
     return number

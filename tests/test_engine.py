@@ -233,10 +233,11 @@ def test_label_must_be_a_string() -> None:
         Scalar(1.0, 5)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), 10**400])
 def test_scalar_of_a_non_finite_number_is_a_domain_error(bad: float) -> None:
-    with pytest.raises(DomainError, match="finite"):
+    with pytest.raises(DomainError, match="not a finite number|too large for a float") as caught:
         Scalar(bad, "w")
+    assert "'w'" in str(caught.value)
 
 
 @pytest.mark.parametrize("operand", ["2", None, [2.0]])

@@ -9,8 +9,10 @@ Failing a proof, both sides are compared at the point and at random points
 within ±10 % of it: agreement everywhere holds with method ``numeric``; a
 disagreement fails, and the verdict names the point.
 
->>> judge_claim(homework, "grad(z3, before=z4) == z7").holds          # doctest: +SKIP
-True
+>>> from symcheck.parse import parse_expression
+>>> verdict = judge_claim(parse_expression("sin(x) * x"), "D(f, x) == x*cos(x) + sin(x)")
+>>> verdict.holds, verdict.method
+(True, 'symbolic')
 """
 
 from __future__ import annotations

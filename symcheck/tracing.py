@@ -155,9 +155,12 @@ def trace_program(
     (both all by default; above `RECORD_ALL_UP_TO` nodes a step records only
     its own node and its operands unless `nodes` is given).
 
-    >>> trace = trace_program(parse_program(BACKPROP))
-    >>> trace.step("z4").symbolic_before["z3"]
-    'z7'
+    >>> from problems import PROGRAMS
+    >>> from symcheck.parse import parse_program
+    >>> trace = trace_program(parse_program(PROGRAMS["backprop"].read_text()))
+    >>> step = trace.step("z4")
+    >>> step.symbolic_before["z3"], round(step.grads_before["z3"], 6), step.pending["z3"]
+    ('z7', 2.426794, ('z4',))
     """
     from symcheck.build import build_graph
 

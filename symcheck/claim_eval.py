@@ -31,6 +31,7 @@ from sympy import Expr
 from symcheck.ir import Program, SourceLocation
 from symcheck.opkind import exact_number
 from symcheck.ops import OPS
+from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic import SymbolicGraph
 from symcheck.tracing import GradLedger
 
@@ -116,7 +117,7 @@ class ClaimTranslator:
         if before not in self.ledger.position:
             raise self._error(
                 f"{before} has no backward step: it does not reach the output {self.program.output}",
-                f"name one of the steps {', '.join(self.ledger.schedule)}",
+                f"name one of the steps {listing(self.ledger.schedule)}",
             )
         return self.ledger.arrived(name, before=before)
 
@@ -126,7 +127,8 @@ class ClaimTranslator:
         if name == "f" and "f" not in self.program:
             return self.program.output
         if name not in self.program:
-            raise self._error(f"no node named {name!r}", f"the nodes are {', '.join(self.program.names)}")
+            raise self._error(f"no node named {name!r}", join_hints(did_you_mean(name, self.program.names),
+                                                                   f"the nodes are {listing(self.program.names)}"))
         return name
 
     def _error(self, message: str, hint: str) -> Exception:

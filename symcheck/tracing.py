@@ -190,7 +190,12 @@ def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -
         if name not in program:
             from symcheck.errors import InputError
 
-            raise InputError(f"no {what} named {name!r}; the nodes are {', '.join(program.names)}")
+            from symcheck.suggest import did_you_mean, join_hints, listing
+
+            raise InputError(
+                f"no {what} named {name!r}",
+                hint=join_hints(did_you_mean(name, program.names), f"the nodes are {listing(program.names)}"),
+            )
     return chosen
 
 

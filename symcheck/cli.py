@@ -250,20 +250,23 @@ def cmd_graph(args: argparse.Namespace) -> int:
 def cmd_problems(args: argparse.Namespace) -> int:
     import problems
 
-    rows = [("program", name, str(path)) for name, path in problems.PROGRAMS.items()]
-    rows += [("runnable", name, module) for name, module in problems.RUNNABLE.items()]
+    sections = (
+        ("program", "built-in programs (symcheck check|trace|claim|graph NAME):",
+         {name: str(path) for name, path in problems.PROGRAMS.items()}),
+        ("runnable", "runnable exercises (symcheck run NAME [--steps N --seed S --json --plot FILE]):",
+         dict(problems.RUNNABLE)),
+    )
     if args.json:
         _print_json([
             {"kind": kind, "name": name, "source": source, "description": problems.DESCRIPTIONS.get(name, "")}
-            for kind, name, source in rows
+            for kind, _, entries in sections for name, source in entries.items()
         ])
         return EXIT_OK
-    width = max(len(name) for _, name, _ in rows)
-    print("built-in programs (symcheck check|trace|claim|graph NAME):")
-    for kind, name, _ in rows:
-        if kind == "runnable" and name == next(n for k, n, _ in rows if k == "runnable"):
-            print("runnable exercises (symcheck run NAME [--steps N --seed S --json --plot FILE]):")
-        print(f"  {name:<{width}}  {problems.DESCRIPTIONS.get(name, '')}")
+    width = max(len(name) for _, _, entries in sections for name in entries)
+    for _, title, entries in sections:
+        print(title)
+        for name in entries:
+            print(f"  {name:<{width}}  {problems.DESCRIPTIONS.get(name, '')}")
     return EXIT_OK
 
 
@@ -294,10 +297,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [UsageError]
-    if "symcheck.errors" in sys.modules:
-        errors.append(sys.modules["symcheck.errors"].SymcheckError)
-    if "ag" in sys.modules:
+    """What counts as the user's mistake: usage, symcheck's typed errors, ag's domain errors."""
+    from symcheck.errors import SymcheckError
+
+    errors: list[type[BaseException]] = [UsageError, SymcheckError]
+    if "ag" in sys.modules:  # a DomainError can only come from ag once it is loaded
         errors.append(sys.modules["ag"].DomainError)
     return tuple(errors)
 

@@ -9,8 +9,6 @@ failed are drawn red.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
-
 from symcheck.ir import Node, Program
 from symcheck.render import format_number as num
 from symcheck.report import Report

@@ -58,14 +58,13 @@ class Locator:
     def node_position(self, node: ast.AST) -> tuple[int, int, int]:
         """(line, col0, width) of an ast node, in characters of the parsed text."""
         line = getattr(node, "lineno", 1)
-        text = self.line_text(line).encode("utf-8")
-        col0 = len(text[: getattr(node, "col_offset", 0)].decode("utf-8", errors="ignore"))
-        end_line = getattr(node, "end_lineno", line)
+        source = self.line_text(line)
+        col0 = _characters(source, getattr(node, "col_offset", 0))
         end_offset = getattr(node, "end_col_offset", None)
-        if end_line == line and end_offset is not None:
-            width = len(text[:end_offset].decode("utf-8", errors="ignore")) - col0
+        if getattr(node, "end_lineno", line) == line and end_offset is not None:
+            width = _characters(source, end_offset) - col0
         else:
-            width = len(self.line_text(line)) - col0
+            width = len(source) - col0
         return line, col0, max(1, width)
 
     def node_error(self, message: str, node: ast.AST, *, hint: str = "", whole: bool = True) -> InputError:
@@ -76,6 +75,13 @@ class Locator:
     def node_location(self, node: ast.AST) -> SourceLocation:
         line, col0, _ = self.node_position(node)
         return self.at(line, col0)
+
+
+def _characters(line: str, byte_offset: int) -> int:
+    """How many characters of `line` its first `byte_offset` UTF-8 bytes hold."""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
 def text_lines(text: str) -> list[str]:

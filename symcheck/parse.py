@@ -177,7 +177,7 @@ def _load(target: str) -> Program:
     problems = _builtin_programs()
     if target in problems:
         path = Path(problems[target])
-        return parse_program(_read(path), source=str(path))
+        return parse_program(_read(path), source=_shown_path(path))
     if os.path.isfile(target):
         return parse_program(_read(Path(target)), source=target)
     if _looks_like_path(target):
@@ -199,9 +199,17 @@ def _builtin_programs() -> dict[str, object]:
     return dict(programs) if isinstance(programs, dict) else {}
 
 
+def _shown_path(path: Path) -> str:
+    """The path as errors show it: relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark is not program text
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read '{path}': {error}", hint="check the file's path and that it is UTF-8 text") from None
 

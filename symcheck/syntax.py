@@ -22,7 +22,7 @@ MAX_TEXT_CHARS = 1_000_000
 """Longest text accepted (characters)."""
 
 MAX_SYNTAX_NODES = 200_000
-"""Most `ast` nodes accepted in one text."""
+"""Most `ast` expression and statement nodes accepted in one text."""
 
 MAX_EXPONENT = 1000.0
 """Largest |exponent| accepted in ``a ** number`` (bigger ones only overflow or stall sympy)."""
@@ -76,7 +76,11 @@ def check_size(text: str, locator: Locator, *, limit: int = MAX_TEXT_CHARS) -> N
 
 
 def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
-    """``ast.parse`` with Python's errors turned into located InputErrors and a node cap."""
+    """``ast.parse`` with Python's errors turned into located InputErrors and a node cap.
+
+    The parsed tree carries ``symcheck_names``: every identifier it mentions
+    (found during the same walk that counts nodes).
+    """
     try:
         tree = ast.parse(text, mode=mode)
     except SyntaxError as error:
@@ -84,10 +88,17 @@ def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
     except (RecursionError, MemoryError):
         raise locator.error("the text is nested too deeply to parse", 1, 0,
                             hint="stage it as a program with one assignment per line") from None
-    for count, _ in enumerate(ast.walk(tree)):
-        if count >= MAX_SYNTAX_NODES:
+    count = 0
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.expr, ast.stmt)):  # operators and contexts are not counted
+            count += 1
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+        if count > MAX_SYNTAX_NODES:
             raise locator.error(f"the text has more than {MAX_SYNTAX_NODES} syntax nodes", 1, 0,
                                 hint="split it into smaller programs, or check a live graph instead")
+    tree.symcheck_names = names  # type: ignore[attr-defined]
     return tree
 
 
@@ -284,4 +295,7 @@ def _softmax_shape(call: ast.Call, name: str, locator: Locator) -> CallShape:
 
 def names_in(tree: ast.AST) -> set[str]:
     """Every identifier the tree mentions (variables, targets and called names)."""
+    known = getattr(tree, "symcheck_names", None)
+    if known is not None:
+        return set(known)
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

@@ -338,3 +338,9 @@ def test_load_target_point_must_name_inputs() -> None:
         "no input named 'xx'; did you mean 'x'? inputs: x, y")
     assert str(error_of(load_target, "x*y", at={"z1": 1.0})) == (
         "'z1' is not an input (it is computed by mul); set inputs only: x, y")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(IDENTIFIERS, st.floats(allow_nan=False, allow_infinity=False, width=64), max_size=5))
+def test_parse_point_round_trips_repr(point: dict[str, float]) -> None:
+    assert parse_point(",".join(f"{name}={value!r}" for name, value in point.items())) == point

@@ -27,7 +27,7 @@ from symcheck.ir import Program, SourceLocation
 from symcheck.precision import resolve_inputs
 from symcheck.report import Report, Verdict
 from symcheck.symbolic import SymbolicGraph
-from symcheck.tracing import GradLedger
+from symcheck.tracing import GradLedger, tree_size_at_most
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
 
@@ -97,7 +97,7 @@ class _Explainer:
         if decision.holds:
             return self._holds(lhs, rhs, decision)
         if decision.counterexample != dict(self.point):
-            return self._fails_elsewhere(decision)
+            return self._fails_elsewhere(decision, at_point=None not in values)
         left = self._describe(equation.lhs, lhs, values[0], first=True)
         right = self._describe(equation.rhs, rhs, values[1], first=False)
         hint = self._pending_hint(equation) or self._difference_hint(decision)
@@ -106,16 +106,21 @@ class _Explainer:
     def _holds(self, lhs: Expr, rhs: Expr, decision: Decision) -> str:
         if decision.method == "numeric":
             return (f"holds numerically: sympy could not prove it ({decision.reason}), but both sides agree "
-                    f"to 1e-9 at the point and at {decision.points - 1} random points within ±10 % of it")
+                    f"to 1e-9 at {decision.points} points: the given one and {decision.points - 1} random "
+                    f"points within ±10 % of it")
         if decision.reason == "node-symbol":
             return f"holds: both sides simplify to {_short(self.graph.text(lhs))}"
-        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(self.graph.text(sympy.simplify(self.graph.expanded(lhs))))}"
+        expanded = self.graph.expanded(lhs)
+        if not tree_size_at_most(expanded, 200):
+            return "holds: sympy proves left − right = 0 with every node written in the inputs"
+        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(self.graph.text(sympy.simplify(expanded)))}"
 
-    def _fails_elsewhere(self, decision: Decision) -> str:
+    def _fails_elsewhere(self, decision: Decision, *, at_point: bool) -> str:
         where = ", ".join(f"{name} = {value:.6g}" for name, value in (decision.counterexample or {}).items())
         left, right = decision.counter_values or (float("nan"), float("nan"))
-        return (f"fails: the sides agree at the point but not as an identity: at {where} "
-                f"the left side is {left:.6g} and the right side {right:.6g}")
+        first = "the sides agree at the point but not as an identity" if at_point else \
+            "the sides cannot be evaluated at the point"
+        return f"fails: {first}: at {where} the left side is {left:.6g} and the right side {right:.6g}"
 
     def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool) -> str:
         form = self.graph.text(expr)

@@ -96,7 +96,7 @@ class GradLedger:
                 self._adjoints[name] = sympy.Integer(1)
             else:
                 full = None if self.placeholders else self.graph.adjoint(name)
-                small = full is not None and _tree_size_at_most(full, ADJOINT_SIZE_LIMIT)
+                small = full is not None and tree_size_at_most(full, ADJOINT_SIZE_LIMIT)
                 self._adjoints[name] = full if small else sympy.Symbol(f"D(f, {name})", real=True)
         return self._adjoints[name]
 
@@ -280,7 +280,7 @@ class _Recorder:
 
 
 
-def _tree_size_at_most(expr: Expr, limit: int) -> bool:
+def tree_size_at_most(expr: Expr, limit: int) -> bool:
     """Whether `expr` has at most `limit` tree nodes (stops counting past the limit)."""
     for count, _ in enumerate(sympy.preorder_traversal(expr), start=1):
         if count > limit:

@@ -83,7 +83,7 @@ def test_only_numerically_true_reports_numeric():
     verdict = judge_claim(program, "f == log(x) + log(y)")
     assert verdict.holds and verdict.method == "numeric"
     assert "sympy could not prove it" in verdict.message
-    assert "5 random points" in verdict.message
+    assert "6 points: the given one and 5 random points" in verdict.message
 
 
 def test_a_claim_true_only_at_the_point_names_where_it_fails(homework):
@@ -179,3 +179,16 @@ def test_prove_equal_gives_up_when_out_of_time(homework):
     lhs, rhs = sympy.sin(3 * z5), 3 * sympy.sin(z5) - 4 * sympy.sin(z5) ** 3
     proved, reason = prove_equal(lhs, rhs, graph, seconds=1e-5)
     assert proved is None and "did not finish" in reason
+
+
+def test_a_claim_that_cannot_be_evaluated_anywhere_near_is_an_input_error():
+    program = parse_program("x = -1.0\ny = x * x\n")
+    with pytest.raises(InputError, match="cannot be evaluated"):
+        judge_claim(program, "log(x) == y")
+
+
+def test_a_claim_true_only_at_a_domain_edge_fails_nearby():
+    program = parse_program("x = 0.0\ny = x * x\n")
+    verdict = judge_claim(program, "sqrt(x) == x")
+    assert not verdict.holds and verdict.lhs_value == 0.0
+    assert "not as an identity" in verdict.message

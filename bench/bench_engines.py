@@ -189,27 +189,36 @@ def probe_depth(engine: str, depth: int) -> None:
     print("ok")
 
 
-def survives(engine: str, depth: int, timeout: float = 300.0) -> bool:
+def survives(engine: str, depth: int, timeout: float = 300.0) -> tuple[bool, str]:
+    """(True, "") if the probe passes, else (False, the child's last error line)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--probe", engine, str(depth)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return False
-    return done.returncode == 0 and done.stdout.strip() == "ok"
+        return False, f"timed out after {timeout:.0f} s"
+    if done.returncode == 0 and done.stdout.strip() == "ok":
+        return True, ""
+    lines = done.stderr.strip().splitlines()
+    return False, (lines[-1] if lines else f"exit code {done.returncode}")
 
 
-def deepest_chain(engine: str, levels: list[int]) -> tuple[int, bool]:
-    """The deepest level survived (bisected to 1% below the first failure); True if all passed."""
+def deepest_chain(engine: str, levels: list[int]) -> tuple[int, str]:
+    """The deepest level survived (bisected to 1% below the first failure) and why the next fails."""
     passed = 0
     for depth in levels:
-        if not survives(engine, depth):
+        ok, reason = survives(engine, depth)
+        if not ok:
             low, high = passed, depth
             while high - low > max(1, low // 100):
                 middle = (low + high) // 2
-                low, high = (middle, high) if survives(engine, middle) else (low, middle)
-            return low, False
+                ok, why = survives(engine, middle)
+                if ok:
+                    low = middle
+                else:
+                    high, reason = middle, why
+            return low, f"depth {high:,} fails: {reason}"
         passed = depth
-    return passed, True
+    return passed, "every probe passed"
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -237,11 +246,11 @@ def main() -> None:
         off = time_interleaved(steps, reps, gc_on=False)
         print(f"\n{title}: loss {loss:.12g}, {n_params} parameter grads agree across engines "
               f"(rel 1e-9); median of {reps}")
-        print("| engine | nodes | time, gc on | time, gc off | micrograd / engine (gc on) |")
-        print("| --- | ---: | ---: | ---: | ---: |")
+        print("| engine | nodes | time, gc on | time, gc off | micrograd ÷ engine | microgpt-style ÷ engine |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
         for name in ENGINES:
             print(f"| {name} | {counts[name]:,} | {on[name] * 1e3:.1f} ms | {off[name] * 1e3:.1f} ms "
-                  f"| {on['micrograd'] / on[name]:.1f}× |")
+                  f"| {on['micrograd'] / on[name]:.1f}× | {on['microgpt-style'] / on[name]:.1f}× |")
         rows.append((title, on, steps))
         print(f"ag is {on['micrograd'] / on['ag']:.1f}× faster than micrograd and "
               f"{on['microgpt-style'] / on['ag']:.1f}× faster than the microgpt-style engine (gc on).")
@@ -254,12 +263,11 @@ def main() -> None:
         print(f"| {name} | {peaks[name] / 2**20:.2f} MiB | 1/{peaks['micrograd'] / peaks[name]:.1f} |")
 
     print(f"\n(c) deepest chain y = x·k·…·k that survives forward + backward + release (probes: {levels})")
-    print("| engine | deepest chain |")
-    print("| --- | ---: |")
+    print(f"| engine | deepest chain | note (recursion limit {sys.getrecursionlimit()}) |")
+    print("| --- | ---: | --- |")
     for name in ENGINES:
-        depth, all_passed = deepest_chain(name, levels)
-        note = " (every probe passed)" if all_passed else f" (fails at the next probe; recursion limit {sys.getrecursionlimit()})"
-        print(f"| {name} | {depth:,}{note} |")
+        depth, note = deepest_chain(name, levels)
+        print(f"| {name} | {depth:,} | {note} |")
 
 
 if __name__ == "__main__":

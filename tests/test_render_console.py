@@ -188,3 +188,11 @@ def test_long_flags_wrap_with_a_hanging_indent() -> None:
         "  differentiable; relu(z4) at z4 = 0 is not differentiable;",
         "✓ engine, symbolic and finite differences agree on all 10 nodes",
     ]
+
+
+def test_many_pending_consumers_are_counted_not_listed() -> None:
+    report = _chain(3, bad=99)
+    users = tuple(f"u{i}" for i in range(10))
+    step = Step("z2", "sin", {"x": 0.0}, {"x": "0"}, {"x": 0.0}, {"x": users}, [])
+    lines = show(*render_trace(Trace(report, [step]), node="x")).splitlines()
+    assert lines[2] == "  x.grad = 0  (pending: u0, u1, u2, u3, u4, u5, … 4 more)"

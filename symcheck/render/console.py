@@ -35,6 +35,12 @@ MAX_STEPS = 40
 MAX_IN_FLIGHT = 8
 """Partially accumulated grads listed per trace step."""
 
+MAX_PENDING = 6
+"""Pending consumers named per grad before the rest are counted."""
+
+MAX_FORM = 160
+"""Characters of a symbolic form shown in a trace line (longer ones are cut with …)."""
+
 OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
 _MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow"}
 
@@ -221,8 +227,19 @@ def _close(a: Optional[float], b: Optional[float], report: Report) -> bool:
     return math.isclose(a, b, rel_tol=report.rtol, abs_tol=report.atol) or (math.isnan(a) and math.isnan(b))
 
 
+def _short(form: str) -> str:
+    return form if len(form) <= MAX_FORM else form[: MAX_FORM - 1] + "…"
+
+
+def _pending(users: tuple[str, ...]) -> str:
+    if not users:
+        return "complete"
+    more = f", … {len(users) - MAX_PENDING} more" if len(users) > MAX_PENDING else ""
+    return "pending: " + ", ".join(users[:MAX_PENDING]) + more
+
+
 def _grad_line(step: Step, name: str, report: Report, state: str) -> Text:
-    symbolic = step.symbolic_before.get(name, "0")
+    symbolic = _short(step.symbolic_before.get(name, "0"))
     engine = step.grads_before.get(name)
     expected = step.expected_before.get(name, engine)
     line = f"  {name}.grad = {_with_value(symbolic, expected)}  ({state})"
@@ -247,15 +264,14 @@ def _render_step(trace: Trace, position: int, number: int, only: Optional[str]) 
         yield _grad_line(step, step.node, report, "complete")
         names = _in_flight(step)
         for name in names[:MAX_IN_FLIGHT]:
-            yield _grad_line(step, name, report, "pending: " + ", ".join(step.pending[name]))
+            yield _grad_line(step, name, report, _pending(step.pending[name]))
         if len(names) > MAX_IN_FLIGHT:
             yield Text(f"  … {len(names) - MAX_IN_FLIGHT} more partially accumulated grads")
     else:
-        users = step.pending.get(only, ())
-        state = "complete" if not users else "pending: " + ", ".join(users)
-        yield _grad_line(step, only, report, state)
+        yield _grad_line(step, only, report, _pending(tuple(step.pending.get(only, ()))))
     adds = [c for c in step.adds if only is None or c.target == only]
     prefix = f"  {step.node}._backward(): "
     for i, c in enumerate(adds):
         lead = prefix if i == 0 else " " * len(prefix)
-        yield Text(f"{lead}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = {c.term} = {num(c.value)}")
+        yield Text(f"{lead}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = "
+                   f"{_with_value(_short(c.term), c.value)}")

@@ -22,7 +22,7 @@ import ast
 import os
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Optional, cast
 
 from symcheck.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
 from symcheck.claim_syntax import RESERVED_IN_CLAIMS, parse_claim
@@ -52,8 +52,7 @@ def parse_expression(text: str, *, source: str = "<expression>") -> Program:
     if not body.strip():
         raise locator.error("the expression is empty", 1, 0, hint="write e.g. x*y + sin(x)")
     prescan(body, locator)
-    tree = parse_python(body, locator, "eval")
-    assert isinstance(tree, ast.Expression)  # mode="eval" always gives one
+    tree = cast(ast.Expression, parse_python(body, locator, "eval"))
     inputs: dict[str, Node] = {}
     variables = _variable_names(tree)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from symcheck import ops
 from symcheck.claim_syntax import RESERVED_IN_CLAIMS, parse_claim
@@ -52,8 +53,7 @@ def parse_program(text: str, *, source: str = "<program>") -> Program:
     locator = Locator(source, text_lines(text))
     check_size(text, locator)
     prescan(text, locator)
-    module = parse_python(text, locator, "exec")
-    assert isinstance(module, ast.Module)  # mode="exec" always gives one
+    module = cast(ast.Module, parse_python(text, locator, "exec"))
     assignments = _assignments(module, locator)
     if not assignments:
         raise locator.error("the program has no assignments", 1, 0,

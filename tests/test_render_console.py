@@ -86,7 +86,7 @@ step 5: before z4._backward()   [z4 = add(z3, z1)]  ✗
   z2.grad = z3*z6 = 1.23654  (pending: z3)
   z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113
                   z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = -0.47113
-✗ engine grads disagree with the chain rule before step(s): 5 (z4)
+✗ engine grads disagree with the chain rule before 6 step(s), first before step 5 (z4._backward())
 ✗ x (input) mismatch: engine -0.199993, symbolic 0.506702
 ✗ y (input) mismatch: engine 3.46334, symbolic 4.17004
 ✗ z1 (id) mismatch: engine -0.199993, symbolic 0.506702

@@ -200,20 +200,19 @@ def render_trace(
     longer than `max_steps` shows its first `max_steps` steps and a summary.
     """
     report = trace.report
-    total = len(numbers) if numbers else len(trace.steps)
-    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {total} backward steps")
-    chosen = [(numbers or {}).get(s.node, i) for i, s in enumerate(trace.steps, 1) if steps is None or s.node in steps]
-    positions = [i for i, s in enumerate(trace.steps) if steps is None or s.node in steps]
-    truncated = node is None and steps is None and len(positions) > max_steps
+    numbering = dict(numbers) if numbers else {s.node: i for i, s in enumerate(trace.steps, 1)}
+    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {len(numbering)} backward steps")
+    shown = [s for s in trace.steps if steps is None or s.node in steps]
+    truncated = node is None and steps is None and len(shown) > max_steps
+    for step in shown[:max_steps] if truncated else shown:
+        yield from _render_step(report, step, numbering.get(step.node, 0), node)
     if truncated:
-        positions = positions[:max_steps]
-    for position, number in zip(positions, chosen):
-        yield from _render_step(trace, position, number, node)
-    if truncated:
-        yield Text(f"… {len(trace.steps) - max_steps} more steps (filter with --node NAME or --steps A-B)")
-    bad = [f"{n} ({s.node})" for n, s in zip(chosen, (trace.steps[p] for p in positions)) if not s.ok]
+        yield Text(f"… {len(shown) - max_steps} more steps (filter with --node NAME or --steps A-B)")
+    bad = [s for s in trace.steps if not s.ok]
     if bad:
-        yield _marked(FAIL_MARK, "engine grads disagree with the chain rule before step(s): " + ", ".join(bad[:10]))
+        first = bad[0]
+        yield _marked(FAIL_MARK, f"engine grads disagree with the chain rule before {len(bad)} step(s), "
+                                 f"first before step {numbering.get(first.node, 0)} ({first.node}._backward())")
     yield from render_findings(report.failures, FAIL_MARK)
     yield from render_findings(report.flags, FLAG_MARK)
     for verdict in report.claims:  # one line each: the trace is about steps, `check` explains claims
@@ -255,9 +254,7 @@ def _in_flight(step: Step) -> list[str]:
     ]
 
 
-def _render_step(trace: Trace, position: int, number: int, only: Optional[str]) -> Iterator[Text]:
-    report = trace.report
-    step = trace.steps[position]
+def _render_step(report: Report, step: Step, number: int, only: Optional[str]) -> Iterator[Text]:
     mark = "" if step.ok else f"  {FAIL_MARK}"
     yield Text(f"step {number}: before {step.node}._backward()   [{describe_node(report, step.node)}]{mark}")
     if only is None:

@@ -77,8 +77,10 @@ def prescan(text: str, locator: Locator, *, claim: bool = False) -> None:
         _check_token(token, text, locator, claim=claim, depth=depth)
         if previous is not None:
             _check_adjacent(previous, token, locator)
-        depth += token.text in "([{" if token.kind == "op" else 0
-        depth -= token.text in ")]}" if token.kind == "op" and depth > 0 else 0
+        if token.kind == "op" and token.text in ("(", "[", "{"):
+            depth += 1
+        elif token.kind == "op" and token.text in (")", "]", "}") and depth > 0:
+            depth -= 1
         previous = token
 
 

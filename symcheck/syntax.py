@@ -108,6 +108,8 @@ def syntax_error(error: SyntaxError, locator: Locator) -> InputError:
     text = locator.line_text(line)
     col0 = (error.offset - 1) if error.offset else len(text)
     message = (error.msg or "invalid syntax").replace("Perhaps", "perhaps").replace("Maybe", "maybe")
+    if "Exceeds the limit" in message:
+        message = "a number has more than 4300 digits"
     return locator.error(f"syntax error: {message}", line, max(0, col0), hint=_syntax_hint(message))
 
 
@@ -118,8 +120,8 @@ def _syntax_hint(message: str) -> str:
         return "remove it or add the matching opening bracket"
     if "indent" in message:
         return "start every line at the first column"
-    if "limit" in message and "digits" in message:
-        return "numbers are limited to 4300 digits; use a float like 1e300"
+    if "4300 digits" in message:
+        return "write it as a float such as 1e300"
     return "check the operators and brackets near here"
 
 
@@ -247,6 +249,9 @@ def function_name(
     if name in ops.OPS or name in extra_functions:
         return name
     line, col0, _ = locator.node_position(func)
+    if name in ("D", "grad"):
+        raise locator.error(f"{name}() is only allowed in claims", line, col0, width=len(name),
+                            hint="write it in a claim, e.g. # claim: D(f, z4) == D(f, z5) * D(z5, z4)")
     if is_variable(name) or len(name) == 1:
         raise locator.error(f"implicit multiplication '{name}(' is not supported", line, col0,
                             hint=f"write '{name}*(' ('{name}' is not a function)", width=len(name) + 1)

@@ -137,6 +137,8 @@ def test_registered_ops_are_callable(monkeypatch: pytest.MonkeyPatch) -> None:
         ("x**5000", "<expression>:1:4: exponent 5000 is too large (the limit is ±1000); use exp and log, "
                     "or a smaller power"),
         ("1e999 * x", "<expression>:1:1: number is not finite; use a finite number such as 1e300"),
+        ("D(x, y)", "<expression>:1:1: D() is only allowed in claims; write it in a claim, "
+                    "e.g. # claim: D(f, z4) == D(f, z5) * D(z5, z4)"),
     ],
 )
 def test_expression_errors_are_golden(text: str, message: str) -> None:
@@ -146,6 +148,13 @@ def test_expression_errors_are_golden(text: str, message: str) -> None:
 def test_error_detail_shows_a_caret_under_the_mistake() -> None:
     error = error_of(parse_expression, "x*y + sine(x)")
     assert error.detail().splitlines()[1:] == ["    x*y + sine(x)", "          ^^^^"]
+
+
+def test_huge_integer_literal_is_a_located_error() -> None:
+    error = error_of(parse_expression, "x * " + "1" * 4400)
+    assert str(error).split(":", 3)[3] == (" syntax error: a number has more than 4300 digits; "
+                                           "write it as a float such as 1e300")
+    assert error.location.line == 1
 
 
 def test_syntax_error_columns_count_characters_not_bytes() -> None:

@@ -216,11 +216,12 @@ def descend(
     progress: Optional[display.Progress] = None,
     on_step: Optional[Callable[[int, float, list[float]], None]] = None,
     gradcheck: Optional[dict] = None,
+    gradcheck_steps: int = GRADCHECK_STEPS,
 ) -> tuple[list[float], list[float], dict]:
     """Run `steps` steps of (momentum) gradient descent; return (parameters, losses, gradcheck).
 
     `gradcheck` ({"nodes": 0, "ok": True} by default) collects symcheck's verdicts on the
-    first `GRADCHECK_STEPS` steps. Raises `Diverged` (carrying the step) when the loss
+    first `gradcheck_steps` steps. Raises `Diverged` (carrying the step) when the loss
     or a gradient stops being finite.
     """
     params = [ag.Scalar(v, label=f"θ{i + 1}") for i, v in enumerate(problem.start)]
@@ -234,7 +235,7 @@ def descend(
         loss = evaluate_loss(problem, params, step, losses)
         losses.append(loss.data)
         # check the engine's gradient for the first few steps, before our own backward
-        if step < GRADCHECK_STEPS:
+        if step < gradcheck_steps:
             merge_gradcheck(gradcheck, verify_gradient(loss))
         # backward: ∂loss/∂θ lands in each parameter's .grad
         ag.zero_grad(params)
@@ -299,7 +300,13 @@ def distance(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def solve(
-    problem: Problem, *, steps: Optional[int], lr: Optional[float], console: Console, progress: display.Progress
+    problem: Problem,
+    *,
+    steps: Optional[int],
+    lr: Optional[float],
+    console: Console,
+    progress: display.Progress,
+    gradcheck_steps: int = GRADCHECK_STEPS,
 ) -> dict:
     """Train one problem, print its table, and return its JSON-able result."""
     steps = problem.steps if steps is None else steps
@@ -311,11 +318,13 @@ def solve(
         if step in wanted:
             trajectory[step] = (loss, distance(params, problem.optimum))
 
-    result: dict = {"name": problem.name, "lr": lr, "momentum": problem.momentum, "steps": steps}
+    result: dict = {"name": problem.name, "lr": lr, "momentum": problem.momentum, "steps": steps,
+                    "gradcheck_steps": gradcheck_steps}
     gradcheck: dict = {"nodes": 0, "ok": True}
     try:
         params, losses, _ = descend(
-            problem, steps=steps, lr=lr, progress=progress, on_step=remember, gradcheck=gradcheck
+            problem, steps=steps, lr=lr, progress=progress, on_step=remember, gradcheck=gradcheck,
+            gradcheck_steps=gradcheck_steps,
         )
     except Diverged as error:
         suggestion = f"{lr / 10:g}"
@@ -351,7 +360,9 @@ def print_summary(console: Console, problem: Problem, result: dict, trajectory: 
     console.print(f"  loss − L(θ*), log scale  {display.sparkline(gaps, width=48)}")
     check = result["gradcheck"]
     verdict = "[green]ok[/]" if check["ok"] else "[red]MISMATCH[/]"
-    console.print(f"  gradient check (symcheck, first {GRADCHECK_STEPS} steps): {check['nodes']} nodes, {verdict}")
+    console.print(
+        f"  gradient check (symcheck, first {result['gradcheck_steps']} steps): {check['nodes']} nodes, {verdict}"
+    )
     console.print(f"  optimum θ* = {fmt(problem.optimum)}, from {escape(problem.optimum_formula)}")
     console.print(f"  reached θ  = {fmt(result['parameters'])}")
     mark = "[green]converged[/]" if result["converged"] else "[red]not converged[/]"
@@ -371,8 +382,12 @@ def run(
     lr: Optional[float] = None,
     problems: Optional[Sequence[str]] = None,
     plot: Optional[str] = None,
+    gradcheck_steps: int = GRADCHECK_STEPS,
 ) -> dict:
     """Run the chosen problems (default: all three) and return a JSON-able summary.
+
+    `lr` overrides every problem's learning rate; `gradcheck_steps` is how many first
+    steps symcheck verifies (0 skips the check).
 
     Returns ``{"converged", "final_loss" (sum over problems), "final_losses", "problems": [...]}``
     where each problem's entry has name, converged, final_loss, optimum, distance,
@@ -386,7 +401,10 @@ def run(
     results = []
     with display.progress_bar(out) as progress:
         for name in names:
-            results.append(solve(PROBLEMS[name](seed), steps=steps, lr=lr, console=out, progress=progress))
+            problem = PROBLEMS[name](seed)
+            results.append(
+                solve(problem, steps=steps, lr=lr, console=out, progress=progress, gradcheck_steps=gradcheck_steps)
+            )
     if plot:
         curves = {r["name"]: r["losses"] for r in results if r.get("losses")}
         display.save_plot(curves, plot, title="gradient descent with ag.Scalar")
@@ -415,6 +433,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic data sets")
     p.add_argument("--lr", type=positive_float, default=None, help="learning rate for every problem run")
     p.add_argument("--problem", choices=list(PROBLEMS), action="append", help="run only this problem (repeatable)")
+    p.add_argument("--gradcheck-steps", type=int, default=GRADCHECK_STEPS, metavar="N",
+                   help=f"verify the gradient of the first N steps with symcheck (default {GRADCHECK_STEPS}; 0 skips)")
     p.add_argument("--json", action="store_true", help="print the result as JSON (no progress bar)")
     p.add_argument("--plot", metavar="FILE", help="write a PNG of the loss curves (needs matplotlib)")
     return p
@@ -443,7 +463,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.plot and not display.matplotlib_available():
         print(f"error: {display.PlotUnavailable()}", file=sys.stderr)
         return 2
-    result = run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json, plot=args.plot)
+    result = run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
+                 plot=args.plot, gradcheck_steps=max(args.gradcheck_steps, 0))
     if args.json:
         for entry in result["problems"]:
             entry.pop("losses", None)

@@ -1,0 +1,44 @@
+"""problems.display: sparklines, checkpoints, tables, the silent console."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+
+from problems import display
+
+
+def test_sparkline_of_a_geometric_decay_is_a_straight_staircase() -> None:
+    # On a log scale 10^-k falls evenly: the first bucket is the highest bar, the last the lowest.
+    line = display.sparkline([10.0**-k for k in range(8)], width=8)
+    assert line == "█▇▆▅▄▃▂▁"
+
+
+def test_sparkline_linear_scale_and_bucketing() -> None:
+    line = display.sparkline(list(range(100)), width=10, log=False)
+    assert len(line) == 10 and line[0] == "▁" and line[-1] == "█"
+    assert list(line) == sorted(line)
+
+
+def test_sparkline_marks_non_finite_values() -> None:
+    assert display.sparkline([1.0, 0.5, math.inf], width=3) == "█▁!"
+    assert display.sparkline([math.nan, math.nan]) == "!!"
+
+
+def test_checkpoints_start_at_zero_end_at_the_last_step_and_grow() -> None:
+    steps = display.checkpoint_steps(1000)
+    assert steps[0] == 0 and steps[-1] == 999 and steps == sorted(set(steps))
+    assert display.checkpoint_steps(0) == [] and display.checkpoint_steps(1) == [0]
+
+
+def test_loss_table_renders_numbers_right_aligned() -> None:
+    console = Console(width=60, color_system=None, record=True)
+    console.print(display.loss_table("loss", ["step", "loss"], [(0, 2.5), (10, 0.00012345678)]))
+    text = console.export_text()
+    assert "0.000123457" in text and "2.5" in text
+
+
+def test_quiet_console_prints_nothing_to_the_terminal(capsys) -> None:
+    display.make_console(None, quiet=True).print("hidden")
+    assert capsys.readouterr().out == ""

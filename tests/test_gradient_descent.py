@@ -1,0 +1,111 @@
+"""problems.gradient_descent: known optima, convergence, divergence detection, the CLI contract."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import ag
+import symcheck
+from problems import gradient_descent as gd
+
+needs_check = pytest.mark.skipif(not hasattr(symcheck, "check"), reason="symcheck.check is not available")
+
+
+def gradient_at(problem: gd.Problem, point: list[float]) -> list[float]:
+    params = [ag.Scalar(v) for v in point]
+    problem.loss(params).backward()
+    return [p.grad for p in params]
+
+
+@pytest.mark.parametrize("name", list(gd.PROBLEMS))
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_stated_optimum_is_a_stationary_point(name: str, seed: int) -> None:
+    # The closed forms (normal equations, logits, (1, 1)) are derived independently of ag;
+    # ag's gradient must vanish there, and be clearly non-zero at the start.
+    problem = gd.PROBLEMS[name](seed)
+    assert max(abs(g) for g in gradient_at(problem, problem.optimum)) < 1e-10
+    assert max(abs(g) for g in gradient_at(problem, problem.start)) > 1e-2
+
+
+def test_normal_equations_recover_a_noiseless_line() -> None:
+    xs = [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (-1.0, 2.0)]
+    ys = [2.0 * a - 3.0 * b + 0.5 for a, b in xs]
+    assert gd.normal_equations(xs, ys) == pytest.approx([2.0, -3.0, 0.5], abs=1e-12)
+
+
+def test_logit_solution_matches_observed_frequencies() -> None:
+    positives = [5, 12, 9]
+    w1, w2, b = gd.logit_solution(positives, 20)
+    for (x1, x2), k in zip(gd.LOCATIONS, positives):
+        fitted = 1.0 / (1.0 + math.exp(-(w1 * x1 + w2 * x2 + b)))
+        assert fitted == pytest.approx(k / 20, abs=1e-12)
+
+
+def test_linear_regression_converges_to_the_optimum() -> None:
+    result = gd.run(problems=["linear_regression"], steps=100, quiet=True, gradcheck_steps=0)
+    (entry,) = result["problems"]
+    assert entry["converged"] and result["converged"]
+    assert entry["distance"] <= entry["tolerance"] == 1e-6
+    assert entry["final_loss"] == pytest.approx(entry["optimal_loss"], rel=1e-9)
+    assert entry["losses"][0] > 10 * entry["losses"][-1]
+
+
+def test_too_few_steps_is_reported_as_not_converged() -> None:
+    result = gd.run(problems=["rosenbrock"], steps=50, quiet=True, gradcheck_steps=0)
+    (entry,) = result["problems"]
+    assert not entry["converged"] and not entry["diverged"]
+    assert entry["distance"] > entry["tolerance"]
+
+
+@pytest.mark.parametrize("name, lr", [("rosenbrock", 0.01), ("linear_regression", 10.0)])
+def test_a_diverging_learning_rate_is_detected(name: str, lr: float) -> None:
+    result = gd.run(problems=[name], lr=lr, quiet=True, gradcheck_steps=0)
+    (entry,) = result["problems"]
+    assert entry["diverged"] and not entry["converged"] and not result["converged"]
+    assert "diverged at step" in entry["message"] and "smaller --lr" in entry["message"]
+    assert entry["diverged_at"] < entry["steps"]
+    json.dumps(result)  # still JSON-able
+
+
+def test_result_fields_are_json_able() -> None:
+    result = gd.run(steps=5, quiet=True, gradcheck_steps=0)
+    assert {"converged", "final_loss", "final_losses", "problems", "gradcheck"} <= set(result)
+    assert [p["name"] for p in result["problems"]] == list(gd.PROBLEMS)
+    for entry in result["problems"]:
+        assert {"name", "converged", "final_loss", "optimum", "distance", "tolerance", "gradcheck", "diverged"} <= set(
+            entry
+        )
+    assert result["final_loss"] == pytest.approx(sum(result["final_losses"].values()))
+    json.loads(json.dumps(result))
+
+
+@needs_check
+def test_the_first_steps_gradients_are_verified_by_symcheck() -> None:
+    result = gd.run(problems=["rosenbrock", "linear_regression"], steps=3, quiet=True, gradcheck_steps=2)
+    for entry in result["problems"]:
+        assert entry["gradcheck"]["ok"] is True
+        assert entry["gradcheck"]["nodes"] > 0
+    assert result["gradcheck"]["ok"] is True
+
+
+def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    no_check = ["--gradcheck-steps", "0", "--json"]
+    assert gd.main(["--problem", "linear_regression", "--steps", "100", *no_check]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["converged"] is True and "losses" not in printed["problems"][0]
+    assert gd.main(["--problem", "rosenbrock", "--lr", "0.01", *no_check]) == 1
+    assert json.loads(capsys.readouterr().out)["problems"][0]["diverged"] is True
+    assert gd.main(["--steps", "0"]) == 2
+    assert gd.main(["--problem", "nope"]) == 2
+
+
+def test_plot_without_matplotlib_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    if gd.display.matplotlib_available():
+        code = gd.main(["--problem", "linear_regression", "--steps", "3", "--plot", str(tmp_path / "gd.png")])
+        assert (tmp_path / "gd.png").stat().st_size > 0 and code in (0, 1)
+    else:
+        assert gd.main(["--plot", str(tmp_path / "gd.png")]) == 2
+        assert "pip install 'symcheck[plot]'" in capsys.readouterr().err

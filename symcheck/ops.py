@@ -35,8 +35,10 @@ class sigmoid(sympy.Function):
     def _eval_evalf(self, prec: int) -> Expr:
         return (1 / (1 + sympy.exp(-self.args[0]))).evalf(prec)
 
-    def _latex(self, printer: object) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+    def _latex(self, printer: object, exp: Optional[str] = None) -> str:
+        # sympy passes `exp` when printing a power of the function (σ(x)²)
+        text = r"\sigma\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+        return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
 class relu(sympy.Function):
@@ -59,8 +61,10 @@ class relu(sympy.Function):
     def _eval_evalf(self, prec: int) -> Expr:
         return sympy.Max(self.args[0], 0).evalf(prec)
 
-    def _latex(self, printer: object) -> str:
-        return r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+    def _latex(self, printer: object, exp: Optional[str] = None) -> str:
+        # sympy passes `exp` when printing a power of the function (relu(x)²)
+        text = r"\operatorname{relu}\left(%s\right)" % printer._print(self.args[0])  # type: ignore[attr-defined]
+        return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
 Forward = Callable[[Sequence[Expr], Optional[int]], Expr]

@@ -33,10 +33,10 @@ from symcheck.opkind import exact_number
 from symcheck.ops import OPS
 from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic import SymbolicGraph
-from symcheck.tracing import GradLedger
+from symcheck.tracing import GradLedger, tree_size_at_most
 
 PROOF_OPS_LIMIT = 600
-"""Above this many operations in lhs − rhs (written in the inputs) simplify is not tried."""
+"""Past this many tree nodes in lhs − rhs (over node symbols, or estimated in the inputs) no proof is tried."""
 
 PROOF_SECONDS = 5.0
 """Time allowed to sympy.simplify before the claim is decided by sampling instead."""
@@ -173,21 +173,38 @@ class Decision:
 
 def prove_equal(lhs: Expr, rhs: Expr, graph: SymbolicGraph, *,
                 ops_limit: int = PROOF_OPS_LIMIT, seconds: float = PROOF_SECONDS) -> tuple[Optional[bool], str]:
-    """(True, how) if sympy proves lhs = rhs; (None, why not) when it cannot tell."""
-    if lhs == rhs or sympy.expand(lhs - rhs) == 0:
+    """(True, how) if sympy proves lhs = rhs; (None, why not) when it cannot tell.
+
+    `how` is ``node-symbol`` (equal as written over node symbols), ``inputs``
+    (equal once expanded in the inputs) or ``simplify``. Expressions past
+    `ops_limit` tree nodes, or work past `seconds`, are left to sampling.
+    """
+    if lhs == rhs:
         return True, "node-symbol"
+    try:
+        with _time_limit(seconds):
+            return _prove(lhs, rhs, graph, ops_limit)
+    except _OutOfTime:
+        return None, f"sympy did not finish within {seconds:g} s"
+
+
+def _prove(lhs: Expr, rhs: Expr, graph: SymbolicGraph, limit: int) -> tuple[Optional[bool], str]:
+    difference = lhs - rhs
+    too_big = f"more than the {limit} terms sympy is given"
+    if not tree_size_at_most(difference, limit):
+        return None, f"the sides have {too_big}"
+    if sympy.expand(difference) == 0:
+        return True, "node-symbol"
+    # The size in the inputs, estimated without building it: a DAG with reuse can be exponential there.
+    sizes = graph.expanded_sizes()
+    written = sum(1 for _ in sympy.preorder_traversal(difference))  # at most `limit`: checked above
+    estimate = written + sum(sizes.get(str(symbol), 1) for symbol in difference.free_symbols)
+    if estimate > limit:
+        return None, f"written in the inputs the sides have {too_big}"
     difference = graph.expanded(lhs) - graph.expanded(rhs)
     if sympy.expand(difference) == 0:
         return True, "inputs"
-    size = sympy.count_ops(difference)
-    if size > ops_limit:
-        return None, f"the difference has {size} operations in the inputs, more than the {ops_limit} sympy is given"
-    try:
-        with _time_limit(seconds):
-            simplified = sympy.simplify(difference)
-    except _OutOfTime:
-        return None, f"sympy.simplify did not finish within {seconds:g} s"
-    if simplified == 0:
+    if sympy.simplify(difference) == 0:
         return True, "simplify"
     return None, "sympy.simplify does not reduce the difference to 0"
 
@@ -234,7 +251,7 @@ def _failure(lhs: Expr, rhs: Expr, graph: SymbolicGraph, candidate: dict[str, fl
 def _simplified_difference(lhs: Expr, rhs: Expr) -> Optional[Expr]:
     """lhs − rhs in node symbols, tidied by sympy (None when that takes too long)."""
     difference = lhs - rhs
-    if sympy.count_ops(difference) > PROOF_OPS_LIMIT:
+    if not tree_size_at_most(difference, PROOF_OPS_LIMIT):
         return None
     try:
         with _time_limit(PROOF_SECONDS):

@@ -54,7 +54,7 @@ def judge_claim(
     point = resolve_inputs(program, at)
     equation = parse_claim(text, program, location=location)
     graph = SymbolicGraph(program)
-    ledger = GradLedger(program, graph)
+    ledger = GradLedger(program, graph, placeholders=False)  # claims evaluate and prove: full forms only
     translator = ClaimTranslator(program, graph, ledger, location)
     lhs, rhs = translator.to_sympy(equation.lhs), translator.to_sympy(equation.rhs)
     options = {} if samples is None else {"samples": samples}

@@ -72,6 +72,12 @@ class GradLedger:
 
     Built over a `SymbolicGraph`; `arrivals(k)` are the contributions k's step
     adds, `arrived(b, before=c)` the partial sum in b.grad right before c's step.
+
+    `placeholders`: True writes every adjoint inside a term as an opaque
+    ``D(f, k)`` symbol (for display), False always in full node-symbol form (for
+    claims, which must evaluate and prove them), None (the trace's default)
+    uses the full form where it is small and the graph has at most
+    `PLACEHOLDER_ABOVE` nodes.
     """
 
     def __init__(self, program: Program, graph: Any, *, placeholders: Optional[bool] = None) -> None:
@@ -84,6 +90,7 @@ class GradLedger:
             name: tuple(sorted((k for k in users if k in self.position), key=self.position.__getitem__))
             for name, users in consumers.items()
         }
+        self.full_forms = placeholders is False
         if placeholders is None:
             placeholders = len(program.nodes) > PLACEHOLDER_ABOVE
         self.placeholders = placeholders
@@ -96,7 +103,7 @@ class GradLedger:
                 self._adjoints[name] = sympy.Integer(1)
             else:
                 full = None if self.placeholders else self.graph.adjoint(name)
-                small = full is not None and tree_size_at_most(full, ADJOINT_SIZE_LIMIT)
+                small = full is not None and (self.full_forms or tree_size_at_most(full, ADJOINT_SIZE_LIMIT))
                 self._adjoints[name] = full if small else sympy.Symbol(f"D(f, {name})", real=True)
         return self._adjoints[name]
 

@@ -15,8 +15,13 @@ A node is ok when
 (the finite difference is judged more loosely: it carries truncation and
 rounding error of ~1e-11 relative). A finite difference that disagrees is
 retaken once with a 100× smaller step (a kink just inside the stencil spoils
-the first) and the closer of the two is kept. Nodes whose adjoint flows
-through a kink (relu/abs at exactly 0, …) are flagged, not judged.
+the first) and the closer of the two is kept.
+
+Kinks (relu/abs at exactly 0, …) are flagged, not judged wrong: a node whose
+adjoint flows through one is ok when the engine matches the symbolic value
+under either convention — sympy's Heaviside(0) = ½ or the engine's
+subgradient 0 — and its finite difference (which gives ½) is shown, not
+judged. An engine matching neither is still a mismatch.
 """
 
 from __future__ import annotations
@@ -61,8 +66,10 @@ def check_program(
     flags = find_kinks(program, values)
     excused = affected_by(program, [flag.node for flag in flags])
     tolerance = _Tolerance(rtol, atol, float(values[program.output]))
+    subgradient = _subgradient_convention(program, values, flags) if excused else expected
 
-    suspects = [n for n in reversed(program.names) if not tolerance.engine_ok(grads.get(n), expected[n])]
+    suspects = [n for n in reversed(program.names) if not tolerance.engine_ok(grads.get(n), expected[n])
+                and not tolerance.engine_ok(grads.get(n), subgradient[n])]
     evaluator = Evaluator(program)
     fd_nodes, strategy = choose_nodes(program, suspects, budget=fd_budget, evaluator=evaluator)
     fd = finite_differences(program, values, fd_nodes, evaluator=evaluator)
@@ -73,7 +80,7 @@ def check_program(
         name = node.name
         value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
         result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
-        _judge(result, tolerance, excused)
+        _judge(result, tolerance, excused, subgradient[name])
         results.append(result)
     if forms:
         _fill_forms(program, results)
@@ -140,12 +147,23 @@ def _retake_disagreeing(
             fd[name] = estimate
 
 
-def _judge(result: NodeResult, tolerance: _Tolerance, excused: set[str]) -> None:
+def _subgradient_convention(program: Program, values: Mapping[str, Any], flags: list[Finding]) -> dict:
+    """Adjoints with the engine's convention at relu kinks (partial 0 instead of Heaviside(0) = ½)."""
+    relus = {flag.node for flag in flags if flag.op == "relu"}
+    adjoints = precision.adjoint_values(program, values, zero_partials=relus)
+    return {n: _finite(float(v)) for n, v in adjoints.items()}
+
+
+def _judge(result: NodeResult, tolerance: _Tolerance, excused: set[str], subgradient: Optional[float]) -> None:
+    """ok unless a witness disagrees; behind a kink only the engine is judged, under either convention."""
     e, g, d = result.grad_expected, result.grad, result.grad_fd
     errors = [abs(w - e) for w in (g, d) if w is not None and e is not None]
     result.error = max(errors) if errors else None
-    if e is None or result.name in excused:
-        return  # an infinite derivative or a kink upstream: flagged, not judged
+    if e is None:
+        return  # an infinite derivative: flagged, not judged
+    if result.name in excused:
+        result.ok = tolerance.engine_ok(g, e) or tolerance.engine_ok(g, subgradient)
+        return
     result.ok = tolerance.engine_ok(g, e) and tolerance.fd_ok(d, e)
 
 

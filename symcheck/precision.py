@@ -13,7 +13,7 @@ so the symbolic witness carries no floating-point error worth the name.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Collection, Mapping, Optional
 
 import mpmath
 
@@ -74,18 +74,22 @@ def node_values(program: Program, point: Mapping[str, float]) -> dict[str, mpmat
     return values
 
 
-def adjoint_values(program: Program, values: Mapping[str, Any]) -> dict[str, mpmath.mpf]:
+def adjoint_values(
+    program: Program, values: Mapping[str, Any], *, zero_partials: Collection[str] = ()
+) -> dict[str, mpmath.mpf]:
     """Every node's adjoint ∂f/∂node at the point (`values` from `node_values`).
 
     A partial that cannot be evaluated (sqrt's at 0 is infinite) contributes
     NaN, so the affected adjoints are NaN rather than a wrong finite number.
+    The local partials of the nodes in `zero_partials` are taken as 0: an
+    engine's subgradient convention at a kink, for comparison.
     """
     adjoints = {node.name: mpmath.mpf(0) for node in program.nodes}
     adjoints[program.output] = mpmath.mpf(1)
     with mpmath.workdps(DIGITS):
         for node in reversed(program.nodes):
             seed = adjoints[node.name]
-            if node.is_input or seed == 0:
+            if node.is_input or seed == 0 or node.name in zero_partials:
                 continue  # 0 · partial adds nothing (an unreached node)
             kind, names = op_kind(node)
             for name, partial in zip(names, _partials(kind, [values[n] for n in names])):

@@ -140,3 +140,20 @@ def test_a_broken_engine_is_found_on_a_big_graph_even_when_sampling() -> None:
     assert report.first_divergence == "z300"
     assert report.node("z300").grad_fd is not None  # suspects get a finite difference first
     assert "of 400 nodes" in report.fd_strategy
+
+
+def test_behind_a_kink_an_engine_matching_neither_convention_still_fails() -> None:
+    program = Program(
+        (
+            Node("a", INPUT, (), 0.0),
+            Node("b", INPUT, (), 0.8),
+            Node("r", "relu", ("a",)),
+            Node("f", "mul", ("r", "b")),
+        ),
+        "f",
+    )
+    grads = {"a": 0.4, "b": 0.0, "r": 0.8, "f": 1.0}  # sympy's ½ convention: accepted
+    assert check_program(program, engine_grads=grads).ok
+    grads["a"] = 0.7
+    report = check_program(program, engine_grads=grads)
+    assert report.first_divergence == "a" and [f.node for f in report.failures] == ["a"]

@@ -286,7 +286,6 @@ class _Recorder:
         return tuple(dict.fromkeys((name, *operands)))
 
 
-
 def tree_size_at_most(expr: Expr, limit: int) -> bool:
     """Whether `expr` has at most `limit` tree nodes (stops counting past the limit)."""
     for count, _ in enumerate(sympy.preorder_traversal(expr), start=1):

@@ -338,15 +338,18 @@ def _close(a: float, b: float) -> bool:
 def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
     examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
     forward = examples.get(arity, "lambda a, b, c: a * b + c")
+    import symcheck
+
+    register = "symcheck.register_op" if hasattr(symcheck, "register_op") else "symcheck.ops.register_op"
     if engine_op.isidentifier():
         extra = "" if arity == 1 else f", arity={arity}"
         hint = (
             f"teach it the op's forward meaning as a sympy expression, e.g. "
-            f"import sympy, symcheck; symcheck.register_op({engine_op!r}, {forward}{extra})"
+            f"import sympy, symcheck.ops; {register}({engine_op!r}, {forward}{extra})"
         )
     else:
         hint = (
             f"map it to a known op, e.g. symcheck.engines.alias_op({engine_op!r}, 'mul'), or give the op "
-            f"an identifier name and teach it with symcheck.register_op(name, {forward})"
+            f"an identifier name and teach it with {register}(name, {forward})"
         )
     return UnknownOpError(f"op {engine_op!r} is an op symcheck cannot interpret", node=name, hint=hint)

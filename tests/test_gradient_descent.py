@@ -102,10 +102,17 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert gd.main(["--problem", "nope"]) == 2
 
 
-def test_plot_without_matplotlib_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
-    if gd.display.matplotlib_available():
-        code = gd.main(["--problem", "linear_regression", "--steps", "3", "--plot", str(tmp_path / "gd.png")])
-        assert (tmp_path / "gd.png").stat().st_size > 0 and code in (0, 1)
-    else:
-        assert gd.main(["--plot", str(tmp_path / "gd.png")]) == 2
-        assert "pip install 'symcheck[plot]'" in capsys.readouterr().err
+def test_plot_writes_a_png(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "gd.png"
+    code = gd.main(["--problem", "linear_regression", "--steps", "100", "--gradcheck-steps", "0", "--plot", str(target)])
+    assert code == 0 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setattr(gd.display, "matplotlib_available", lambda: False)
+    assert gd.main(["--plot", str(tmp_path / "gd.png")]) == 2
+    assert "pip install 'symcheck[plot]'" in capsys.readouterr().err
+    assert not (tmp_path / "gd.png").exists()

@@ -53,7 +53,7 @@ def test_fuzz_ag_local_steps_against_sympy(program) -> None:
     result = check_local_steps(output)
     note(str(program.nodes))
     assert result.failures == []
-    assert result.worst_relative_error < 1e-9
+    assert result.worst_relative_error < 1e-6  # relative to max(|partial|) + atol
 
 
 @SOME

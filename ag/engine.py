@@ -5,6 +5,12 @@ order) and the local partial derivative with respect to each parent, stored as
 a plain number at forward time. Backward then only multiplies and adds; no
 closures are created, which keeps the graph small and the garbage collector
 quiet.
+
+Values stay finite floats: an op outside its domain (log or sqrt of a negative,
+0 ** negative, a negative base to a non-integer power) or whose result or
+partial would overflow raises `ag.DomainError` naming the op, the argument and
+the node's label; never a complex number, a NaN or an inf. At the kinks, relu
+and abs take the subgradient 0.
 """
 
 from __future__ import annotations
@@ -59,6 +65,11 @@ class Scalar:
         parents: the operands, in operand order (a tuple: ``a + a`` has two).
         partials: ∂self/∂parent for each parent, as numbers.
         arg: the op's number argument (a `pow` exponent, a `softmax` index).
+
+    Raises:
+        TypeError: `data` is not a real number (the message names its type), or
+            `label` is not a str.
+        DomainError: `data` is not finite.
 
     >>> x = Scalar(2.0, label="x"); y = x * x + 1
     >>> y.backward(); (y.data, x.grad)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, NamedTuple, Optional
 
 from symcheck import ops
 from symcheck.ir import Node, Operand
@@ -53,6 +53,15 @@ class FreshNames:
         return name
 
 
+class _Shape(NamedTuple):
+    """One syntax node, checked: its kind, its child expressions in evaluation order, and a detail
+    (a number's value, a name, whether a unary op negates, a binary op's name, a call's shape)."""
+
+    kind: str
+    children: tuple[ast.expr, ...]
+    extra: Any
+
+
 Resolve = Callable[[ast.Name], str]
 """Maps a name used in an expression to a node name, or raises InputError."""
 
@@ -79,15 +88,15 @@ class Lowering:
         """
         root = _strip_plus(expr)
         values: list[Operand] = []
-        stack: list[tuple[ast.expr, Optional[tuple]]] = [(expr, None)]
+        stack: list[tuple[ast.expr, Optional[_Shape]]] = [(expr, None)]
         while stack:
             node, shape = stack.pop()
             if shape is None:
                 shape = self._expand(node)
                 stack.append((node, shape))
-                stack.extend((child, None) for child in reversed(shape[1]))
+                stack.extend((child, None) for child in reversed(shape.children))
                 continue
-            count = len(shape[1])
+            count = len(shape.children)
             operands = values[len(values) - count :] if count else []
             del values[len(values) - count :]
             name = target if (node is root and target is not None) else None
@@ -103,23 +112,23 @@ class Lowering:
         self.nodes.append(Node(name, op, inputs, None, index, None, location))
         return name
 
-    def _expand(self, node: ast.expr) -> tuple:
-        """(kind, children in evaluation order, extra) for one syntax node; rejects the rest."""
+    def _expand(self, node: ast.expr) -> _Shape:
+        """The shape of one whitelisted syntax node; anything else is an InputError."""
         if isinstance(node, ast.Constant):
-            return ("number", (), number(node, self.locator))
+            return _Shape("number", (), number(node, self.locator))
         if isinstance(node, ast.Name):
-            return ("name", (), self._name(node))
+            return _Shape("name", (), self._name(node))
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
                 raise bad_operator(node.op, node, self.locator)
-            return ("unary", (node.operand,), isinstance(node.op, ast.USub))
+            return _Shape("unary", (node.operand,), isinstance(node.op, ast.USub))
         if isinstance(node, ast.BinOp):
             if type(node.op) not in BINARY_OPS:
                 raise bad_operator(node.op, node, self.locator)
-            return ("binary", (node.left, node.right), BINARY_OPS[type(node.op)])
+            return _Shape("binary", (node.left, node.right), BINARY_OPS[type(node.op)])
         if isinstance(node, ast.Call):
             shape = call_shape(node, self.locator, is_variable=self.is_variable)
-            return ("call", shape.args, shape)
+            return _Shape("call", shape.args, shape)
         raise unsupported(node, self.locator)
 
     def _name(self, node: ast.Name) -> str:
@@ -128,7 +137,7 @@ class Lowering:
                                           hint=f"call it, e.g. {node.id}(x)")
         return self.resolve(node)
 
-    def _finish(self, node: ast.expr, shape: tuple, operands: list[Operand], name: Optional[str]) -> Operand:
+    def _finish(self, node: ast.expr, shape: _Shape, operands: list[Operand], name: Optional[str]) -> Operand:
         kind, _, extra = shape
         if kind in ("number", "name"):
             return extra

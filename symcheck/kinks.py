@@ -44,7 +44,7 @@ def _kink_message(node: Node, values: Mapping[str, Any]) -> str:
         return ""
     if node.op == "pow" and not _fractional_power_below_one(node):
         return ""
-    return f"{node.op}({base}) at {base} = 0 is not differentiable: {CONVENTIONS[node.op]}; gradients flowing through {node.name} are shown, not judged"
+    return f"{node.op}({base}) at {base} = 0 is not differentiable: {CONVENTIONS[node.op]}; the engine's gradients through {node.name} are accepted under either convention"
 
 
 def _fractional_power_below_one(node: Node) -> bool:

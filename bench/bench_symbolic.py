@@ -1,6 +1,6 @@
 """Benchmark: the three-witness check on programs of growing size, and start-up.
 
-    python3 bench/bench_symbolic.py            # 50, 200, 500, 1000, 2000 nodes + start-up
+    python3 bench/bench_symbolic.py            # 50 … 4000 nodes + start-up
     python3 bench/bench_symbolic.py 50 200     # chosen sizes
 
 Programs are random but deterministic (seeded): inputs first, then a mix of
@@ -69,11 +69,16 @@ def time_check(size: int, repeats: int = 1) -> tuple[float, str]:
     return best, f"ok={report.ok} failures={len(report.failures)} fd on {fd}/{size}"
 
 
-def time_symbolic_only(size: int) -> float:
-    """Symbolic witness alone: values + adjoints at 30 digits, node by node."""
-    from symcheck import precision
+def time_symbolic_only(size: int, cold: bool = False) -> float:
+    """Symbolic witness alone: values + adjoints at 30 digits, node by node.
+
+    `cold` first forgets every derived op kind, so sympy.diff and lambdify run again.
+    """
+    from symcheck import opkind, precision
 
     program = make_program(size)
+    if cold:
+        opkind._KINDS.clear()
     start = time.perf_counter()
     values = precision.node_values(program, precision.resolve_inputs(program))
     precision.adjoint_values(program, values)
@@ -93,18 +98,21 @@ def time_startup() -> tuple[float, str]:
         )
         command = [sys.executable, "-c", code]
     start = time.perf_counter()
-    subprocess.run(command, cwd=root, capture_output=True, check=False)
-    return time.perf_counter() - start, " ".join(command[1:]) if cli else "python -c 'check_program(x*y)'"
+    done = subprocess.run(command, cwd=root, capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    what = " ".join(command[1:]) if cli else "python -c 'check_program(x*y)'"
+    return seconds, f"{what}; exit code {done.returncode}"
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [50, 200, 500, 1000, 2000]
+    sizes = [int(a) for a in argv] or [50, 200, 500, 1000, 2000, 4000]
     time_check(20)  # warm the op-kind cache the way a long session would have it warm
-    print(f"{'nodes':>6} {'check (s)':>10} {'per node (ms)':>14} {'symbolic only (s)':>18}  details")
+    print(f"{'nodes':>6} {'check (s)':>10} {'per node (ms)':>14} {'symbolic warm (s)':>18} {'symbolic cold (s)':>18}  details")
     for size in sizes:
         seconds, details = time_check(size)
-        symbolic = time_symbolic_only(size)
-        print(f"{size:>6} {seconds:>10.3f} {1000 * seconds / size:>14.3f} {symbolic:>18.3f}  {details}")
+        cold = time_symbolic_only(size, cold=True)
+        warm = time_symbolic_only(size)
+        print(f"{size:>6} {seconds:>10.3f} {1000 * seconds / size:>14.3f} {warm:>18.3f} {cold:>18.3f}  {details}")
     startup, what = time_startup()
     print(f"start-up + small expression: {startup:.3f} s wall ({what})")
     return 0

@@ -157,3 +157,16 @@ def test_behind_a_kink_an_engine_matching_neither_convention_still_fails() -> No
     grads["a"] = 0.7
     report = check_program(program, engine_grads=grads)
     assert report.first_divergence == "a" and [f.node for f in report.failures] == ["a"]
+
+
+def test_forms_of_a_diamond_ladder_are_capped_not_exponential() -> None:
+    nodes = [Node("a", INPUT, (), 0.3)]
+    previous = "a"
+    for k in range(19):
+        nodes += [Node(f"b{k}", "sin", (previous,)), Node(f"c{k}", "cos", (previous,)), Node(f"d{k}", "add", (f"b{k}", f"c{k}"))]
+        previous = f"d{k}"
+    report = check_program(Program(tuple(nodes), previous))
+    assert report.ok
+    assert report.node(previous).grad_symbolic == "1"
+    assert report.node("a").grad_symbolic is None  # its tree would have ~2^19 terms
+    assert report.node("a").chain_rule == "∂f/∂c0·∂c0/∂a + ∂f/∂b0·∂b0/∂a"

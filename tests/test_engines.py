@@ -76,6 +76,49 @@ def test_set_parents_are_ordered_by_value_for_an_op_whose_order_matters() -> Non
     assert check_engine(a / b).ok
 
 
+class TupleValue:
+    """An engine that keeps parents in a tuple (operand order) and has native - and /."""
+
+    def __init__(self, data: float, children: tuple = (), op: str = "") -> None:
+        self.data, self.grad, self._prev, self._op = data, 0.0, children, op
+        self._backward = lambda: None
+
+    def __sub__(self, other: "TupleValue") -> "TupleValue":
+        out = TupleValue(self.data - other.data, (self, other), "-")
+
+        def _backward() -> None:
+            self.grad += out.grad
+            other.grad -= out.grad
+
+        out._backward = _backward
+        return out
+
+    def __truediv__(self, other: "TupleValue") -> "TupleValue":
+        out = TupleValue(self.data / other.data, (self, other), "/")
+
+        def _backward() -> None:
+            self.grad += out.grad / other.data
+            other.grad -= out.grad * self.data / other.data**2
+
+        out._backward = _backward
+        return out
+
+    def backward(self) -> None:
+        self.grad = 1.0
+        for node in (self, *self._prev):  # enough for the one-op graphs below
+            node._backward()
+
+
+@pytest.mark.parametrize("op", ["-", "/"])
+def test_parents_in_a_tuple_keep_their_operand_order(op: str) -> None:
+    a, b = TupleValue(2.0), TupleValue(0.5)
+    out = a - b if op == "-" else a / b
+    program = capture_engine(out).to_program()
+    assert program.node(program.output).inputs == ("x1", "x2")
+    assert program.node("x1").value == 2.0
+    assert check_engine(out).ok
+
+
 def test_names_are_labels_else_generated_and_the_same_on_every_capture() -> None:
     def build() -> list[str]:
         x, y = MicrogradValue(1.5), MicrogradValue(1.5)

@@ -7,12 +7,14 @@ each local step alone, and reports which op's backward is wrong and how
 the usual three-witness comparison.
 """
 
-from symcheck.engines.adapters import Adapter, AgAdapter, EngineNode, MicrogradAdapter, adapter_for, canonical_op
+from symcheck.engines.adapters import (
+    Adapter, AgAdapter, AgNode, EngineNode, MicrogradAdapter, MicrogradNode, adapter_for, canonical_op,
+)
 from symcheck.engines.check import check_engine
 from symcheck.engines.graph import EngineGraph, alias_op, capture_engine
 from symcheck.ops import register_op
 
 __all__ = [
-    "Adapter", "AgAdapter", "EngineGraph", "EngineNode", "MicrogradAdapter", "adapter_for", "alias_op",
+    "Adapter", "AgAdapter", "AgNode", "EngineGraph", "EngineNode", "MicrogradNode", "MicrogradAdapter", "adapter_for", "alias_op",
     "canonical_op", "capture_engine", "check_engine", "register_op",
 ]

@@ -36,6 +36,23 @@ class EngineNode(Protocol):
         """Add ``self.grad`` × ∂self/∂parent into each parent's ``grad``."""
 
 
+@runtime_checkable
+class MicrogradNode(EngineNode, Protocol):
+    """micrograd's spelling: parents in ``_prev`` (a set or a tuple), the op's name in ``_op``."""
+
+    _prev: Collection[Any]
+    _op: str
+
+
+@runtime_checkable
+class AgNode(EngineNode, Protocol):
+    """ag's spelling: parents in operand order, the op's name, the op's number argument."""
+
+    parents: tuple
+    op: str
+    arg: Optional[float]
+
+
 # engine op names that mean one of the op table's ops
 _ALIASES = {
     "": INPUT,

@@ -143,16 +143,21 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
     adapter = adapter or adapter_for(output)
     if isinstance(adapter, AgAdapter):
         return _capture_ag(output, adapter)
-    raw = _reachable(output, adapter)
-    if not adapter.ordered_parents:
+    unordered: set[int] = set()  # nodes whose parents came in a set: their operand order is ours to find
+    raw = _reachable(output, adapter, unordered)
+    if unordered:
         keys = _digests(raw, output)
-        raw = {k: (node, sorted(parents, key=lambda p: keys[id(p)])) for k, (node, parents) in raw.items()}
+        raw = {
+            k: (node, sorted(parents, key=lambda p: keys[id(p)]) if k in unordered else parents)
+            for k, (node, parents) in raw.items()
+        }
     order = _topological(output, raw, adapter)
     position = {id(node): i for i, node in enumerate(order)}
     names = _names(order, [not raw[id(node)][1] for node in order], adapter)
     graph = EngineGraph(adapter, order, names, [], [], [], [], position[id(output)])
     for i, node in enumerate(order):
-        op, engine_op, operands, index = _interpret(graph, i, node, raw[id(node)][1], position)
+        parents = raw[id(node)][1]
+        op, engine_op, operands, index = _interpret(graph, i, node, parents, position, id(node) in unordered)
         graph.ops.append(op)
         graph.engine_ops.append(engine_op)
         graph.operands.append(operands)
@@ -189,16 +194,21 @@ def _capture_ag(output: Any, adapter: AgAdapter) -> EngineGraph:
     return EngineGraph(adapter, order, names, ops, list(ops), operands, indices, position[id(output)])
 
 
-def _reachable(output: Any, adapter: Adapter) -> dict[int, tuple[Any, list[Any]]]:
-    parents_of = adapter.parents
-    found = {id(output): (output, list(parents_of(output)))}
+def _reachable(output: Any, adapter: Adapter, unordered: set[int]) -> dict[int, tuple[Any, list[Any]]]:
+    def read(node: Any) -> tuple[Any, list[Any]]:
+        parents = adapter.parents(node)
+        if isinstance(parents, (set, frozenset)) and not adapter.ordered_parents:
+            unordered.add(id(node))
+        return node, list(parents)
+
+    found = {id(output): read(output)}
     stack = [output]
     pop, push = stack.pop, stack.append
     while stack:
         for parent in found[id(pop())][1]:
             key = id(parent)
             if key not in found:
-                found[key] = (parent, list(parents_of(parent)))
+                found[key] = read(parent)
                 push(parent)
     return found
 
@@ -265,7 +275,7 @@ def _names(order: list[Any], leaves: list[bool], adapter: Adapter) -> list[str]:
 
 
 def _interpret(
-    graph: EngineGraph, i: int, node: Any, parents: list[Any], position: dict[int, int]
+    graph: EngineGraph, i: int, node: Any, parents: list[Any], position: dict[int, int], unordered: bool
 ) -> tuple[str, str, tuple[Operand, ...], Optional[int]]:
     adapter = graph.adapter
     engine_op = adapter.engine_op(node)
@@ -285,7 +295,7 @@ def _interpret(
     arity = OPS[op].arity
     if arity is not None and len(refs) != arity:
         op, refs = _fit_arity(graph.names[i], engine_op, op, arity, refs, node, graph)
-    if not adapter.ordered_parents and len(set(refs)) > 1:
+    if unordered and len(set(refs)) > 1:
         refs = _order_by_value(op, refs, index, node, graph)
     return op, engine_op, tuple(refs), index
 

@@ -23,6 +23,7 @@ from symcheck.report import Finding, NodeResult, Report
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 MAX_ROWS = 20
+TRACE_MAX_NODES = 60
 
 
 class GradientCheckError(AssertionError):
@@ -162,24 +163,40 @@ def _trace_text(target: Any, at: Optional[Mapping[str, float]], rtol: float, ato
         from symcheck.engines.run import run_backward
 
         graph = capture_engine(target)
-        run = run_backward(graph)
+        small = len(graph) <= TRACE_MAX_NODES
+        run = run_backward(graph, snapshots=small)
         if run.calls is None:
             return "trace: this engine's step order could not be observed"
-        steps = [graph.names[i] for i in run.calls if not graph.is_leaf(i)]
-        return "trace: your backward ran the local steps in this order: " + ", ".join(steps)
+        steps = [i for i in run.calls if not graph.is_leaf(i)]
+        lines = ["trace: your backward ran the local steps in this order: " + ", ".join(graph.names[i] for i in steps)]
+        if run.before_steps is not None:
+            for i, grads in zip(run.calls, run.before_steps):
+                if not graph.is_leaf(i):
+                    held = ", ".join(f"{graph.names[p]}.grad={grads[p]:.6g}" for p in graph.parents(i))
+                    lines.append(f"  before {graph.names[i]}._backward() [{graph.engine_ops[i]}]: {graph.names[i]}.grad={grads[i]:.6g}; {held}")
+        return "\n".join(lines)
+    from symcheck import trace
+
+    steps = trace(target, at=at, rtol=rtol, atol=atol)
     try:
-        from symcheck import trace
-        from symcheck.render.console import render_trace_text  # type: ignore[attr-defined]
+        from rich.console import Console
 
-        return render_trace_text(trace(target, at=at, rtol=rtol, atol=atol))
-    except (ImportError, AttributeError):
-        from symcheck import trace
-
-        steps = trace(target, at=at, rtol=rtol, atol=atol).steps
+        console = Console(width=120, color_system=None, record=True, file=_Discard())
+        console.print(steps)
+        return console.export_text().rstrip()
+    except Exception:  # a renderer problem must not hide the gradient failure itself
         return "trace:\n" + "\n".join(
             f"  before {s.node}._backward(): " + ", ".join(f"{n}.grad={g:.6g}" for n, g in s.grads_before.items())
-            for s in steps
+            for s in steps.steps
         )
+
+
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def _is_ag_or_text(target: Any) -> bool:

@@ -249,6 +249,15 @@ def test_stale_grads_are_reported_and_a_fresh_run_is_checked() -> None:
     assert all(node.ok for node in report.nodes)
 
 
+def test_ag_leaves_accumulating_over_two_backward_calls_are_stale() -> None:
+    x = ag.Scalar(0.5, "x")
+    f = ag.tanh(x * x)
+    f.backward()
+    f.backward()
+    report = check_engine(f)
+    assert [(r.node, r.kind) for r in report.failures] == [("x", "stale")]
+
+
 def test_one_backward_before_the_check_is_not_stale() -> None:
     f = micrograd_expression()
     f.backward()

@@ -30,26 +30,36 @@ class EngineRun:
     grads: list[float]
     entry_grads: list[float]
     calls: Optional[list[int]]
+    before_steps: Optional[list[list[float]]] = None
+    """With ``snapshots=True``: every node's grad right before each recorded step."""
 
 
-def run_backward(graph: EngineGraph) -> EngineRun:
+def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
     """Zero every grad, run ``output.backward()``, record each node's grad and the steps' order.
 
-    The grads the graph held before are put back afterwards.
+    With `snapshots`, also every grad right before each step (for small graphs:
+    that is quadratic). The grads the graph held before are put back afterwards.
     """
     nodes = graph.nodes
     entry = [node.grad for node in nodes]
     for node in nodes:
         node.grad = 0.0
     calls: list[int] = []
+    before: Optional[list[list[float]]] = [] if snapshots else None
+
+    def record(i: int) -> None:
+        calls.append(i)
+        if before is not None:
+            before.append([float(node.grad) for node in nodes])
+
     output = nodes[graph.output]
     try:
         if isinstance(graph.adapter, AgAdapter):
             position = {id(node): i for i, node in enumerate(nodes)}
-            output.backward(before_step=lambda node: calls.append(position[id(node)]))
+            output.backward(before_step=lambda node: record(position[id(node)]))
             observed: Optional[list[int]] = calls
         else:
-            restore = _wrap_steps(nodes, calls)
+            restore = _wrap_steps(nodes, record)
             try:
                 output.backward()
             finally:
@@ -59,10 +69,10 @@ def run_backward(graph: EngineGraph) -> EngineRun:
     finally:
         for node, grad in zip(nodes, entry):
             node.grad = grad
-    return EngineRun(grads, [float(g) for g in entry], observed)
+    return EngineRun(grads, [float(g) for g in entry], observed, before)
 
 
-def _wrap_steps(nodes: list[Any], calls: list[int]) -> Callable[[], None]:
+def _wrap_steps(nodes: list[Any], record: Callable[[int], None]) -> Callable[[], None]:
     wrapped: list[tuple[Any, Any, bool]] = []
     for i, node in enumerate(nodes):
         own = getattr(node, "__dict__", None)
@@ -72,7 +82,7 @@ def _wrap_steps(nodes: list[Any], calls: list[int]) -> Callable[[], None]:
         step = original if original is not None else node._backward
 
         def recorder(step: Callable[[], None] = step, i: int = i) -> None:
-            calls.append(i)
+            record(i)
             step()
 
         try:

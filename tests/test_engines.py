@@ -119,6 +119,55 @@ def test_parents_in_a_tuple_keep_their_operand_order(op: str) -> None:
     assert check_engine(out).ok
 
 
+class MethodValue:
+    """An engine whose local step is a method (not a closure), with parents and local partials stored."""
+
+    def __init__(self, data: float, parents: tuple = (), op: str = "", local: tuple = ()) -> None:
+        self.data, self.grad, self.parents, self.op, self.local = data, 0.0, parents, op, local
+
+    reverse = True  # False: forgets reversed(topo)
+
+    def __mul__(self, other: "MethodValue") -> "MethodValue":
+        return type(self)(self.data * other.data, (self, other), "mul", (other.data, self.data))
+
+    def tanh(self) -> "MethodValue":
+        t = math.tanh(self.data)
+        return type(self)(t, (self,), "tanh", (1 - t * t,))
+
+    def _backward(self) -> None:
+        for parent, partial in zip(self.parents, self.local):
+            parent.grad += partial * self.grad
+
+    def backward(self) -> None:
+        topo, seen = [], set()
+
+        def visit(v: "MethodValue") -> None:
+            if id(v) not in seen:
+                seen.add(id(v))
+                for p in v.parents:
+                    visit(p)
+                topo.append(v)
+
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(topo) if self.reverse else topo:
+            v._backward()
+
+
+def test_an_engine_with_a_method_step_is_observed_and_left_unchanged() -> None:
+    x = MethodValue(0.4)
+    f = (x * x).tanh() * x
+    assert check_engine(f).ok
+    assert "_backward" not in vars(f)  # the wrapper was removed again
+
+    class Forgetful(MethodValue):
+        reverse = False
+
+    y = Forgetful(0.4)
+    report = check_engine((y * y).tanh() * y)
+    assert [(f.node, f.op, f.kind) for f in report.failures][:1] == [("z2", "tanh", "order")]
+
+
 def test_names_are_labels_else_generated_and_the_same_on_every_capture() -> None:
     def build() -> list[str]:
         x, y = MicrogradValue(1.5), MicrogradValue(1.5)

@@ -62,6 +62,9 @@ def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
             restore = _wrap_steps(nodes, record)
             try:
                 output.backward()
+            except Exception as error:
+                error.add_note("symcheck: raised by the engine's own backward(), run from zero grads")
+                raise
             finally:
                 restore()
             observed = calls if len(restore.wrapped) == len(nodes) else None  # type: ignore[attr-defined]

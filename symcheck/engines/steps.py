@@ -72,7 +72,12 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
             for p in parents:
                 p.grad = SENTINEL
             node.grad = 1.0
-            node._backward()
+            try:
+                node._backward()
+            except Exception as error:  # the student's step crashed: that is the finding
+                result.failures.append(_crashed(graph, i, error))
+                result.faulty.append(i)
+                continue
             if len(set(refs)) < len(refs):  # a parent in several operand positions: sums
                 got, expected = _summed(parents, refs, expected)
             else:
@@ -195,6 +200,11 @@ def _accumulation(graph: EngineGraph, i: int, parent: int, got: float, expected:
         f"(expected {expected:.6g})"
     )
     return Finding(graph.names[i], graph.engine_ops[i] or graph.ops[i], "accumulation", message)
+
+
+def _crashed(graph: EngineGraph, i: int, error: Exception) -> Finding:
+    message = f"node {graph.describe(i)}: your _backward raised {type(error).__name__}: {error}"
+    return Finding(graph.names[i], graph.engine_ops[i] or graph.ops[i], "local", message)
 
 
 def _kink_flag(graph: EngineGraph, i: int) -> Finding:

@@ -262,8 +262,10 @@ def run(
     out = display.make_console(console, quiet)
     data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=seed)
     model = build_model(settings, seed)
-    out.print(f"[bold]{settings.task}[/] {settings.length}-digit strings: {len(data.train)} to train on, "
-              f"{len(data.held_out)} held out; GPT with {model.num_parameters()} parameters")
+    out.print(f"task: {settings.task} {settings.length}-digit strings, {len(data.train)} to train on, "
+              f"{len(data.held_out)} held out")
+    out.print(f"model: GPT, {settings.n_layer} layer(s), n_embd {settings.n_embd}, {settings.n_head} heads, "
+              f"{model.num_parameters()} parameters")
 
     check = None
     if gradcheck:
@@ -354,15 +356,14 @@ def digits(tokens: Sequence[int]) -> str:
 
 
 def print_gradcheck(console: Console, check: dict) -> None:
+    """"N nodes checked, worst relative error e", then where each half of the check stands."""
     local, directional = check["local"], check["directional"]
     verdict = "[green]ok[/]" if check["ok"] else "[red]MISMATCH[/]"
-    console.print(
-        f"gradient check of one training step: {check['nodes']} nodes checked, "
-        f"worst relative error {check['worst_relative_error']:.1e}  {verdict}"
-    )
-    console.print(f"  local steps vs sympy: {local['nodes']} nodes, worst {local['worst_relative_error']:.1e}; "
-                  f"finite differences along {directional['directions']} random directions: "
-                  f"worst {directional['worst_relative_error']:.1e}")
+    console.print(f"gradient check, one step: {check['nodes']} nodes checked, "
+                  f"worst relative error {check['worst_relative_error']:.1e}  {verdict}")
+    console.print(f"  each node's local step vs sympy: worst {local['worst_relative_error']:.1e}")
+    console.print(f"  finite differences along {directional['directions']} random directions of all "
+                  f"parameters: worst {directional['worst_relative_error']:.1e}")
     for failure in local["failures"]:
         console.print(f"  [red]{failure['node']} ({failure['op']}): {failure['message']}[/]")
 

@@ -126,3 +126,11 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert tf.main(["--n-embd", "10", "--n-head", "4", "--json"]) == 2
     assert "multiple of n_head" in capsys.readouterr().err
     assert tf.main(["--steps", "-1"]) == 2
+
+
+def test_plot_writes_a_png(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "loss.png"
+    tiny = ["--n-embd", "8", "--n-head", "2", "--length", "2", "--batch-size", "4", "--held-out", "20"]
+    assert tf.main(["--steps", "2", "--no-gradcheck", "--plot", str(target), *tiny]) == 1
+    assert target.read_bytes()[:4] == b"\x89PNG"

@@ -364,7 +364,8 @@ def print_summary(console: Console, problem: Problem, result: dict, trajectory: 
     console.print(
         f"  gradient check (symcheck, first {result['gradcheck_steps']} steps): {check['nodes']} nodes, {verdict}"
     )
-    console.print(f"  optimum θ* = {fmt(problem.optimum)}, from {escape(problem.optimum_formula)}")
+    console.print(f"  known optimum from {escape(problem.optimum_formula)}")
+    console.print(f"  optimum θ* = {fmt(problem.optimum)}")
     console.print(f"  reached θ  = {fmt(result['parameters'])}")
     mark = "[green]converged[/]" if result["converged"] else "[red]not converged[/]"
     console.print(f"  ‖θ − θ*‖ = {result['distance']:.3g}  (tolerance {problem.tolerance:g})  {mark}\n")

@@ -11,7 +11,7 @@ from micrograd.engine import Value as MicrogradValue
 
 import ag
 from buggy_engines import BUGS, make_engine
-from symcheck.engines import canonical_op, capture_engine, check_engine
+from symcheck.engines import alias_op, canonical_op, capture_engine, check_engine
 from symcheck.errors import InputError, UnknownOpError
 from symcheck.ops import OPS, register_op
 
@@ -359,3 +359,22 @@ def test_a_foreign_value_cannot_be_moved_to_another_point() -> None:
 def test_something_that_is_no_node_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="micrograd-style value"):
         check_engine(3.0)
+
+
+def test_an_op_name_that_is_no_identifier_is_read_through_an_alias() -> None:
+    class AtValue(CorrectValue):  # type: ignore[misc, valid-type]
+        def __matmul__(self, other: "AtValue") -> "AtValue":
+            out = AtValue(self.data * other.data, (self, other), "@")
+
+            def _backward() -> None:
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+
+            out._backward = _backward
+            return out
+
+    a, b = AtValue(0.5), AtValue(-2.0)
+    with pytest.raises(UnknownOpError, match=r"alias_op\('@', 'mul'\)"):
+        check_engine((a @ b).tanh())
+    alias_op("@", "mul")
+    assert check_engine((a @ b).tanh()).ok

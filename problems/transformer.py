@@ -35,7 +35,7 @@ import ag
 import ag.nn
 import ag.optim
 from problems import display
-from problems.tasks import SEP, VOCAB_SIZE, Dataset, Example, make_dataset
+from problems.tasks import VOCAB_SIZE, Dataset, Example, make_dataset
 
 # ---------------------------------------------------------------------------
 # Settings (the defaults reach ≥ 95 % held-out exact match in about a minute on 2 cores)

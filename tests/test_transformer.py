@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 import ag
+import ag.nn
 from problems import transformer as tf
 from problems.tasks import make_dataset
 
 TINY = dict(n_embd=8, n_head=2, mlp_width=8, length=2, held_out=20, batch_size=4)
 
 
-def tiny_model(seed: int = 0) -> tuple[tf.ag.nn.GPT, tf.Dataset]:
+def tiny_model(seed: int = 0) -> tuple[ag.nn.GPT, tf.Dataset]:
     settings = tf.make_settings(steps=None, lr=None, **TINY)
     return tf.build_model(settings, seed), make_dataset("reverse", length=2, held_out=20, seed=seed)
 
@@ -22,7 +24,7 @@ def test_answer_loss_starts_near_uniform_guessing() -> None:
     model, data = tiny_model()
     loss = tf.answer_loss(model, data.train[:8]).data
     # small initial weights: every token about equally likely, so loss ≈ log(vocabulary size)
-    assert loss == pytest.approx(__import__("math").log(11), rel=0.1)
+    assert loss == pytest.approx(math.log(11), rel=0.1)
 
 
 def test_the_loss_ignores_the_given_digits() -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from symcheck.report import Report, Trace, Verdict
 
 __version__ = "0.1.0"
-__all__ = ["check", "trace", "claim", "graph", "__version__"]
+__all__ = ["check", "trace", "claim", "graph", "register_op", "__version__"]
 
 
 def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9) -> "Report":
@@ -65,3 +65,15 @@ def graph(target: Any, *, at: Any = None, format: str = "dot") -> str:
     from symcheck.render.graph import render_graph
 
     return render_graph(graph_data(to_program(target, at=at)), format)
+
+
+def register_op(name: str, forward: Any, *, arity: Optional[int] = 1, doc: str = "") -> Any:
+    """Teach symcheck a new op from its forward meaning (a function of sympy expressions).
+
+    >>> import sympy, symcheck
+    >>> symcheck.register_op("softplus", lambda x: sympy.log(1 + sympy.exp(x)))  # doctest: +ELLIPSIS
+    OpSpec(name='softplus', ...)
+    """
+    from symcheck.ops import register_op as _register_op
+
+    return _register_op(name, forward, arity=arity, doc=doc)

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ag
 from ag import DomainError, Scalar
 
 # Central difference with h = 1e-5: truncation error ~ h² f''' ≈ 1e-10 and rounding

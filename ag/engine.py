@@ -198,6 +198,8 @@ class Scalar:
         value = _checked_pow(a, n, self.label)
         if not _grad_mode.enabled:
             return _make(value, "pow", (), ())
+        if a == 0.0 and 0.0 < n < 1.0:
+            raise DomainError("pow", a, self.label, f"the derivative of a ** {n:g} is infinite at a = 0")
         partial = n * _checked_pow(a, n - 1.0, self.label) if n != 0.0 else 0.0
         if partial - partial:
             raise DomainError("pow", a, self.label, f"the derivative of a ** {n:g} overflows a float")
@@ -351,6 +353,8 @@ def _pow_scalar(base: Scalar, exponent: Scalar) -> Scalar:
     value = _checked_pow(a, b, label)
     if not _grad_mode.enabled:
         return _make(value, "pow", (), ())
+    if a == 0.0 and 0.0 < b < 1.0:
+        raise DomainError("pow", a, label, f"the derivative of a ** {b:g} is infinite at a = 0")
     d_base = b * _checked_pow(a, b - 1.0, label) if b != 0.0 else 0.0
     d_exponent = value * math.log(a) if a > 0.0 else 0.0
     if d_base - d_base or d_exponent - d_exponent:

@@ -255,6 +255,8 @@ DOMAIN_ERRORS = [
     ("pow", lambda x: x**-1, 0.0),
     ("pow", lambda x: x**-2.5, 0.0),
     ("pow", lambda x: x**0.5, -4.0),
+    ("pow", lambda x: x**0.5, 0.0),  # the derivative 0.5·x^-0.5 is infinite
+    ("pow", lambda x: x ** Scalar(0.25), 0.0),
     ("pow", lambda x: x ** Scalar(1.5), -4.0),
     ("pow", lambda x: x**2, 1e200),
     ("pow", lambda x: 10.0**x, 400.0),

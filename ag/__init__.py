@@ -4,7 +4,7 @@
 >>> x = ag.Scalar(3.0, "x"); y = ag.Scalar(-4.0, "y")
 >>> f = (x + ag.sigmoid(y)) / (ag.sigmoid(x) + (x + y) ** 2)
 >>> f.backward(); round(x.grad, 6)
-2.059570
+2.05957
 """
 
 from ag.backward import backward, backward_order, zero_grad

@@ -23,11 +23,8 @@ class sigmoid(sympy.Function):
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
-    @classmethod
-    def eval(cls, x: Expr) -> Optional[Expr]:
-        if x.is_Number:
-            return 1 / (1 + sympy.exp(-x))
-        return None
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): a number folds to its value
+    eval = classmethod(lambda cls, x: 1 / (1 + sympy.exp(-x)) if x.is_Number else None)
 
     def _eval_rewrite_as_exp(self, x: Expr, **kwargs: object) -> Expr:
         return 1 / (1 + sympy.exp(-x))
@@ -49,11 +46,8 @@ class relu(sympy.Function):
     def fdiff(self, argindex: int = 1) -> Expr:
         return sympy.Heaviside(self.args[0])
 
-    @classmethod
-    def eval(cls, x: Expr) -> Optional[Expr]:
-        if x.is_Number:
-            return sympy.Max(x, 0)
-        return None
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): a number folds to its value
+    eval = classmethod(lambda cls, x: sympy.Max(x, 0) if x.is_Number else None)
 
     def _eval_rewrite_as_Max(self, x: Expr, **kwargs: object) -> Expr:
         return sympy.Max(x, 0)

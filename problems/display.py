@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 BARS = "▁▂▃▄▅▆▇█"
+PLOT_FORMATS = ("png", "svg", "pdf")  # what --plot FILE may end with
 
 
 class PlotUnavailable(RuntimeError):

@@ -27,10 +27,8 @@ Run it:  python -m problems.gradient_descent   (or: symcheck run gradient_descen
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
@@ -40,7 +38,7 @@ from rich.console import Console
 from rich.markup import escape
 
 import ag
-from problems import display
+from problems import display, runner
 
 # ---------------------------------------------------------------------------
 # Settings
@@ -249,11 +247,17 @@ def descend(
         for i, p in enumerate(params):
             velocity[i] = problem.momentum * velocity[i] + p.grad
             p.data -= lr * velocity[i]
+        if not all(math.isfinite(p.data) for p in params):
+            raise Diverged(step, "a parameter overflowed to inf/NaN")
         if on_step is not None:
             on_step(step, loss.data, [p.data for p in params])
         if progress is not None and task is not None:
             rate = (step + 1) / max(time.perf_counter() - started, 1e-9)
             progress.update(task, advance=1, loss=loss.data, rate=rate)
+    if len(losses) > 1 and losses[-1] > losses[0]:
+        # A bounded loss (the logistic one grows only linearly) never overflows: a step too
+        # large shows instead as a loss that ends above where it started.
+        raise Diverged(steps - 1, f"the loss rose from {losses[0]:.4g} to {losses[-1]:.4g} instead of falling")
     return [p.data for p in params], losses, gradcheck
 
 
@@ -292,8 +296,8 @@ def optimal_loss(problem: Problem) -> float:
 
 
 def distance(a: Sequence[float], b: Sequence[float]) -> float:
-    """Euclidean distance ‖a − b‖."""
-    return math.sqrt(sum((u - v) ** 2 for u, v in zip(a, b)))
+    """Euclidean distance ‖a − b‖ (math.dist: no overflow on the way to a huge one)."""
+    return math.dist(a, b)
 
 
 # ---------------------------------------------------------------------------
@@ -329,8 +333,8 @@ def solve(
             gradcheck_steps=gradcheck_steps,
         )
     except Diverged as error:
-        suggestion = f"{lr / 10:g}"
-        message = f"{problem.name}: {error}; try a smaller --lr (e.g. {suggestion})"
+        suggestion = problem.lr if lr > problem.lr else lr / 10  # this problem's own rate converges
+        message = f"{problem.name}: {error}; try a smaller --lr (e.g. {suggestion:g})"
         console.print(f"[bold red]{message}[/]")
         result.update(converged=False, diverged=True, diverged_at=error.step, message=message,
                       final_loss=None, optimum=problem.optimum, distance=None, tolerance=problem.tolerance,
@@ -435,48 +439,26 @@ def run(
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m problems.gradient_descent", description=__doc__.split("\n")[0])
-    p.add_argument("--steps", type=positive_int, default=None, help="steps per problem (default: each problem's own)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic data sets")
-    p.add_argument("--lr", type=positive_float, default=None, help="learning rate for every problem run")
+    p = runner.problem_parser(
+        "python -m problems.gradient_descent",
+        __doc__.split("\n")[0],
+        steps_help="steps per problem (default: each problem's own)",
+        lr_help="learning rate for every problem run (default: each problem's own)",
+    )
     p.add_argument("--problem", choices=list(PROBLEMS), action="append", help="run only this problem (repeatable)")
-    p.add_argument("--gradcheck-steps", type=int, default=GRADCHECK_STEPS, metavar="N",
+    p.add_argument("--gradcheck-steps", type=runner.non_negative_int, default=GRADCHECK_STEPS, metavar="N",
                    help=f"verify the gradient of the first N steps with symcheck (default {GRADCHECK_STEPS}; 0 skips)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (no progress bar)")
-    p.add_argument("--plot", metavar="FILE", help="write a PNG of the loss curves (needs matplotlib)")
     return p
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Exit code 0 when every problem converged, 1 when one did not (or diverged), 2 for bad arguments."""
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exit_:
-        return 0 if exit_.code == 0 else 2
-    if args.plot and not display.matplotlib_available():
-        print(f"error: {display.PlotUnavailable()}", file=sys.stderr)
-        return 2
-    result = run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
-                 plot=args.plot, gradcheck_steps=max(args.gradcheck_steps, 0))
-    if args.json:
-        for entry in result["problems"]:
-            entry.pop("losses", None)
-        print(json.dumps(result, indent=2))
-    return 0 if result["converged"] else 1
+
+    def run_from(args: argparse.Namespace) -> dict:
+        return run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
+                   plot=args.plot, gradcheck_steps=args.gradcheck_steps)
+
+    return runner.run_main(parser(), argv, run_from, lambda result: result["converged"])
 
 
 if __name__ == "__main__":

@@ -21,20 +21,19 @@ Run it:  python -m problems.transformer   (or: symcheck run transformer)
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
-import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
 import ag
 import ag.nn
 import ag.optim
-from problems import display
+from problems import display, runner
 from problems.tasks import VOCAB_SIZE, Dataset, Example, make_dataset
 
 # ---------------------------------------------------------------------------
@@ -206,27 +205,36 @@ def train(
     started = time.perf_counter()
     for step in range(settings.steps):
         batch = rng.sample(data.train, settings.batch_size)
-        # forward: one graph for the whole batch
+        # forward: one graph for the whole batch (a learning rate far too large overflows here)
         try:
             loss = answer_loss(model, batch)
         except (ag.DomainError, OverflowError) as error:
-            return stopped(losses, started, nodes_per_step, f"diverged at step {step}: {error}; try a smaller --lr")
+            return stopped(losses, started, nodes_per_step, diverged_message(step, str(error), settings))
         if not math.isfinite(loss.data):
             return stopped(losses, started, nodes_per_step,
-                           f"diverged at step {step}: loss became {loss.data}; try a smaller --lr "
-                           f"(e.g. {settings.lr / 10:g})")
+                           diverged_message(step, f"the loss became {loss.data}", settings))
         if step == 0:
             nodes_per_step = len(ag.backward_order(loss))
         # backward and update, with the learning rate decayed linearly to 10 %
         optimizer.zero_grad()
         loss.backward()
         optimizer.lr = settings.lr * (1.0 - 0.9 * step / settings.steps)
-        optimizer.step()
+        try:
+            optimizer.step()
+        except ValueError as error:  # Adam refuses a non-finite gradient and updates nothing
+            return stopped(losses, started, nodes_per_step, diverged_message(step, str(error), settings))
         losses.append(loss.data)
+        if not all(math.isfinite(p.data) for p in optimizer.params):
+            return stopped(losses, started, nodes_per_step,
+                           diverged_message(step, "a weight overflowed to inf/NaN", settings))
         if progress is not None and task is not None:
             elapsed = max(time.perf_counter() - started, 1e-9)
             progress.update(task, advance=1, loss=loss.data, rate=(step + 1) * settings.batch_size / elapsed)
     return stopped(losses, started, nodes_per_step, None)
+
+
+def diverged_message(step: int, why: str, settings: Settings) -> str:
+    return f"diverged at step {step}: {why}; try a smaller --lr (e.g. {settings.lr / 10:g})"
 
 
 def stopped(losses: list[float], started: float, nodes_per_step: int, message: Optional[str]) -> dict:
@@ -275,9 +283,11 @@ def run(
 
     with display.progress_bar(out, unit="seq") as progress:
         trained = train(model, data, settings, seed=seed, progress=progress)
-    if trained["diverged"]:
-        out.print(f"[bold red]{trained['diverged']}[/]")
-    held_out_accuracy = accuracy(model, data.held_out)
+    if trained["diverged"]:  # the weights are no model any more: nothing to evaluate
+        out.print(f"[bold red]{escape(trained['diverged'])}[/]")
+        held_out_accuracy = None
+    else:
+        held_out_accuracy = accuracy(model, data.held_out)
     result = summarise(settings, trained, held_out_accuracy, check, model, data, seed)
     print_results(out, result, trained["losses"])
     if plot:
@@ -302,7 +312,7 @@ def make_settings(*, steps: Optional[int], lr: Optional[float], **overrides: obj
     return settings
 
 
-class SettingError(ValueError):
+class SettingError(runner.UsageError):
     """A setting the model or the task cannot take; says which and what would work."""
 
 
@@ -320,14 +330,15 @@ def validate(settings: Settings) -> None:
 
 
 def summarise(
-    settings: Settings, trained: dict, held_out_accuracy: float, check: Optional[dict], model: ag.nn.GPT,
-    data: Dataset, seed: int,
+    settings: Settings, trained: dict, held_out_accuracy: Optional[float], check: Optional[dict],
+    model: ag.nn.GPT, data: Dataset, seed: int,
 ) -> dict:
-    samples = data.held_out[:8]
+    """The JSON-able result of a run (accuracy and predictions are None / [] when training diverged)."""
+    evaluated = held_out_accuracy is not None
     gradcheck = check if check is not None else {"nodes": 0, "ok": None, "worst_relative_error": None}
     return {
         "accuracy": held_out_accuracy,
-        "trained": held_out_accuracy >= settings.target_accuracy and not trained["diverged"],
+        "trained": evaluated and held_out_accuracy >= settings.target_accuracy,
         "diverged": trained["diverged"],
         "target_accuracy": settings.target_accuracy,
         "final_loss": trained["losses"][-1] if trained["losses"] else None,
@@ -340,7 +351,7 @@ def summarise(
         "gradcheck": gradcheck,
         "predictions": [
             {"input": digits(e.digits), "expected": digits(e.answer), "predicted": digits(predict(model, e))}
-            for e in samples
+            for e in (data.held_out[:8] if evaluated else [])
         ],
         "settings": asdict(settings),
     }
@@ -377,6 +388,9 @@ def print_results(console: Console, result: dict, losses: list[float]) -> None:
     table = display.loss_table("held-out predictions", ["input", "expected", "predicted", ""],
                                [(p["input"], p["expected"], p["predicted"], "✓" if p["expected"] == p["predicted"]
                                  else "✗") for p in result["predictions"]])
+    if result["accuracy"] is None:
+        console.print("held-out exact-match accuracy: not measured, training diverged  [red]short of the target[/]")
+        return
     console.print(table)
     mark = "[green]trained[/]" if result["trained"] else "[red]short of the target[/]"
     console.print(f"held-out exact-match accuracy: {100 * result['accuracy']:.1f} % "
@@ -390,59 +404,36 @@ def print_results(console: Console, result: dict, losses: list[float]) -> None:
 
 def parser() -> argparse.ArgumentParser:
     defaults = Settings()
-    p = argparse.ArgumentParser(prog="python -m problems.transformer", description=__doc__.split("\n")[0])
-    p.add_argument("--steps", type=positive_int, default=None, help=f"training steps (default {defaults.steps})")
-    p.add_argument("--seed", type=int, default=0, help="seed of the data split, the weights and the batches")
-    p.add_argument("--lr", type=positive_float, default=None, help=f"Adam's learning rate (default {defaults.lr})")
+    p = runner.problem_parser(
+        "python -m problems.transformer",
+        __doc__.split("\n")[0],
+        steps_help=f"training steps (default {defaults.steps})",
+        lr_help=f"Adam's learning rate (default {defaults.lr})",
+    )
     p.add_argument("--task", choices=["reverse", "sort"], default=defaults.task, help="what to do with the digits")
-    p.add_argument("--length", type=positive_int, default=defaults.length, help="digits per string")
-    p.add_argument("--held-out", type=positive_int, default=defaults.held_out, help="strings kept aside")
-    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size, help="sequences per step")
-    p.add_argument("--n-embd", type=positive_int, default=defaults.n_embd, help="model width")
-    p.add_argument("--n-head", type=positive_int, default=defaults.n_head, help="attention heads")
-    p.add_argument("--n-layer", type=positive_int, default=defaults.n_layer, help="Transformer blocks")
+    p.add_argument("--length", type=runner.positive_int, default=defaults.length, help="digits per string")
+    p.add_argument("--held-out", type=runner.positive_int, default=defaults.held_out, help="strings kept aside")
+    p.add_argument("--batch-size", type=runner.positive_int, default=defaults.batch_size, help="sequences per step")
+    p.add_argument("--n-embd", type=runner.positive_int, default=defaults.n_embd, help="model width")
+    p.add_argument("--n-head", type=runner.positive_int, default=defaults.n_head, help="attention heads")
+    p.add_argument("--n-layer", type=runner.positive_int, default=defaults.n_layer, help="Transformer blocks")
     p.add_argument("--no-gradcheck", action="store_true", help="skip verifying one step's gradient")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (no progress bar)")
-    p.add_argument("--plot", metavar="FILE", help="write a PNG of the loss curve (needs matplotlib)")
     return p
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Exit code 0 when held-out accuracy reaches the target and the gradient check passed, 1 when not,
-    2 for bad arguments."""
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exit_:
-        return 0 if exit_.code == 0 else 2
-    if args.plot and not display.matplotlib_available():
-        print(f"error: {display.PlotUnavailable()}", file=sys.stderr)
-        return 2
-    try:
-        result = run(steps=args.steps, seed=args.seed, lr=args.lr, quiet=args.json, plot=args.plot,
-                     gradcheck=not args.no_gradcheck, task=args.task, length=args.length, held_out=args.held_out,
-                     batch_size=args.batch_size, n_embd=args.n_embd, n_head=args.n_head, n_layer=args.n_layer)
-    except SettingError as error:  # a setting the model or the task cannot take (e.g. n_embd % n_head)
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.json:
-        result.pop("losses", None)
-        print(json.dumps(result, indent=2))
-    gradcheck_ok = result["gradcheck"]["ok"] is not False
-    return 0 if result["trained"] and gradcheck_ok else 1
+    2 for bad arguments (including settings the model cannot take, e.g. n_embd not a multiple of n_head)."""
+
+    def run_from(args: argparse.Namespace) -> dict:
+        return run(steps=args.steps, seed=args.seed, lr=args.lr, quiet=args.json, plot=args.plot,
+                   gradcheck=not args.no_gradcheck, task=args.task, length=args.length, held_out=args.held_out,
+                   batch_size=args.batch_size, n_embd=args.n_embd, n_head=args.n_head, n_layer=args.n_layer)
+
+    def reached(result: dict) -> bool:
+        return result["trained"] and result["gradcheck"]["ok"] is not False
+
+    return runner.run_main(parser(), argv, run_from, reached)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,23 @@ def test_a_diverging_learning_rate_is_detected(name: str, lr: float) -> None:
     json.dumps(result)  # still JSON-able
 
 
+@pytest.mark.parametrize("name", ["rosenbrock", "linear_regression"])
+def test_an_overflowing_learning_rate_is_divergence_not_a_crash(name: str) -> None:
+    # lr = 1e300 sends the parameters past the float range in one step.
+    result = gd.run(problems=[name], lr=1e300, quiet=True, gradcheck_steps=0)
+    (entry,) = result["problems"]
+    assert entry["diverged"] and "diverged at step" in entry["message"]
+
+
+def test_a_bounded_loss_that_rises_is_divergence() -> None:
+    # The logistic loss grows only linearly, so it never overflows: too large a step shows as a
+    # loss that ends above where it started.
+    result = gd.run(problems=["logistic_regression"], lr=100.0, quiet=True, gradcheck_steps=0)
+    (entry,) = result["problems"]
+    assert entry["diverged"] and "rose from" in entry["message"]
+    assert "e.g. 4)" in entry["message"]  # points back at the problem's own learning rate
+
+
 def test_result_fields_are_json_able() -> None:
     result = gd.run(steps=5, quiet=True, gradcheck_steps=0)
     assert {"converged", "final_loss", "final_losses", "problems", "gradcheck"} <= set(result)
@@ -100,6 +117,8 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["problems"][0]["diverged"] is True
     assert gd.main(["--steps", "0"]) == 2
     assert gd.main(["--problem", "nope"]) == 2
+    assert gd.main(["--gradcheck-steps", "-1"]) == 2
+    assert capsys.readouterr().err.count("\n") == 3  # one line per usage error
 
 
 def test_plot_writes_a_png(tmp_path) -> None:

@@ -112,6 +112,15 @@ def test_a_huge_learning_rate_does_not_crash() -> None:
     assert result["diverged"] is None or "diverged at step" in result["diverged"]
 
 
+def test_an_overflowing_learning_rate_stops_training_and_skips_evaluation() -> None:
+    # lr = 1e300 overflows the forward pass on the second step; the weights are then no model,
+    # so nothing is evaluated on them (evaluating used to crash with DomainError).
+    result = tf.run(steps=4, quiet=True, lr=1e300, gradcheck=False, **TINY)
+    assert result["diverged"].startswith("diverged at step") and "smaller --lr" in result["diverged"]
+    assert result["accuracy"] is None and result["predictions"] == [] and result["trained"] is False
+    json.loads(json.dumps(result, allow_nan=False))
+
+
 def test_bad_settings_are_rejected_before_training() -> None:
     with pytest.raises(tf.SettingError, match="multiple of n_head"):
         tf.make_settings(steps=None, lr=None, n_embd=10, n_head=4)
@@ -128,6 +137,9 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert tf.main(["--n-embd", "10", "--n-head", "4", "--json"]) == 2
     assert "multiple of n_head" in capsys.readouterr().err
     assert tf.main(["--steps", "-1"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1  # a usage error is one line
+    assert tf.main(["--steps", "2", "--plot", "/no/such/folder/loss.png", *tiny]) == 2  # refused before training
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_plot_writes_a_png(tmp_path) -> None:

@@ -1,0 +1,74 @@
+"""problems.runner: the shared command line of the runnable problems (usage errors, --plot, --json, exit codes)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from problems import runner
+
+
+def tiny_problem(result: dict):
+    """A parser and a run function standing in for a problem module."""
+    parser = runner.problem_parser("tiny", "a stand-in problem", steps_help="steps", lr_help="lr")
+    parser.add_argument("--fail", action="store_true")
+
+    def run(args) -> dict:
+        if args.fail:
+            raise runner.UsageError("n_embd (10) must be a multiple of n_head (4)")
+        return {**result, "steps": args.steps, "losses": [1.0, 0.5]}
+
+    return parser, run
+
+
+def test_a_usage_error_is_one_line_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    parser, run = tiny_problem({"ok": True})
+    for argv in (["--steps", "0"], ["--steps", "x"], ["--lr", "nan"], ["--lr", "-1"], ["--bogus"], ["--fail"]):
+        assert runner.run_main(parser, argv, run, lambda r: r["ok"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("tiny: error: "), err
+
+
+def test_exit_code_follows_the_target_and_json_is_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    parser, run = tiny_problem({"ok": False, "worst": math.nan, "nested": [{"losses": [1.0], "gap": math.inf}]})
+    assert runner.run_main(parser, ["--json", "--steps", "3"], run, lambda r: r["ok"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {"ok": False, "worst": None, "nested": [{"gap": None}], "steps": 3}
+    parser, run = tiny_problem({"ok": True})
+    assert runner.run_main(parser, [], run, lambda r: r["ok"]) == 0
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    parser, run = tiny_problem({"ok": True})
+    assert runner.run_main(parser, ["--help"], run, lambda r: r["ok"]) == 0
+    assert "--steps" in capsys.readouterr().out
+
+
+def test_an_unwritable_plot_is_refused_before_running(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    ran = []
+    parser, run = tiny_problem({"ok": True})
+    for target, complaint in ((tmp_path / "missing" / "a.png", "does not exist"), (tmp_path / "a.txt", ".png"),
+                              (tmp_path, "is a folder")):
+        code = runner.run_main(parser, ["--plot", str(target)], lambda a: ran.append(a) or run(a), lambda r: True)
+        assert code == 2 and complaint in capsys.readouterr().err
+    assert not ran
+    runner.check_plot_target(str(tmp_path / "loss.PNG"))  # a good name passes
+
+
+def test_without_matplotlib_plot_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.display, "matplotlib_available", lambda: False)
+    with pytest.raises(runner.UsageError, match=r"pip install 'symcheck\[plot\]'"):
+        runner.check_plot_target("loss.png")
+
+
+def test_ctrl_c_is_exit_130_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    parser, _ = tiny_problem({"ok": True})
+
+    def interrupted(args) -> dict:
+        raise KeyboardInterrupt
+
+    assert runner.run_main(parser, [], interrupted, lambda r: True) == 130
+    assert capsys.readouterr().err == "tiny: interrupted\n"

@@ -38,18 +38,23 @@ class _GradMode:
 _grad_mode = _GradMode()
 
 
-def _as_float(value: object, where: str) -> float:
-    """`value` as a finite float; TypeError naming the type, DomainError if not finite."""
+def _as_float(value: object, what: str, op: str, label: Optional[str], subject: str = "the value") -> float:
+    """`value` as a finite float.
+
+    A non-number is a TypeError naming `what` needed it and the value's type; a
+    non-finite number is a DomainError naming `op`, the value, the node `label`
+    and which `subject` (the value, the exponent, the other operand) it was.
+    """
     kind = value.__class__
     if kind is not float and kind is not int:  # the exact types skip the slower ABC check
         if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"{where} needs a real number, got {kind.__name__}: {value!r}")
+            raise TypeError(f"{what} needs a real number, got {kind.__name__}: {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
     except OverflowError:
-        raise DomainError(where, math.inf, None, "too large for a float") from None
+        raise DomainError(op, math.inf, label, f"{subject} is too large for a float") from None
     if number - number:  # inf - inf and nan - nan are nan (truthy); finite x - x is 0.0
-        raise DomainError(where, number, None, "not a finite number")
+        raise DomainError(op, number, label, f"{subject} is not a finite number")
     return number
 
 
@@ -91,10 +96,7 @@ class Scalar:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Scalar label must be a str, got {type(label).__name__}")
         if data.__class__ is not float or data - data:
-            try:
-                data = _as_float(data, "Scalar()")
-            except DomainError as error:
-                raise DomainError("Scalar", error.value, label, error.reason) from None
+            data = _as_float(data, "Scalar()", "Scalar", label)
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -111,7 +113,12 @@ class Scalar:
     # -- the local step -------------------------------------------------------
 
     def _backward(self) -> None:
-        """One local step: add ``self.grad × ∂self/∂parent`` into each parent's grad."""
+        """One local step: add ``self.grad × ∂self/∂parent`` into each parent's grad.
+
+        >>> x = Scalar(3.0); y = x * x; y.grad = 1.0
+        >>> y._backward(); x.grad                 # 1 · ∂y/∂x, added once per parent slot: 3 + 3
+        6.0
+        """
         g = self.grad
         for parent, partial in zip(self.parents, self.partials):
             parent.grad += g * partial
@@ -122,7 +129,17 @@ class Scalar:
         before_step: Optional[Callable[["Scalar"], None]] = None,
         after_step: Optional[Callable[["Scalar"], None]] = None,
     ) -> None:
-        """Run the whole backward pass from this node (see `ag.backward`)."""
+        """Run the whole backward pass from this node (see `ag.backward`).
+
+        `before_step(node)` / `after_step(node)` are called right before and after
+        each node's local step, in backward order (latest created first):
+
+        >>> x = Scalar(3.0, "x"); f = x * x + x
+        >>> f.backward(before_step=lambda n: print(n.op, n.grad))   # each node's grad right before its step
+        add 1.0
+        mul 1.0
+        input 7.0
+        """
         from ag.backward import backward
 
         backward(self, before_step=before_step, after_step=after_step)
@@ -132,31 +149,31 @@ class Scalar:
     def __add__(self, other: Operand) -> "Scalar":
         """a + b; ∂/∂a = 1, ∂/∂b = 1."""
         if other.__class__ is not Scalar:
-            other = _const(other, "+")
+            other = _const(other, "add", self)
         value = self.data + other.data
         if value - value:
             raise _overflow("add", "+", self, other)
         return _make(value, "add", (self, other), (1.0, 1.0))
 
     def __radd__(self, other: Number) -> "Scalar":  # other + self
-        return _const(other, "+").__add__(self)
+        return _const(other, "add", self).__add__(self)
 
     def __sub__(self, other: Operand) -> "Scalar":
         """a - b; ∂/∂a = 1, ∂/∂b = -1."""
         if other.__class__ is not Scalar:
-            other = _const(other, "-")
+            other = _const(other, "sub", self)
         value = self.data - other.data
         if value - value:
             raise _overflow("sub", "-", self, other)
         return _make(value, "sub", (self, other), (1.0, -1.0))
 
     def __rsub__(self, other: Number) -> "Scalar":  # other - self
-        return _const(other, "-").__sub__(self)
+        return _const(other, "sub", self).__sub__(self)
 
     def __mul__(self, other: Operand) -> "Scalar":
         """a · b; ∂/∂a = b, ∂/∂b = a."""
         if other.__class__ is not Scalar:
-            other = _const(other, "*")
+            other = _const(other, "mul", self)
         a = self.data
         b = other.data
         value = a * b
@@ -165,12 +182,12 @@ class Scalar:
         return _make(value, "mul", (self, other), (b, a))
 
     def __rmul__(self, other: Number) -> "Scalar":  # other * self
-        return _const(other, "*").__mul__(self)
+        return _const(other, "mul", self).__mul__(self)
 
     def __truediv__(self, other: Operand) -> "Scalar":
         """a / b; ∂/∂a = 1/b, ∂/∂b = -a/b²."""
         if other.__class__ is not Scalar:
-            other = _const(other, "/")
+            other = _const(other, "div", self)
         a = self.data
         b = other.data
         if b == 0.0:
@@ -183,7 +200,7 @@ class Scalar:
         return _make(value, "div", (self, other), (inverse, d_divisor))
 
     def __rtruediv__(self, other: Number) -> "Scalar":  # other / self
-        return _const(other, "/").__truediv__(self)
+        return _const(other, "div", self).__truediv__(self)
 
     def __pow__(self, other: Operand) -> "Scalar":
         """a ** n with a number n: ∂/∂a = n·a^(n-1) (one parent, n kept in `arg`).
@@ -193,7 +210,7 @@ class Scalar:
         """
         if other.__class__ is Scalar:
             return _pow_scalar(self, other)
-        n = _as_float(other, "** exponent")
+        n = _as_float(other, "the exponent of **", "pow", self.label, "the exponent")
         a = self.data
         value = _checked_pow(a, n, self.label)
         if not _grad_mode.enabled:
@@ -208,7 +225,7 @@ class Scalar:
         return node
 
     def __rpow__(self, other: Number) -> "Scalar":  # other ** self
-        return _pow_scalar(_const(other, "**"), self)
+        return _pow_scalar(_const(other, "pow", self), self)
 
     def __neg__(self) -> "Scalar":
         """-a; ∂/∂a = -1."""
@@ -316,9 +333,16 @@ def _make(value: float, op: str, parents: tuple, partials: tuple) -> Scalar:
     return node
 
 
-def _const(value: object, operator: str) -> Scalar:
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def _const(value: object, op: str, partner: Optional[Scalar]) -> Scalar:
+    """A number coerced by `op` next to the Scalar `partner` (errors name both)."""
     if value.__class__ is not float or value - value:
-        value = _as_float(value, f"operand of {operator}")
+        label = partner.label if partner is not None else None
+        what = f"operand of {_SYMBOLS[op]}" if op in _SYMBOLS else f"ag.{op}"
+        subject = "the other operand" if op in _SYMBOLS else "the argument"
+        value = _as_float(value, what, op, label, subject)
     node = _make(value, "const", (), ())
     node.op = "const"
     return node
@@ -362,9 +386,13 @@ def _pow_scalar(base: Scalar, exponent: Scalar) -> Scalar:
     return _make(value, "pow", (base, exponent), (d_base, d_exponent))
 
 
-def as_scalar(value: Operand) -> Scalar:
-    """Return `value` if it is a Scalar, else a constant Scalar holding it."""
-    return value if value.__class__ is Scalar else _const(value, "ag")
+def as_scalar(value: Operand, op: str = "as_scalar") -> Scalar:
+    """Return `value` if it is a Scalar, else a constant Scalar holding it.
+
+    `op` names the caller in errors: ``as_scalar("a", "exp")`` is a TypeError
+    saying ag.exp needs a real number.
+    """
+    return value if value.__class__ is Scalar else _const(value, op, None)
 
 
 def leaves(values: Iterable[Scalar]) -> list[Scalar]:

@@ -18,59 +18,75 @@ from ag.errors import DomainError
 
 def exp(x: Operand) -> Scalar:
     """e^x; ∂/∂x = e^x."""
-    return as_scalar(x).exp()
+    return as_scalar(x, "exp").exp()
 
 
 def log(x: Operand) -> Scalar:
     """ln x; ∂/∂x = 1/x."""
-    return as_scalar(x).log()
+    return as_scalar(x, "log").log()
 
 
 def sqrt(x: Operand) -> Scalar:
     """√x; ∂/∂x = 1/(2√x)."""
-    return as_scalar(x).sqrt()
+    return as_scalar(x, "sqrt").sqrt()
 
 
 def sin(x: Operand) -> Scalar:
     """sin x; ∂/∂x = cos x."""
-    return as_scalar(x).sin()
+    return as_scalar(x, "sin").sin()
 
 
 def cos(x: Operand) -> Scalar:
     """cos x; ∂/∂x = -sin x."""
-    return as_scalar(x).cos()
+    return as_scalar(x, "cos").cos()
 
 
 def tanh(x: Operand) -> Scalar:
     """tanh x; ∂/∂x = 1 - tanh² x."""
-    return as_scalar(x).tanh()
+    return as_scalar(x, "tanh").tanh()
 
 
 def sigmoid(x: Operand) -> Scalar:
     """σ(x); ∂/∂x = σ(x)(1 - σ(x))."""
-    return as_scalar(x).sigmoid()
+    return as_scalar(x, "sigmoid").sigmoid()
 
 
 def relu(x: Operand) -> Scalar:
     """max(x, 0); ∂/∂x = [x > 0]."""
-    return as_scalar(x).relu()
+    return as_scalar(x, "relu").relu()
 
 
 def abs(x: Operand) -> Scalar:  # noqa: A001 - mirrors math naming on purpose
     """|x|; ∂/∂x = sign(x), 0 at 0."""
-    return as_scalar(x).abs()
+    return as_scalar(x, "abs").abs()
 
 
 def _scalars(xs: Sequence[Operand], op: str) -> tuple[Scalar, ...]:
-    """`xs` as a tuple of Scalars (numbers become constant leaves); errors name the op."""
-    if isinstance(xs, Scalar) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"ag.{op} takes a sequence of Scalars or numbers, got {type(xs).__name__}")
+    """`xs` as a tuple of Scalars (numbers become constant leaves); errors name the op.
+
+    A set is refused: its order varies from run to run, and the order of a
+    node's parents is part of the graph (dot pairs them, softmax indexes them).
+    """
+    if isinstance(xs, (Scalar, str, set, frozenset)) or not hasattr(xs, "__iter__"):
+        hint = " (unordered; pass a list)" if isinstance(xs, (set, frozenset)) else ""
+        raise TypeError(f"ag.{op} takes a sequence of Scalars or numbers, got {type(xs).__name__}{hint}")
     out = tuple(xs)
     if set(map(type, out)) != _ONLY_SCALARS:  # the common case costs one C-level pass
         if not out:
             raise ValueError(f"ag.{op} of an empty sequence")
-        out = tuple([x if x.__class__ is Scalar else as_scalar(x) for x in out])
+        out = tuple([x if x.__class__ is Scalar else _element(x, op, i) for i, x in enumerate(out)])
     return out
+
+
+def _element(value: Operand, op: str, index: int) -> Scalar:
+    try:
+        return as_scalar(value, op)
+    except TypeError:
+        raise TypeError(
+            f"ag.{op} needs Scalars or real numbers, got {type(value).__name__} at position {index}: {value!r}"
+        ) from None
+    except DomainError as error:
+        raise DomainError(op, error.value, None, f"the value at position {index} is not a finite number") from None
 
 
 _ONLY_SCALARS = {Scalar}

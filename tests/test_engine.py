@@ -7,6 +7,7 @@ returns 0 or a wrong sign cannot pass.
 
 from __future__ import annotations
 
+import doctest
 import math
 from typing import Callable, Sequence
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ag
 from ag import DomainError, Scalar
 
 # Central difference with h = 1e-5: truncation error ~ h² f''' ≈ 1e-10 and rounding
@@ -305,3 +307,32 @@ def test_no_domain_error_ever_returns_complex_or_nan() -> None:
                 continue
             assert isinstance(y.data, float) and math.isfinite(y.data)
             assert all(math.isfinite(p) for p in y.partials)
+
+
+@pytest.mark.parametrize(
+    "build, op",
+    [
+        (lambda x: x + float("nan"), "add"),
+        (lambda x: float("inf") * x, "mul"),
+        (lambda x: x - float("-inf"), "sub"),
+        (lambda x: x / float("nan"), "div"),
+        (lambda x: x ** float("inf"), "pow"),
+        (lambda x: float("nan") ** x, "pow"),
+    ],
+)
+def test_non_finite_operand_is_a_domain_error_naming_the_op_and_the_scalar(build, op: str) -> None:
+    with pytest.raises(DomainError, match="not a finite number") as caught:
+        build(Scalar(2.0, "node_x"))
+    assert caught.value.op == op
+    assert str(caught.value).startswith(op + "(") and "'node_x'" in str(caught.value)
+
+
+def test_bool_is_not_a_number_anywhere() -> None:
+    x = Scalar(1.0)
+    for build in (lambda: Scalar(True), lambda: x + True, lambda: x ** False, lambda: ag.exp(True)):
+        with pytest.raises(TypeError, match="bool"):
+            build()
+
+
+def test_package_docstring_example_runs() -> None:
+    assert doctest.testmod(ag, optionflags=doctest.ELLIPSIS).failed == 0

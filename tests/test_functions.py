@@ -219,3 +219,31 @@ def test_module_function_domain_error_on_a_number() -> None:
         ag.log(-1.0)
     with pytest.raises(TypeError, match="str"):
         ag.exp("1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fused", [ag.sum, ag.mean, ag.logsumexp, ag.softmax, lambda xs: ag.dot(xs, xs)])
+def test_fused_ops_refuse_a_set_whose_order_would_vary(fused) -> None:
+    with pytest.raises(TypeError, match="set.*pass a list"):
+        fused({Scalar(1.0), Scalar(2.0)})
+
+
+@pytest.mark.parametrize("fused", [ag.sum, ag.mean, ag.logsumexp, ag.softmax])
+def test_fused_ops_refuse_a_string_and_name_the_bad_element(fused) -> None:
+    with pytest.raises(TypeError, match="got str$"):
+        fused("12")
+    with pytest.raises(TypeError, match="position 1: 'a'"):
+        fused([Scalar(1.0), "a"])
+
+
+def test_fused_op_with_a_non_finite_number_names_the_op_and_position() -> None:
+    with pytest.raises(DomainError, match=r"^sum\(inf\): the value at position 1 is not a finite number"):
+        ag.sum([Scalar(1.0), float("inf")])
+    with pytest.raises(DomainError, match=r"^dot\(nan\)"):
+        ag.dot([1.0], [float("nan")])
+
+
+def test_module_function_errors_name_the_function() -> None:
+    with pytest.raises(TypeError, match="ag.tanh needs a real number, got str"):
+        ag.tanh("1")  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match=r"^exp\(nan\): the argument is not a finite number"):
+        ag.exp(float("nan"))

@@ -9,11 +9,17 @@ chain of a million nodes is fine).
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Protocol
 
 from ag.engine import Scalar
 
 StepHook = Callable[[Scalar], None]
+
+
+class HasParameters(Protocol):
+    """A model: anything whose ``parameters()`` lists its Scalars (`ag.nn.Module` is one)."""
+
+    def parameters(self) -> Iterable[Scalar]: ...
 
 
 def backward_order(output: Scalar) -> list[Scalar]:
@@ -93,17 +99,25 @@ def _run_steps(order: list[Scalar]) -> None:
                 parent.grad += g * partial
 
 
-def zero_grad(*values: "Scalar | Iterable[Scalar]") -> None:
-    """Set the grad of each given Scalar (or of each in a given iterable) to 0.
+def zero_grad(*values: "Scalar | Iterable[Scalar] | HasParameters") -> None:
+    """Set to 0 the grad of each given Scalar, of each Scalar in a given iterable, and of
+    every parameter of a given model (anything with a ``parameters()`` method, like `ag.nn.Module`).
 
     >>> w = Scalar(2.0); (w * w).backward(); w.grad
     4.0
-    >>> zero_grad(w); w.grad                  # or zero_grad(model.parameters())
+    >>> zero_grad(w); w.grad                  # or zero_grad(model), zero_grad(model.parameters())
     0.0
     """
     for value in values:
         if isinstance(value, Scalar):
             value.grad = 0.0
-        else:
-            for item in value:
-                item.grad = 0.0
+            continue
+        items = value.parameters() if callable(getattr(value, "parameters", None)) else value
+        if not hasattr(items, "__iter__"):
+            raise TypeError(
+                f"ag.zero_grad takes Scalars, iterables of Scalars or models, got {type(value).__name__}: {value!r}"
+            )
+        for item in items:
+            if not isinstance(item, Scalar):
+                raise TypeError(f"ag.zero_grad found a {type(item).__name__} among the Scalars: {item!r}")
+            item.grad = 0.0

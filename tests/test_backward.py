@@ -150,6 +150,18 @@ def test_zero_grad_resets_scalars_and_iterables() -> None:
     assert (w.grad, b.grad, v.grad) == (0.0, 0.0, 0.0)
 
 
+def test_zero_grad_takes_a_model_and_refuses_non_scalars() -> None:
+    model = ag.nn.MLP([2, 3, 1], seed=0)
+    model([1.0, -2.0])[0].backward()
+    assert any(p.grad for p in model.parameters())
+    ag.zero_grad(model)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    with pytest.raises(TypeError, match="got int: 3"):
+        ag.zero_grad(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="found a float"):
+        ag.zero_grad([1.0])  # type: ignore[list-item]
+
+
 def test_backward_of_a_leaf_seeds_one() -> None:
     x = Scalar(4.0)
     x.backward()

@@ -11,6 +11,7 @@ import math
 from numbers import Real
 from typing import Iterable
 
+import ag  # noqa: F401 (the docstring examples use it)
 from ag.engine import Scalar
 
 
@@ -58,8 +59,9 @@ class SGD(Optimizer):
         b = momentum · b + g          (b = g on the first step; b is g itself when momentum = 0)
         p ← p − lr · b
 
-    >>> opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    >>> loss.backward(); opt.step(); opt.zero_grad()
+    >>> w = ag.Scalar(1.0, "w"); opt = ag.optim.SGD([w], lr=0.1, momentum=0.9)   # or model.parameters()
+    >>> (w * w).backward(); opt.step(); opt.zero_grad(); w.data          # w − 0.1 · 2w
+    0.8
     """
 
     def __init__(
@@ -93,8 +95,9 @@ class Adam(Optimizer):
         m = β₁ m + (1 − β₁) g,   v = β₂ v + (1 − β₂) g²
         p ← p − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + eps)
 
-    >>> opt = ag.optim.Adam(model.parameters(), lr=1e-2)
-    >>> loss.backward(); opt.step(); opt.zero_grad()
+    >>> w = ag.Scalar(1.0, "w"); opt = ag.optim.Adam([w], lr=1e-2)      # or model.parameters()
+    >>> (w * w).backward(); opt.step(); opt.zero_grad(); round(w.data, 6)   # the first step moves by ≈ lr
+    0.99
     """
 
     def __init__(

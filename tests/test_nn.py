@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 import random
 from typing import Callable, Sequence
@@ -337,6 +339,32 @@ def test_gpt_errors() -> None:
         nn.GPT({"vocab_size": 5})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="seed must be an int"):
         nn.GPT(TINY, seed="0")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="GPT.loss takes a list of target ids, got int"):
+        model.loss([0, 1], 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="GPT takes a list of token ids, got int"):
+        model(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layer", [nn.Linear(2, 2), nn.MLP([2, 2]), nn.RMSNorm(2), nn.LayerNorm(2)])
+@pytest.mark.parametrize("bad", [ag.Scalar(1.0), 3])
+def test_layer_given_a_non_vector_is_a_type_error_naming_it(layer: nn.Module, bad: object) -> None:
+    with pytest.raises(TypeError, match=f"takes a list of Scalars, got {type(bad).__name__}"):
+        layer(bad)  # type: ignore[operator]
+
+
+def test_layers_accept_a_tuple_of_the_right_length() -> None:
+    values = (ag.Scalar(1.0), ag.Scalar(2.0))
+    assert len(nn.Linear(2, 3)(values)) == 3 and len(nn.RMSNorm(2)(values)) == 2
+
+
+def test_inference_under_no_grad_builds_no_graph() -> None:
+    model = nn.GPT(TINY)
+    with ag.no_grad():
+        loss = model.loss([0, 1, 2], [1, 2, 3])
+        logits = model([0, 1])
+    assert loss.parents == () and loss.op == "input" and math.isfinite(loss.data)
+    assert all(v.parents == () for row in logits for v in row)
+    assert model.loss([0, 1, 2], [1, 2, 3]).data == loss.data  # the same math, with a graph
 
 
 # -- Module --------------------------------------------------------------------------------------
@@ -353,6 +381,15 @@ def test_module_zero_grad_clears_every_parameter() -> None:
 def test_parameters_are_labelled_leaves() -> None:
     for _, p in nn.GPT(TINY).named_parameters():
         assert p.op == "input" and p.parents == () and p.label
+
+
+@pytest.mark.parametrize(
+    "module", ["ag.nn", "ag.nn.module", "ag.nn.linear", "ag.nn.embedding", "ag.nn.norm", "ag.nn.attention",
+               "ag.nn.transformer"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    result = doctest.testmod(importlib.import_module(module), extraglobs={"ag": ag})
+    assert result.failed == 0 and result.attempted > 0
 
 
 def test_nn_reachable_after_import_ag() -> None:

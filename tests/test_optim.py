@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 
 import pytest
@@ -202,3 +203,8 @@ def test_hyperparameter_errors() -> None:
         Adam(p, betas=(0.9,))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"eps must be in \(0, inf\)"):
         Adam(p, eps=0.0)
+
+
+def test_docstring_examples_run() -> None:
+    result = doctest.testmod(ag.optim, extraglobs={"ag": ag})
+    assert result.failed == 0 and result.attempted == 4

@@ -81,9 +81,9 @@ class CausalSelfAttention(Module):
         return out
 
 
-def check_sequence(where: str, xs: object) -> None:
-    """A non-empty list of vectors, else a ValueError (an empty sequence has nothing to attend to)."""
+def check_sequence(where: str, xs: object, items: str = "vectors") -> None:
+    """A non-empty list (of vectors, or of the named `items`), else an error (an empty sequence has nothing to attend to)."""
     if isinstance(xs, Scalar) or not hasattr(xs, "__len__"):
-        raise TypeError(f"{where} takes a list of vectors, got {type(xs).__name__}")
+        raise TypeError(f"{where} takes a list of {items}, got {type(xs).__name__}")
     if len(xs) == 0:  # type: ignore[arg-type]
         raise ValueError(f"{where} got an empty sequence; give at least one position")

@@ -64,7 +64,7 @@ class Linear(Module):
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
         """W x + b for one input vector of length nin."""
-        if len(x) != self.nin:
+        if x.__class__ is not list or len(x) != self.nin:  # a list of the right size skips the check
             check_length(f"Linear {self.name!r}", x, self.nin)
         if self.bias is not None:
             x = [*x, Scalar(1.0, op="const")]

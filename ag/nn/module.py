@@ -63,7 +63,12 @@ class Module:
         return [(p.label or "", p) for p in self._parameter_list()]
 
     def zero_grad(self) -> None:
-        """Set every parameter's grad to 0."""
+        """Set every parameter's grad to 0 (grads accumulate across backward calls).
+
+        >>> layer = ag.nn.Linear(2, 1, seed=0); layer([1.0, 2.0])[0].backward()
+        >>> layer.zero_grad(); [p.grad for p in layer.parameters()]
+        [0.0, 0.0, 0.0]
+        """
         for p in self._parameter_list():
             p.grad = 0.0
 

@@ -30,7 +30,7 @@ class RMSNorm(Module):
             self._add(self.gain)
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
-        if len(x) != self.dim:
+        if x.__class__ is not list or len(x) != self.dim:
             check_length(f"RMSNorm {self.name!r}", x, self.dim)
         scale = (dot(x, x) / self.dim + self.eps) ** -0.5
         if self.gain is None:
@@ -60,7 +60,7 @@ class LayerNorm(Module):
             self._add(self.bias)
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
-        if len(x) != self.dim:
+        if x.__class__ is not list or len(x) != self.dim:
             check_length(f"LayerNorm {self.name!r}", x, self.dim)
         mu = mean(x)
         d = [xi - mu for xi in x]

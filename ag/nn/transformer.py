@@ -171,17 +171,17 @@ class GPT(Module):
 
     def loss(self, tokens: Sequence[int], targets: Sequence[int]) -> Scalar:
         """Mean cross-entropy of predicting ``targets[t]`` at position t: mean of logsumexp(ℓₜ) − ℓₜ[yₜ]."""
-        logits = self(tokens)
-        if len(targets) != len(tokens):
+        self._check_tokens(tokens)
+        check_sequence("GPT.loss", targets, "target ids")
+        if len(targets) != len(tokens):  # type: ignore[arg-type]
             raise ValueError(f"GPT.loss needs one target per token: {len(tokens)} tokens, {len(targets)} targets")
         vocab = self.config.vocab_size
-        losses = []
-        for row, target in zip(logits, targets):
-            losses.append(logsumexp(row) - row[check_index("GPT target", target, vocab)])
-        return mean(losses)
+        for target in targets:
+            check_index("GPT target", target, vocab)
+        return mean([logsumexp(row) - row[target] for row, target in zip(self(tokens), targets)])
 
     def _check_tokens(self, tokens: Sequence[int]) -> None:
-        check_sequence("GPT", tokens)
+        check_sequence("GPT", tokens, "token ids")
         if len(tokens) > self.config.block_size:
             raise ValueError(
                 f"GPT got a sequence of {len(tokens)} tokens, longer than block_size "

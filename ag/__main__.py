@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Callable, Optional, Sequence
 
@@ -45,6 +46,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error("--steps must be at least 1")
+    if args.show < 0:
+        parser.error("--show must be 0 or more")
 
     make_task, lr = TASKS[args.model]
     model, loss_fn = make_task(args.seed)
@@ -67,4 +70,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except BrokenPipeError:  # the reader left early (`| head`): stop quietly, as Unix tools do
+        sys.stderr.close()
+        raise SystemExit(0) from None

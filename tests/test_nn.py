@@ -407,3 +407,13 @@ def test_demo_trains_and_prints_gradients(capsys: pytest.CaptureFixture[str]) ->
     losses = [float(line.split()[3]) for line in out.splitlines() if line.startswith("step")]
     assert losses[-1] < losses[0] / 10
     assert "mlp.fc1[0][0]" in out and "grad" in out
+
+
+@pytest.mark.parametrize("argv", [["--show", "-1"], ["--steps", "0"], ["--model", "cnn"]])
+def test_demo_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from ag.__main__ import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -12,9 +12,10 @@ from symcheck.engines.adapters import (
 )
 from symcheck.engines.check import check_engine
 from symcheck.engines.graph import EngineGraph, alias_op, capture_engine
+from symcheck.engines.run import EngineLimitError
 from symcheck.ops import register_op
 
 __all__ = [
-    "Adapter", "AgAdapter", "AgNode", "EngineGraph", "EngineNode", "MicrogradNode", "MicrogradAdapter", "adapter_for", "alias_op",
+    "Adapter", "AgAdapter", "AgNode", "EngineGraph", "EngineLimitError", "EngineNode", "MicrogradNode", "MicrogradAdapter", "adapter_for", "alias_op",
     "canonical_op", "capture_engine", "check_engine", "register_op",
 ]

@@ -121,8 +121,12 @@ class Adapter:
         return None
 
     def label(self, node: Any) -> Optional[str]:
-        found = getattr(node, "label", None)
-        return found if isinstance(found, str) and found.strip() else None
+        """The name the user gave the node (``label``, or ``name`` in engines that call it that)."""
+        for attribute in ("label", "name"):
+            found = getattr(node, attribute, None)
+            if isinstance(found, str) and found.strip():
+                return found
+        return None
 
     def is_constant(self, node: Any) -> bool:
         """A leaf the engine itself coerced from a number (not something the user can vary)."""

@@ -113,6 +113,13 @@ class EngineGraph:
                     count[o] += 1
         return count
 
+    def depth(self) -> int:
+        """The number of nodes on the longest path from a leaf to the output."""
+        longest = [0] * len(self.nodes)
+        for i in range(len(self.nodes)):  # parents come before consumers
+            longest[i] = 1 + max((longest[p] for p in self.parents(i)), default=0)
+        return longest[self.output]
+
     def describe(self, i: int) -> str:
         """``z5 (tanh)``: the node's name and the engine's own op name."""
         return f"{self.names[i]} ({self.engine_ops[i] or self.ops[i]})"
@@ -348,18 +355,15 @@ def _close(a: float, b: float) -> bool:
 def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
     examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
     forward = examples.get(arity, "lambda a, b, c: a * b + c")
-    import symcheck
-
-    register = "symcheck.register_op" if hasattr(symcheck, "register_op") else "symcheck.ops.register_op"
     if engine_op.isidentifier():
         extra = "" if arity == 1 else f", arity={arity}"
         hint = (
             f"teach it the op's forward meaning as a sympy expression, e.g. "
-            f"import sympy, symcheck.ops; {register}({engine_op!r}, {forward}{extra})"
+            f"import sympy, symcheck; symcheck.register_op({engine_op!r}, {forward}{extra})"
         )
     else:
         hint = (
             f"map it to a known op, e.g. symcheck.engines.alias_op({engine_op!r}, 'mul'), or give the op "
-            f"an identifier name and teach it with {register}(name, {forward})"
+            f"an identifier name and teach it with symcheck.register_op(name, {forward})"
         )
     return UnknownOpError(f"op {engine_op!r} is an op symcheck cannot interpret", node=name, hint=hint)

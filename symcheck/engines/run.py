@@ -15,12 +15,22 @@ instance attribute and removed afterwards); ag reports its steps through its
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from symcheck.engines.adapters import AgAdapter
 from symcheck.engines.graph import EngineGraph
+from symcheck.errors import SymcheckError
 from symcheck.report import Finding
+
+
+class EngineLimitError(SymcheckError):
+    """The engine's own backward() cannot run on this graph at all (not a wrong gradient).
+
+    The usual case: a recursive topological sort (micrograd's ``build_topo``)
+    on a graph deeper than Python's recursion limit.
+    """
 
 
 @dataclass
@@ -62,6 +72,8 @@ def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
             restore = _wrap_steps(nodes, record)
             try:
                 output.backward()
+            except RecursionError:
+                raise _recursion_limit(graph) from None
             except Exception as error:
                 error.add_note("symcheck: raised by the engine's own backward(), run from zero grads")
                 raise
@@ -73,6 +85,17 @@ def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
         for node, grad in zip(nodes, entry):
             node.grad = grad
     return EngineRun(grads, [float(g) for g in entry], observed, before)
+
+
+def _recursion_limit(graph: EngineGraph) -> EngineLimitError:
+    return EngineLimitError(
+        f"your engine's backward() hit Python's recursion limit ({sys.getrecursionlimit()}) on this graph "
+        f"({len(graph)} nodes, {graph.depth()} deep): its recursive walk of the graph (build_topo calling "
+        f"itself) cannot go this deep; this is a limit of your engine, not a wrong gradient",
+        node=graph.names[graph.output],
+        hint="build the topological order with an explicit stack, or call sys.setrecursionlimit(...) "
+        "above the graph's depth before backward()",
+    )
 
 
 def _wrap_steps(nodes: list[Any], record: Callable[[int], None]) -> Callable[[], None]:

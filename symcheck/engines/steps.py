@@ -18,6 +18,7 @@ A node exactly on a kink (relu or abs at 0) is flagged, not judged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import sub
@@ -163,10 +164,22 @@ def _isolated(node: Any, parents: list[Any], start: float) -> list[float]:
 
 
 def expected_text(graph: EngineGraph, i: int, parent: int) -> str:
-    """sympy's ∂node/∂parent in the operands' names, e.g. ``1 - tanh(z4)**2``."""
+    """sympy's ∂node/∂parent in the operands' names, written for people: ``1 − tanh(z4)²``."""
     k, refs = graph.kind(i)
     symbols = [sympy.Symbol(graph.names[r], real=True) for r in refs]
-    return str(sympy.Add(*[k.partial_in(n, symbols) for n, r in enumerate(refs) if r == parent]))
+    return readable(sympy.Add(*[k.partial_in(n, symbols) for n, r in enumerate(refs) if r == parent]))
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_INTEGER_POWER = re.compile(r"\*\*(?:\((-\d+)\)|(\d+)(?![\d.]))")
+
+
+def readable(expression: sympy.Expr) -> str:
+    """sympy's text with the math look of a handout: ``1 - tanh(x)**2`` → ``1 − tanh(x)²``,
+    ``2*x`` → ``2·x``, ``x**0.5`` → ``x^0.5``."""
+    text = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), str(expression))
+    text = text.replace("**", "^").replace("*", "·").replace(" - ", " − ")
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _partial_name(graph: EngineGraph, i: int, parent: int) -> str:

@@ -13,9 +13,16 @@ A node is ok when
     |fd − symbolic|     ≤ max(atol, FD_ATOL·max(1, |f|)) + max(rtol, FD_RTOL)·|symbolic|
 
 (the finite difference is judged more loosely: it carries truncation and
-rounding error of ~1e-11 relative). A finite difference that disagrees is
-retaken once with a 100× smaller step (a kink just inside the stencil spoils
-the first) and the closer of the two is kept.
+rounding error of ~1e-11 relative). A finite difference outside that bound is
+not yet judged wrong: it is retaken on a ladder of steps 100×, 100²×, …
+smaller, and each step's error is estimated from the difference alone: the
+rounding error propagated from every re-run node (`Evaluator.rounding_error`;
+large when big intermediate values cancel, as in (x + 1e8) − 1e8) plus the
+distance to the next smaller step's result (truncation, a kink inside the
+stencil, a step too coarse for sin(1e8·x)). The step with the smallest
+estimate is kept, and the bound grows by that estimate, `grad_fd_error`. So
+an ill-conditioned difference is reported with its error bar, not as a false
+alarm.
 
 Kinks (relu/abs at exactly 0, …) are flagged, not judged wrong: a node whose
 adjoint flows through one is ok when the engine matches the symbolic value
@@ -35,6 +42,9 @@ from symcheck.ir import Program
 from symcheck.kinks import affected_by, find_kinks
 from symcheck.report import Finding, NodeResult, Report
 from symcheck.symbolic import SymbolicGraph
+
+RETAKE_STEPS = 4
+"""A disagreeing finite difference is retaken with steps STEP/100, …, STEP/100⁴."""
 
 FORMS_MAX_NODES = 60
 """Node-symbol and expanded forms are printed only for programs up to this many nodes."""
@@ -73,13 +83,14 @@ def check_program(
     evaluator = Evaluator(program)
     fd_nodes, strategy = choose_nodes(program, suspects, budget=fd_budget, evaluator=evaluator)
     fd = finite_differences(program, values, fd_nodes, evaluator=evaluator)
-    _retake_disagreeing(program, values, fd, expected, tolerance, evaluator)
+    fd_errors = _retake_disagreeing(program, values, fd, expected, tolerance, evaluator)
 
     results = []
     for node in program.nodes:
         name = node.name
         value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
         result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
+        result.grad_fd_error = fd_errors.get(name)
         _judge(result, tolerance, excused, subgradient[name])
         results.append(result)
     if forms:
@@ -103,8 +114,11 @@ class _Tolerance:
     def engine_ok(self, grad: Optional[float], expected: Optional[float]) -> bool:
         return grad is None or expected is None or abs(grad - expected) <= self.atol + self.rtol * abs(expected)
 
-    def fd_ok(self, fd: Optional[float], expected: Optional[float]) -> bool:
-        return fd is None or expected is None or abs(fd - expected) <= self.fd_atol + self.fd_rtol * abs(expected)
+    def fd_ok(self, fd: Optional[float], expected: Optional[float], fd_error: Optional[float] = None) -> bool:
+        """The finite difference agrees within the fixed bound widened by its own error estimate."""
+        if fd is None or expected is None:
+            return True
+        return abs(fd - expected) <= self.fd_atol + self.fd_rtol * abs(expected) + (fd_error or 0.0)
 
     def badness(self, result: NodeResult) -> float:
         """How many tolerances the worst witness is off (sort key for failures)."""
@@ -113,7 +127,8 @@ class _Tolerance:
         if result.grad is not None:
             worst = abs(result.grad - e) / (self.atol + self.rtol * abs(e))
         if result.grad_fd is not None:
-            worst = max(worst, abs(result.grad_fd - e) / (self.fd_atol + self.fd_rtol * abs(e)))
+            bound = self.fd_atol + self.fd_rtol * abs(e) + (result.grad_fd_error or 0.0)
+            worst = max(worst, abs(result.grad_fd - e) / bound)
         return worst
 
 
@@ -136,15 +151,33 @@ def _finite(value: float) -> Optional[float]:
 
 def _retake_disagreeing(
     program: Program, values: Mapping[str, Any], fd: dict, expected: Mapping, tolerance: _Tolerance, evaluator: Evaluator
-) -> None:
+) -> dict[str, float]:
+    """Retake each finite difference outside the fixed bound on a ladder of smaller steps.
+
+    Each step's error is estimated without looking at the other witnesses: its
+    rounding error (`Evaluator.rounding_error`) plus its distance to the next
+    smaller step's estimate (truncation, or a kink inside the wider stencil).
+    The step with the smallest estimate is kept; returns those estimates.
+    """
     again = [n for n, d in fd.items() if not tolerance.fd_ok(d, expected[n])]
     if not again:
-        return
-    retaken = finite_differences(program, values, again, step=STEP / 100, evaluator=evaluator)
-    for name, estimate in retaken.items():
-        e = expected[name]
-        if estimate is not None and (fd[name] is None or e is None or abs(estimate - e) < abs(fd[name] - e)):
-            fd[name] = estimate
+        return {}
+    steps = [STEP / 100**k for k in range(RETAKE_STEPS + 1)]
+    ladders = [fd] + [finite_differences(program, values, again, step=h, evaluator=evaluator) for h in steps[1:]]
+    base = evaluator.base(values)
+    errors: dict[str, float] = {}
+    for name in again:
+        best: Optional[tuple[float, float]] = None
+        for k in range(len(steps) - 1):
+            estimate, finer = ladders[k][name], ladders[k + 1][name]
+            if estimate is None or finer is None:
+                continue
+            error = evaluator.rounding_error(name, base, expected, steps[k]) + abs(estimate - finer)
+            if best is None or error < best[1]:
+                best = (estimate, error)
+        if best is not None:
+            fd[name], errors[name] = best
+    return errors
 
 
 def _subgradient_convention(program: Program, values: Mapping[str, Any], flags: list[Finding]) -> dict:
@@ -164,7 +197,7 @@ def _judge(result: NodeResult, tolerance: _Tolerance, excused: set[str], subgrad
     if result.name in excused:
         result.ok = tolerance.engine_ok(g, e) or tolerance.engine_ok(g, subgradient)
         return
-    result.ok = tolerance.engine_ok(g, e) and tolerance.fd_ok(d, e)
+    result.ok = tolerance.engine_ok(g, e) and tolerance.fd_ok(d, e, result.grad_fd_error)
 
 
 def _failures(results: list[NodeResult], tolerance: _Tolerance) -> list[Finding]:
@@ -174,9 +207,11 @@ def _failures(results: list[NodeResult], tolerance: _Tolerance) -> list[Finding]
 
 def _mismatch_message(r: NodeResult, tolerance: _Tolerance) -> str:
     fd = "not taken" if r.grad_fd is None else f"{r.grad_fd:.10g}"
+    if r.grad_fd is not None and r.grad_fd_error:
+        fd += f" (± {r.grad_fd_error:.2g})"
     engine = "none" if r.grad is None else f"{r.grad:.10g}"
     numbers = f"engine {engine}, symbolic {r.grad_expected:.10g}, finite difference {fd}"
-    if not tolerance.engine_ok(r.grad, r.grad_expected) and tolerance.fd_ok(r.grad_fd, r.grad_expected):
+    if not tolerance.engine_ok(r.grad, r.grad_expected) and tolerance.fd_ok(r.grad_fd, r.grad_expected, r.grad_fd_error):
         who = "the engine's gradient is wrong" + (" (symbolic and finite difference agree)" if r.grad_fd is not None else "")
     elif tolerance.engine_ok(r.grad, r.grad_expected):
         who = "the finite difference disagrees with engine and symbolic (a kink or cancellation near the point?)"

@@ -26,6 +26,7 @@ then an evenly spread deterministic sample.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from symcheck.ir import Node, Program
@@ -38,6 +39,9 @@ FD_RTOL = 1e-5
 
 FD_ATOL = 1e-7
 """Absolute tolerance for that comparison, scaled by max(1, |f|) (rounding grows with f)."""
+
+ROUNDING_SAFETY = 4.0
+"""Factor on the first-order rounding-error estimate of a stencil (it ignores rounding inside an op)."""
 
 BUDGET = 6_000_000
 """Node evaluations the finite-difference witness may spend (a few seconds of Python)."""
@@ -173,6 +177,26 @@ class Evaluator:
             except _ERRORS:  # near a domain edge: stay well inside it, relative to the value
                 h = min(h, abs(a) or h) / 100.0
         return None
+
+    def rounding_error(self, name: str, base: list[float], adjoints: Mapping[str, Optional[float]], step: float = STEP) -> float:
+        """An estimate of the rounding error in `derivative(name, base, step)`.
+
+        Every re-run node k (and the perturbed node itself) is rounded by about
+        ε·|k|, which reaches f scaled by |∂f/∂k|; so one evaluation of f is off
+        by δ ≈ ε·Σ_k |∂f/∂k|·|k|, and the stencil's weights (1 + 8 + 8 + 1)/12h
+        turn that into 1.5·δ/h. Large intermediate values that cancel (x + 1e8
+        − 1e8) make δ large even where f is small: that is where a fixed
+        tolerance would raise a false alarm.
+        """
+        i = self.position[name]
+        names = self.program.names
+        delta = 0.0
+        for k in [i, *_bits(self.downstream_masks[i])]:
+            adjoint = adjoints.get(names[k])
+            if adjoint is not None and math.isfinite(base[k]):
+                delta += abs(adjoint * base[k])
+        h = step * max(1.0, abs(base[i]))
+        return ROUNDING_SAFETY * 1.5 * sys.float_info.epsilon * delta / h
 
     def _run(self, i: int, value: float, order: list[int], base: list[float]) -> float:
         values = base.copy()

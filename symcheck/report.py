@@ -39,7 +39,9 @@ class NodeResult:
     """The three witnesses for one node's adjoint ∂f/∂node, and the forms of its derivation.
 
     `grad` is the engine's, `grad_expected` the symbolic one evaluated at the
-    point, `grad_fd` the finite difference (None where it was not taken).
+    point, `grad_fd` the finite difference (None where it was not taken) and
+    `grad_fd_error` that difference's own error estimate (set only where the
+    fixed finite-difference tolerance was not enough, see `symcheck.compare`).
     `chain_rule`, `grad_symbolic` (node-symbol form) and `grad_expanded` (in the
     inputs) are sympy strings; the `*_latex` fields their LaTeX. A form is None
     when the graph is too large for it to be worth printing.
@@ -60,6 +62,7 @@ class NodeResult:
     grad_expanded_latex: Optional[str] = None
     error: Optional[float] = None
     ok: bool = True
+    grad_fd_error: Optional[float] = None
 
 
 @dataclass

@@ -170,3 +170,44 @@ def test_forms_of_a_diamond_ladder_are_capped_not_exponential() -> None:
     assert report.node(previous).grad_symbolic == "1"
     assert report.node("a").grad_symbolic is None  # its tree would have ~2^19 terms
     assert report.node("a").chain_rule == "∂f/∂c0·∂c0/∂a + ∂f/∂b0·∂b0/∂a"
+
+
+def _chain(x: float, *nodes: tuple) -> Program:
+    """x, then (name, op, inputs) nodes; the last is the output."""
+    return Program((Node("x", INPUT, (), x), *(Node(n, op, ins) for n, op, ins in nodes)), nodes[-1][0])
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        _chain(1.5, ("z1", "add", ("x", 1e8)), ("z2", "sub", ("z1", 1e8))),  # cancellation: f = x
+        _chain(1.5, ("z1", "add", ("x", 1e15)), ("z2", "sub", ("z1", 1e15))),
+        _chain(3.0, ("z1", "mul", ("x", 1e8)), ("z2", "sin", ("z1",))),  # step too coarse for the period
+        _chain(3.0, ("z1", "exp", ("x",)), ("z2", "exp", ("z1",))),  # f''' large
+        _chain(1.5, ("z1", "pow", ("x", 50.0))),
+    ],
+    ids=["x+1e8-1e8", "x+1e15-1e15", "sin(1e8x)", "exp(exp(x))", "x**50"],
+)
+def test_an_ill_conditioned_finite_difference_is_no_false_alarm(program: Program) -> None:
+    report = check_program(program)
+    assert report.ok, report.failures
+    for r in report.nodes:  # the difference is still taken and within its own error estimate
+        assert r.grad_fd is not None
+        assert abs(r.grad_fd - r.grad_expected) <= 1e-5 * abs(r.grad_expected) + 1e-7 + (r.grad_fd_error or 0.0)
+
+
+def test_cancellation_carries_its_error_estimate() -> None:
+    report = check_program(_chain(1.5, ("z1", "add", ("x", 1e8)), ("z2", "sub", ("z1", 1e8))))
+    x = report.node("x")
+    assert x.grad_fd_error is not None and 1e-6 < x.grad_fd_error < 1e-1  # rounding: ~ε·1e8/h
+    assert report.node("z2").grad_fd_error is None  # the output needs no difference
+
+
+def test_a_wrong_finite_difference_with_a_small_error_estimate_still_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symcheck import finite_diff
+
+    monkeypatch.setitem(finite_diff.FLOAT_OPS, "sin", lambda a: 2.0 * math.sin(a))  # a broken FD witness
+    report = check_program(homework())
+    assert not report.ok
+    assert report.failures[0].node in {"z4", "z3", "z1", "z2", "x", "y"}
+    assert "the finite difference disagrees" in report.failures[0].message

@@ -23,6 +23,7 @@ from symcheck.syntax import (
     BINARY_SYMBOLS,
     bad_operator,
     call_shape,
+    check_divisor,
     check_exponent,
     check_size,
     number,
@@ -160,6 +161,8 @@ class _Converter:
         left, right = self(node.left), self(node.right)
         if symbol == "**" and isinstance(right, Num):
             check_exponent(right.value, node.right, self.locator)
+        if symbol == "/" and isinstance(right, Num):
+            check_divisor(right.value, node.right, self.locator)
         return BinOp(symbol, left, right)
 
     def _call(self, node: ast.Call) -> ClaimExpr:

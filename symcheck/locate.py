@@ -84,6 +84,10 @@ def _characters(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
+BYTE_ORDER_MARK = "\ufeff"
+"""An invisible mark some editors put first in a file; it is not program text."""
+
+
 def text_lines(text: str) -> list[str]:
     """The text's lines without their line endings (as `ast` counts them)."""
     return re.split(r"\r\n|\r|\n", text)

@@ -23,6 +23,7 @@ from symcheck.syntax import (
     BINARY_SYMBOLS,
     bad_operator,
     call_shape,
+    check_divisor,
     check_exponent,
     number,
     operator_position,
@@ -151,6 +152,8 @@ class Lowering:
         if kind == "binary":
             if extra == "pow" and isinstance(operands[1], float):
                 check_exponent(operands[1], node.right, self.locator)  # type: ignore[attr-defined]
+            if extra == "div" and operands[1] == 0.0:
+                check_divisor(0.0, node.right, self.locator)  # type: ignore[attr-defined]
             return self.add(name or self.fresh(), extra, tuple(operands), node)
         return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index)
 

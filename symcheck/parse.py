@@ -28,10 +28,10 @@ from symcheck.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefor
 from symcheck.claim_syntax import RESERVED_IN_CLAIMS, parse_claim
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program, SourceLocation
-from symcheck.locate import Locator, text_lines
+from symcheck.locate import BYTE_ORDER_MARK, Locator, text_lines
 from symcheck.lowering import FreshNames, Lowering
-from symcheck.prescan import prescan
-from symcheck.program_text import parse_program
+from symcheck.prescan import prescan, tokens
+from symcheck.program_text import parse_program, statement_error
 from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.syntax import check_size, names_in, parse_python
 
@@ -47,12 +47,16 @@ def parse_expression(text: str, *, source: str = "<expression>") -> Program:
     >>> [(n.name, n.op, n.inputs) for n in parse_expression("x**2 + x").nodes]
     [('x', 'input', ()), ('z1', 'pow', ('x', 2.0)), ('z2', 'add', ('z1', 'x'))]
     """
+    text = text.removeprefix(BYTE_ORDER_MARK)
     check_size(text, Locator(source, text_lines(text)))
     body, locator = _single_line(text, source)
     if not body.strip():
         raise locator.error("the expression is empty", 1, 0, hint="write e.g. x*y + sin(x)")
     prescan(body, locator)
-    tree = cast(ast.Expression, parse_python(body, locator, "eval"))
+    try:
+        tree = cast(ast.Expression, parse_python(body, locator, "eval"))
+    except InputError as error:
+        raise _as_statement(body, locator) or error from None
     inputs: dict[str, Node] = {}
     variables = _variable_names(tree)
 
@@ -72,6 +76,22 @@ def parse_expression(text: str, *, source: str = "<expression>") -> Program:
     if isinstance(result, str) and result in inputs:
         lowering.add(lowering.fresh(), "id", (result,), tree.body)
     return Program(tuple(inputs.values()) + tuple(lowering.nodes), lowering.nodes[-1].name, (), text)
+
+
+def _as_statement(body: str, locator: Locator) -> Optional[InputError]:
+    """When `body` is not an expression but a Python statement (``import os``), the error naming it."""
+    try:
+        module = ast.parse(body, mode="exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    if not module.body or isinstance(module.body[0], ast.Expr):
+        return None
+    statement = module.body[0]
+    if isinstance(statement, ast.Assign):
+        return locator.node_error("an expression has no assignments", statement,
+                                  hint="write a staged program (one 'name = expression' per line) or the "
+                                       "expression alone")
+    return statement_error(statement, locator)
 
 
 def _single_line(text: str, source: str) -> tuple[str, Locator]:
@@ -224,5 +244,20 @@ def _looks_like_path(target: str) -> bool:
 
 
 def _has_assignment(text: str) -> bool:
-    """A lone ``=`` (not part of ``== <= >= !=``): the text is a program, not an expression."""
-    return re.search(r"(?<![=<>!])=(?!=)", text) is not None
+    """A lone ``=`` outside brackets: the text is a program, not an expression.
+
+    ``==``, ``<=``, ``:=`` are other tokens, and an ``=`` inside brackets is a
+    keyword argument (``sin(x, y=2)``, ``grad(x, before=y)``): those texts are
+    expressions, so their errors speak of expressions.
+    """
+    depth = 0
+    for token in tokens(text):
+        if token.kind != "op":
+            continue
+        if token.text in ("(", "[", "{"):
+            depth += 1
+        elif token.text in (")", "]", "}"):
+            depth = max(0, depth - 1)
+        elif token.text == "=" and depth == 0:
+            return True
+    return False

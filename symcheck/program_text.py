@@ -18,13 +18,18 @@ from typing import cast
 from symcheck import ops
 from symcheck.claim_syntax import RESERVED_IN_CLAIMS, parse_claim
 from symcheck.ir import INPUT, Claim, Node, Program
-from symcheck.locate import Locator, text_lines
+from symcheck.errors import InputError
+from symcheck.locate import BYTE_ORDER_MARK, Locator, text_lines
 from symcheck.lowering import FreshNames, Lowering
 from symcheck.prescan import prescan, tokens
 from symcheck.suggest import did_you_mean, listing
 from symcheck.syntax import check_size, names_in, parse_python
 
-_CLAIM_LINE = re.compile(r"^\s*#\s*claim\s*:\s*(?P<text>.*?)\s*$")
+_CLAIM_LINE = re.compile(r"^\s*#\s*claim\s*:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
+_CLAIM_WITHOUT_COLON = re.compile(r"^\s*#\s*claim\b(?!\s*:)\s*(?P<text>.*==.*?)\s*$", re.IGNORECASE)
+"""``# claim D(f, x) == ...``: meant as a claim, but without its colon it would be a silent comment."""
+_CLAIM_AFTER_CODE = re.compile(r"^(?P<code>[^#]*\S[^#]*)#\s*claim\s*:", re.IGNORECASE)
+"""``z2 = z1 * x  # claim: ...``: claims are whole lines, so this one would never be checked."""
 
 _STATEMENT_WORDS: dict[type, str] = {
     ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "def", ast.AsyncFunctionDef: "def",
@@ -50,6 +55,7 @@ def parse_program(text: str, *, source: str = "<program>") -> Program:
     >>> [(n.name, n.op, n.inputs, n.value) for n in p.nodes]
     [('x', 'input', (), 1.5), ('y', 'input', (), 0.5), ('z2', 'sin', ('y',), None), ('z1', 'mul', ('x', 'z2'), None)]
     """
+    text = text.removeprefix(BYTE_ORDER_MARK)
     locator = Locator(source, text_lines(text))
     check_size(text, locator)
     prescan(text, locator)
@@ -88,27 +94,32 @@ def _assignments(module: ast.Module, locator: Locator) -> list[_Assignment]:
 
 
 def _assignment_parts(statement: ast.stmt, locator: Locator) -> tuple[ast.Name, ast.expr]:
-    if isinstance(statement, ast.Assign):
-        if len(statement.targets) != 1:
-            raise locator.node_error("chained assignment is not supported", statement,
-                                     hint="assign one name per line")
-        target = statement.targets[0]
-        if not isinstance(target, ast.Name):
-            raise locator.node_error("only a plain name can be assigned", target,
-                                     hint="write name = expression, one name per line")
-        return target, statement.value
+    if not isinstance(statement, ast.Assign):
+        raise statement_error(statement, locator)
+    if len(statement.targets) != 1:
+        raise locator.node_error("chained assignment is not supported", statement,
+                                 hint="assign one name per line")
+    target = statement.targets[0]
+    if not isinstance(target, ast.Name):
+        raise locator.node_error("only a plain name can be assigned", target,
+                                 hint="write name = expression, one name per line")
+    return target, statement.value
+
+
+def statement_error(statement: ast.stmt, locator: Locator) -> InputError:
+    """The error for a statement that is not ``name = expression``, naming what it is."""
     if isinstance(statement, ast.AugAssign):
-        raise locator.node_error("augmented assignment is not supported", statement,
-                                 hint="every node is assigned once: write a new name, e.g. z2 = z1 + 1")
+        return locator.node_error("augmented assignment is not supported", statement,
+                                  hint="every node is assigned once: write a new name, e.g. z2 = z1 + 1")
     if isinstance(statement, ast.AnnAssign):
-        raise locator.node_error("annotations are not supported", statement, hint="write name = expression")
+        return locator.node_error("annotations are not supported", statement, hint="write name = expression")
     if isinstance(statement, ast.Expr):
-        raise locator.node_error("a program line must be an assignment", statement,
-                                 hint="write name = expression (the last assignment is the output)")
+        return locator.node_error("a program line must be an assignment", statement,
+                                  hint="write name = expression (the last assignment is the output)")
     word = _STATEMENT_WORDS.get(type(statement), type(statement).__name__)
     line, col0, _ = locator.node_position(statement)
-    raise locator.error(f"'{word}' statements are not supported", line, col0, width=len(word),
-                        hint="a program is one 'name = expression' per line")
+    return locator.error(f"'{word}' statements are not supported", line, col0, width=len(word),
+                         hint="a program is one 'name = expression' per line")
 
 
 def _claims(text: str, locator: Locator) -> tuple[Claim, ...]:
@@ -116,6 +127,14 @@ def _claims(text: str, locator: Locator) -> tuple[Claim, ...]:
     claims = []
     for number, line in enumerate(text_lines(text), start=1):
         match = _CLAIM_LINE.match(line)
+        missing_colon = None if match else _CLAIM_WITHOUT_COLON.match(line)
+        after_code = _CLAIM_AFTER_CODE.match(line)
+        if after_code:
+            raise locator.error("a claim must be on a line of its own", number, after_code.end("code"),
+                                hint="move '# claim: ...' to its own line (after code it is only a comment)")
+        if missing_colon:
+            raise locator.error("a claim line needs a colon after 'claim'", number, missing_colon.start("text"),
+                                hint="write '# claim: ' before the claim (without the colon it is only a comment)")
         if match:
             claims.append(Claim(match.group("text"), locator.at(number, match.start("text"))))
     return tuple(claims)

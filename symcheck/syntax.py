@@ -184,6 +184,13 @@ def check_exponent(exponent: float, node: ast.AST, locator: Locator) -> None:
                                  node, hint="use exp and log, or a smaller power")
 
 
+def check_divisor(divisor: float, node: ast.AST, locator: Locator) -> None:
+    """Reject ``a / 0`` with a literal zero: it is undefined at every point, not at one."""
+    if divisor == 0.0:
+        raise locator.node_error("division by the number 0", node,
+                                 hint="divide by a nonzero number or by an expression")
+
+
 @dataclass(frozen=True)
 class CallShape:
     """A checked call of an op-table function: op name, softmax index, argument expressions in order."""

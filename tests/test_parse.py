@@ -139,6 +139,11 @@ def test_registered_ops_are_callable(monkeypatch: pytest.MonkeyPatch) -> None:
         ("1e999 * x", "<expression>:1:1: number is not finite; use a finite number such as 1e300"),
         ("D(x, y)", "<expression>:1:1: D() is only allowed in claims; write it in a claim, "
                     "e.g. # claim: D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("x / 0", "<expression>:1:5: division by the number 0; divide by a nonzero number or by an expression"),
+        ("import os", "<expression>:1:1: 'import' statements are not supported; "
+                      "a program is one 'name = expression' per line"),
+        ("x = 1", "<expression>:1:1: an expression has no assignments; write a staged program "
+                  "(one 'name = expression' per line) or the expression alone"),
     ],
 )
 def test_expression_errors_are_golden(text: str, message: str) -> None:
@@ -234,6 +239,14 @@ PROGRAM_ERRORS = [
      "prog.sc:3:15: unknown node 'z2'; nodes: x, z1 (f is z1)"),
     ("", "prog.sc:1:1: the program has no assignments; write one 'name = expression' per line; "
          "the last one is the output"),
+    ("x = 1\nz1 = x / 0.0\n", "prog.sc:2:10: division by the number 0; divide by a nonzero number or by an "
+                              "expression"),
+    ("x = 1\nz1 = sin(x)\n# claim D(f, x) == cos(x)\n",
+     "prog.sc:3:9: a claim line needs a colon after 'claim'; write '# claim: ' before the claim "
+     "(without the colon it is only a comment)"),
+    ("x = 1\nz1 = sin(x)  # claim: D(f, x) == cos(x)\n",
+     "prog.sc:2:14: a claim must be on a line of its own; move '# claim: ...' to its own line "
+     "(after code it is only a comment)"),
 ]
 
 
@@ -333,6 +346,29 @@ def test_load_target_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert str(error_of(load_target, "missing.sc")).startswith("no such file: 'missing.sc'")
     assert str(error_of(load_target, "./missing")).startswith("no such file: './missing'")
     assert load_target("x/y").node("z1").op == "div"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("sin(x, y=2)", "<expression>:1:8: sin() takes no keyword arguments"),
+        ("(a := x) * 2", "<expression>:1:2: ':=' not supported"),
+        ("grad(x, before=y)", "<expression>:1:1: grad() is only allowed in claims"),
+    ],
+)
+def test_load_target_keyword_arguments_and_walrus_are_expressions(target: str, message: str) -> None:
+    # An '=' inside brackets does not make the text a program ("a program line must be an assignment").
+    assert str(error_of(load_target, target)).startswith(message)
+
+
+def test_a_claim_line_is_found_whatever_its_case() -> None:
+    program = parse_program("x = 1\nz1 = sin(x)\n# Claim: D(f, x) == cos(x)\n")
+    assert [claim.text for claim in program.claims] == ["D(f, x) == cos(x)"]
+
+
+def test_a_byte_order_mark_is_not_program_text() -> None:
+    assert parse_program("\ufeffx = 1.5\nz1 = sin(x)\n").output == "z1"
+    assert parse_expression("\ufeffx * y").output == "z1"
 
 
 def test_load_target_builtin_problem_and_point() -> None:

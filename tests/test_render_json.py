@@ -12,7 +12,7 @@ import render_samples as samples
 from symcheck.render.json_render import SCHEMA_VERSION, dumps, encode_number, report_to_json, trace_to_json
 from symcheck.report import NodeResult
 
-NODE_KEYS = {"name", "op", "inputs", "value", "grad", "grad_symbolic", "grad_expanded", "grad_expected", "grad_fd", "ok"}
+NODE_KEYS = {"name", "op", "inputs", "value", "grad", "grad_symbolic", "grad_expanded", "grad_expected", "grad_fd", "grad_fd_error", "ok"}
 
 
 def strict(data: object) -> object:
@@ -80,3 +80,11 @@ def test_encode_number_is_always_strict_json(value: float | None) -> None:
     json.dumps(encoded, allow_nan=False)
     if value is not None and math.isfinite(value):
         assert encoded == value
+
+
+def test_a_finite_difference_error_estimate_is_in_the_json() -> None:
+    result = NodeResult("x", "input", (), 1.5, 1.0, 1.0, 0.99995, grad_fd_error=2e-4)
+    report = samples.report()
+    report.nodes = [result]
+    (node,) = strict(report_to_json(report))["nodes"]
+    assert (node["grad_fd"], node["grad_fd_error"]) == (0.99995, 2e-4)

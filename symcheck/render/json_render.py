@@ -51,6 +51,7 @@ def _node(result: NodeResult) -> dict[str, Any]:
         "grad_expanded": result.grad_expanded,
         "grad_expected": encode_number(result.grad_expected),
         "grad_fd": encode_number(result.grad_fd),
+        "grad_fd_error": encode_number(result.grad_fd_error),
         "chain_rule": result.chain_rule,
         "error": encode_number(result.error),
         "ok": result.ok,

@@ -86,18 +86,18 @@ def _point(inputs: dict[str, float]) -> str:
 
 
 def render_report(report: Report, *, max_rows: int = MAX_ROWS) -> Iterator[RenderableType]:
-    """Header, the witnesses table, derivations (small graphs), failures, flags, claims, summary."""
+    """Header, the witnesses table, failures (worst first) and flags, derivations (small graphs), claims, summary."""
     yield Text(
         f"check f = {report.output} at {_point(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
     )
     yield _node_table(report, max_rows)
+    yield from render_findings(report.failures, FAIL_MARK)  # worst disagreement first, beside the table
+    yield from render_findings(report.flags, FLAG_MARK)
     if len(report.nodes) <= MAX_DERIVATIONS:
         derivations = list(_derivations(report))
         if derivations:
             yield Text("derivations:")
             yield from derivations
-    yield from render_findings(report.failures, FAIL_MARK)
-    yield from render_findings(report.flags, FLAG_MARK)
     for verdict in report.claims:
         yield from render_verdict(verdict)
     yield _summary(report)
@@ -117,16 +117,28 @@ def _node_table(report: Report, max_rows: int) -> Table:
     if len(rows) > max_rows:
         rows = _worst_first(rows)[:max_rows]
         title = f"worst {max_rows} of {len(report.nodes)} nodes, largest error first"
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for header in ("node", "op", "value", "engine grad", "symbolic grad", "FD grad", "error"):
-        table.add_column(header, justify="left" if header in ("node", "op") else "right")
-    table.add_column("ok", justify="center")
+    # numbers never wrap or get cut (compact exponents keep six digits within 80 columns); names fold
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    for header in ("node", "op"):
+        table.add_column(header, overflow="fold")
+    for header in ("value", "engine grad", "symbolic grad", "FD grad", "error"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("ok", justify="center", no_wrap=True)
     for r in rows:
         table.add_row(
-            Text(r.name), Text(r.op), num(r.value), num(r.grad), num(r.grad_expected),
-            num(r.grad_fd), num(r.error, 2), Text(OK_MARK, _MARK_STYLE[OK_MARK]) if r.ok else Text(FAIL_MARK, _MARK_STYLE[FAIL_MARK]),
+            Text(r.name), Text(r.op), _cell(r.value), _cell(r.grad), _cell(r.grad_expected),
+            _cell(r.grad_fd), _cell(r.error, 2), Text(OK_MARK, _MARK_STYLE[OK_MARK]) if r.ok else Text(FAIL_MARK, _MARK_STYLE[FAIL_MARK]),
         )
     return table
+
+
+def _cell(value: Optional[float], digits: int = 6) -> str:
+    """A table number: `format_number` with a compact exponent (``5.28491e+08`` → ``5.28491e8``)."""
+    mantissa, e, exponent = num(value, digits).partition("e")
+    if not e:
+        return mantissa
+    sign = "-" if exponent.startswith("-") else ""
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
 
 
 def _derivations(report: Report) -> Iterator[Text]:

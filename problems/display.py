@@ -128,14 +128,16 @@ def save_plot(curves: dict[str, Sequence[float]], path: str | Path, *, title: st
     except ImportError:
         raise PlotUnavailable() from None
     figure, axes = plt.subplots(figsize=(7, 4))
-    for name, values in curves.items():
+    drawn = {name: values for name, values in curves.items() if len(values)}
+    for name, values in drawn.items():
         axes.plot(range(len(values)), values, label=name)
-    if log:
+    if log and drawn:
         axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel("loss")
     axes.set_title(title)
-    axes.legend()
+    if drawn:
+        axes.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)

@@ -198,12 +198,13 @@ PROBLEMS: dict[str, Callable[[int], Problem]] = {
 
 
 class Diverged(Exception):
-    """The loss stopped being a finite number of sensible size."""
+    """The run went the wrong way: the loss stopped being a finite number of sensible size, or rose."""
 
-    def __init__(self, step: int, what: str) -> None:
+    def __init__(self, step: int, what: str, losses: list[float]) -> None:
         super().__init__(f"diverged at step {step}: {what}")
         self.step = step
         self.what = what
+        self.losses = losses  # the finite losses up to here, for the plot of the blow-up
 
 
 def descend(
@@ -219,8 +220,9 @@ def descend(
     """Run `steps` steps of (momentum) gradient descent; return (parameters, losses, gradcheck).
 
     `gradcheck` ({"nodes": 0, "ok": True} by default) collects symcheck's verdicts on the
-    first `gradcheck_steps` steps. Raises `Diverged` (carrying the step) when the loss
-    or a gradient stops being finite.
+    first `gradcheck_steps` steps. Raises `Diverged` (carrying the step) when the loss,
+    a gradient or a parameter stops being finite, when the loss grows 10¹² times past
+    its start, or when it ends above where it started.
     """
     params = [ag.Scalar(v, label=f"θ{i + 1}") for i, v in enumerate(problem.start)]
     velocity = [0.0] * len(params)
@@ -242,13 +244,13 @@ def descend(
         loss.backward()
         grads = [p.grad for p in params]
         if not all(math.isfinite(g) for g in grads):
-            raise Diverged(step, "the gradient became inf/NaN")
+            raise Diverged(step, "the gradient became inf/NaN", losses)
         # update: v ← μ v + ∇L, θ ← θ − η v   (μ = 0 is plain gradient descent)
         for i, p in enumerate(params):
             velocity[i] = problem.momentum * velocity[i] + p.grad
             p.data -= lr * velocity[i]
         if not all(math.isfinite(p.data) for p in params):
-            raise Diverged(step, "a parameter overflowed to inf/NaN")
+            raise Diverged(step, "a parameter overflowed to inf/NaN", losses)
         if on_step is not None:
             on_step(step, loss.data, [p.data for p in params])
         if progress is not None and task is not None:
@@ -257,7 +259,8 @@ def descend(
     if len(losses) > 1 and losses[-1] > losses[0]:
         # A bounded loss (the logistic one grows only linearly) never overflows: a step too
         # large shows instead as a loss that ends above where it started.
-        raise Diverged(steps - 1, f"the loss rose from {losses[0]:.4g} to {losses[-1]:.4g} instead of falling")
+        raise Diverged(steps - 1, f"the loss rose from {losses[0]:.4g} to {losses[-1]:.4g} instead of falling",
+                       losses)
     return [p.data for p in params], losses, gradcheck
 
 
@@ -266,11 +269,11 @@ def evaluate_loss(problem: Problem, params: list[ag.Scalar], step: int, losses: 
     try:
         loss = problem.loss(params)
     except (ag.DomainError, OverflowError) as error:
-        raise Diverged(step, f"the loss overflowed ({error})") from None
+        raise Diverged(step, f"the loss overflowed ({error})", losses) from None
     if not math.isfinite(loss.data):
-        raise Diverged(step, f"the loss became {loss.data}")
+        raise Diverged(step, f"the loss became {loss.data}", losses)
     if losses and loss.data > EXPLODED * max(losses[0], 1.0):
-        raise Diverged(step, f"the loss exploded to {loss.data:.3g}")
+        raise Diverged(step, f"the loss exploded to {loss.data:.3g}", [*losses, loss.data])
     return loss
 
 
@@ -338,7 +341,7 @@ def solve(
         console.print(f"[bold red]{message}[/]")
         result.update(converged=False, diverged=True, diverged_at=error.step, message=message,
                       final_loss=None, optimum=problem.optimum, distance=None, tolerance=problem.tolerance,
-                      gradcheck=gradcheck)
+                      gradcheck=gradcheck, losses=error.losses, optimal_loss=optimal_loss(problem))
         return result
     gap = distance(params, problem.optimum)
     result.update(
@@ -452,13 +455,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Exit code 0 when every problem converged, 1 when one did not (or diverged), 2 for bad arguments."""
+    """Exit code 0 when every problem converged and its gradient check passed, 1 when not (or diverged),
+    2 for bad arguments."""
 
     def run_from(args: argparse.Namespace) -> dict:
         return run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
                    plot=args.plot, gradcheck_steps=args.gradcheck_steps)
 
-    return runner.run_main(parser(), argv, run_from, lambda result: result["converged"])
+    def reached(result: dict) -> bool:
+        return result["converged"] and result["gradcheck"]["ok"]
+
+    return runner.run_main(parser(), argv, run_from, reached)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from rich.console import Console
 
 from problems import display
@@ -42,3 +43,10 @@ def test_loss_table_renders_numbers_right_aligned() -> None:
 def test_quiet_console_prints_nothing_to_the_terminal(capsys) -> None:
     display.make_console(None, quiet=True).print("hidden")
     assert capsys.readouterr().out == ""
+
+
+def test_a_plot_with_nothing_to_draw_is_still_written_without_warnings(tmp_path, recwarn) -> None:
+    pytest.importorskip("matplotlib")
+    target = display.save_plot({"diverged at once": []}, tmp_path / "empty.png", title="nothing")
+    assert target.read_bytes()[:4] == b"\x89PNG"
+    assert not [w for w in recwarn if "legend" in str(w.message)]

@@ -67,6 +67,7 @@ def test_a_diverging_learning_rate_is_detected(name: str, lr: float) -> None:
     assert entry["diverged"] and not entry["converged"] and not result["converged"]
     assert "diverged at step" in entry["message"] and "smaller --lr" in entry["message"]
     assert entry["diverged_at"] < entry["steps"]
+    assert len(entry["losses"]) >= 2 and entry["losses"][-1] > entry["losses"][0]  # the blow-up, for --plot
     json.dumps(result)  # still JSON-able
 
 
@@ -119,6 +120,16 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert gd.main(["--problem", "nope"]) == 2
     assert gd.main(["--gradcheck-steps", "-1"]) == 2
     assert capsys.readouterr().err.count("\n") == 3  # one line per usage error
+
+
+def test_a_failed_gradient_check_fails_the_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Converging on a wrong gradient is no success: exit code 1, and the verdict is printed.
+    failure = {"node": "θ1", "op": "input", "kind": "grad", "message": "engine 1 vs symbolic 2"}
+    monkeypatch.setattr(gd, "verify_gradient", lambda loss: {"nodes": 1, "ok": False, "failures": [failure]})
+    assert gd.main(["--problem", "linear_regression", "--steps", "100", "--gradcheck-steps", "1"]) == 1
+    assert "MISMATCH" in capsys.readouterr().out
 
 
 def test_plot_writes_a_png(tmp_path) -> None:

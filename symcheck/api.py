@@ -26,14 +26,19 @@ Point = Union[Mapping[str, float], str, None]
 
 
 def parse_at(at: Point) -> Optional[dict[str, float]]:
-    """`at` as a dict (a ``"x=1.5,y=0.5"`` string is parsed like the CLI's ``--at``)."""
+    """`at` as a dict (a ``"x=1.5,y=0.5"`` string is parsed like the CLI's ``--at``).
+
+    A value that is not a finite number is an `InputError` naming the input.
+    """
     if at is None:
         return None
     if isinstance(at, str):
         from symcheck.parse import parse_point
 
         return parse_point(at)
-    return {str(name): float(value) for name, value in at.items()}
+    from symcheck.precision import finite_input
+
+    return {str(name): finite_input(str(name), value) for name, value in at.items()}
 
 
 def _with_inputs(program: Program, at: Optional[dict[str, float]]) -> Program:

@@ -13,6 +13,7 @@ so the symbolic witness carries no floating-point error worth the name.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Collection, Mapping, Optional
 
 import mpmath
@@ -27,7 +28,8 @@ DIGITS = 30
 def resolve_inputs(program: Program, at: Optional[Mapping[str, float]] = None) -> dict[str, float]:
     """The value of every input: from `at`, else the program's own value, else `default_value`.
 
-    Unknown names in `at` are an `InputError` listing the inputs.
+    Unknown names in `at`, and values that are not finite numbers, are an
+    `InputError` (a NaN point would only come back as a puzzling domain error).
     """
     inputs = program.inputs
     known = {node.name for node in inputs}
@@ -42,12 +44,25 @@ def resolve_inputs(program: Program, at: Optional[Mapping[str, float]] = None) -
     point: dict[str, float] = {}
     for position, node in enumerate(inputs):
         if at and node.name in at:
-            point[node.name] = float(at[node.name])
+            point[node.name] = finite_input(node.name, at[node.name])
         elif node.value is not None:
             point[node.name] = float(node.value)
         else:
             point[node.name] = default_value(position)
     return point
+
+
+def finite_input(name: str, value: Any) -> float:
+    """`value` as the float value of input `name`; `InputError` unless it is a finite number."""
+    from symcheck.errors import InputError
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"the input's value {value!r} is not a number", node=name, hint="give a finite number") from None
+    if not math.isfinite(number):
+        raise InputError(f"the input's value {number} is not a finite number", node=name, hint="give a finite number")
+    return number
 
 
 def node_values(program: Program, point: Mapping[str, float]) -> dict[str, mpmath.mpf]:

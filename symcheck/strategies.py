@@ -19,7 +19,7 @@ Hypothesis shrinks a failing program toward few nodes and the first ops of
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from hypothesis import strategies as st
@@ -50,7 +50,7 @@ class Expression:
 
     text: str
     at: Mapping[str, float]
-    program: Program
+    program: Program = field(repr=False)  # a falsifying example prints as its text and point
 
     def __str__(self) -> str:
         return self.text

@@ -10,6 +10,7 @@ from micrograd.engine import Value as MicrogradValue
 from buggy_engines import make_engine
 from symcheck.compare import check_program
 from symcheck.engines import check_engine
+from symcheck.engines.text import reproducer
 from symcheck.local_check import check_local_steps
 from symcheck.parse import parse_expression
 from symcheck.strategies import (
@@ -17,6 +18,7 @@ from symcheck.strategies import (
 )
 
 FAST = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOME = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -49,23 +51,25 @@ def test_expressions_parse_back_to_the_same_value(expression: Expression) -> Non
 @FAST
 @given(programs(ops=ALL_OPS, max_nodes=12))
 def test_fuzz_ag_local_steps_against_sympy(program) -> None:
+    note(reproducer(program) or str(program.nodes))
     output = build_ag(program)
     result = check_local_steps(output)
-    note(str(program.nodes))
     assert result.failures == []
     assert result.worst_relative_error < 1e-6  # relative to max(|partial|) + atol
 
 
-@SOME
+@MANY
 @given(programs(ops=ALL_OPS, max_nodes=8))
 def test_fuzz_ag_gradients_against_symbolic_and_finite_differences(program) -> None:
+    note(reproducer(program) or str(program.nodes))
     report = check_program(program, forms=False)
     assert report.ok, report.failures
 
 
-@settings(max_examples=200, deadline=None)
+@MANY
 @given(programs(ops=MICROGRAD_OPS, max_nodes=8))
 def test_fuzz_micrograd_against_symcheck(program) -> None:
+    note(reproducer(program) or str(program.nodes))
     report = check_engine(build_with(program, MicrogradValue), forms=False)
     assert report.ok, report.failures
 
@@ -77,8 +81,10 @@ def test_a_buggy_engine_shrinks_to_a_minimal_failing_expression() -> None:
     assert expression.program.node(expression.program.output).op == "mul"
     assert len([n for n in expression.program.nodes if not n.is_input]) == 1
     assert expression.reproducer.startswith("symcheck check '")
+    assert repr(expression) == f"Expression(text={expression.text!r}, at={dict(expression.at)!r})"  # no Program dump
     assert [(f.op, f.kind) for f in report.failures][0] == ("*", "local")
 
 
 def test_a_correct_engine_has_no_failing_example() -> None:
     assert find_minimal_failure(make_engine(None), ops=MICROGRAD_OPS, max_examples=60) is None
+

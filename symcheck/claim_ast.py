@@ -6,7 +6,7 @@ so whoever evaluates a claim never parses text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from symcheck.ir import SourceLocation
@@ -14,9 +14,10 @@ from symcheck.ir import SourceLocation
 
 @dataclass(frozen=True)
 class Num:
-    """A number."""
+    """A number; `written` is its literal as typed (``"4.17004"``), which says how many digits were meant."""
 
     value: float
+    written: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,17 @@ A side of a claim becomes a sympy expression over node symbols:
 `decide` then proves ``lhs − rhs = 0`` (node-symbol forms first, then with
 every node written in the inputs, under a size and time guard) and, when no
 proof comes, samples the point and random points within ±10 % of it.
+
+A claim with a plain number for one side (``D(f, y) == 4.17004``) states a
+value, not an identity: `decide_value` compares it at the given point only,
+to the digits written (`written_half_unit`).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import re
 import signal
 import threading
 import time
@@ -169,6 +174,13 @@ class Decision:
     counter_values: Optional[tuple[float, float]] = None
     points: int = 0
     reason: str = ""
+    half_unit: Optional[float] = None
+
+
+AT_THE_POINT = "a number is compared at the point"
+"""`Decision.reason` of a value claim decided by `decide_value`."""
+
+_DECIMAL = re.compile(r"(?P<whole>\d*)(?:\.(?P<fraction>\d*))?(?:[eE](?P<exponent>[-+]?\d+))?")
 
 
 def prove_equal(lhs: Expr, rhs: Expr, graph: SymbolicGraph, *,
@@ -230,6 +242,42 @@ def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float
 
         raise InputError("the claim cannot be evaluated at the point or near it", hint="choose another point with --at")
     return Decision(True, "numeric", points=compared, reason=reason)
+
+
+def written_half_unit(written: str) -> Optional[float]:
+    """Half a unit in the last digit of a decimal literal: ``"4.17004"`` → 5e-06, ``"2.5e-3"`` → 5e-05.
+
+    A number written with a decimal point or an exponent is taken as rounded
+    to the digits shown, so it matches every value within this distance.
+    An integer literal (``2``) or text that is no literal gives None: exact.
+    """
+    match = _DECIMAL.fullmatch(written.strip().lstrip("+-").replace("_", ""))
+    if match is None or (match.group("fraction") is None and match.group("exponent") is None):
+        return None
+    decimals = len(match.group("fraction") or "")
+    return 0.5 * 10.0 ** (int(match.group("exponent") or 0) - decimals)
+
+
+def decide_value(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float], *,
+                 half_unit: Optional[float] = None, **proof: Any) -> Decision:
+    """A claim whose one side is a number: proved if it is an identity, else judged at `point` alone.
+
+    At the point the sides agree when they are within `half_unit` (the
+    number's last written digit, see `written_half_unit`) or to RTOL/ATOL.
+    The method is then ``numeric`` with `points` 1; no other point is tried,
+    since a value such as ``D(f, y) == 4.17004`` is a statement about this point.
+    """
+    proved, reason = prove_equal(lhs, rhs, graph, **proof)
+    if proved:
+        return Decision(True, "symbolic", difference=sympy.Integer(0), reason=reason)
+    sides = _both_sides(lhs, rhs, graph, point)
+    if sides is None:
+        from symcheck.errors import InputError
+
+        raise InputError("the claim cannot be evaluated at the point", hint="choose another point with --at")
+    close = agree(*sides) or (half_unit is not None and abs(sides[0] - sides[1]) <= half_unit * (1 + 1e-9))
+    return Decision(close, "numeric", counterexample=None if close else dict(point), counter_values=sides,
+                    points=1, reason=AT_THE_POINT, half_unit=half_unit)
 
 
 def _failure(lhs: Expr, rhs: Expr, graph: SymbolicGraph, candidate: dict[str, float],

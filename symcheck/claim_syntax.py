@@ -135,7 +135,8 @@ class _Converter:
 
     def __call__(self, node: ast.expr) -> ClaimExpr:
         if isinstance(node, ast.Constant):
-            return Num(number(node, self.locator))
+            line, col0, width = self.locator.node_position(node)
+            return Num(number(node, self.locator), self.locator.line_text(line)[col0 : col0 + width])
         if isinstance(node, ast.Name):
             return Ref(self._value_name(node))
         if isinstance(node, ast.UnaryOp):
@@ -152,7 +153,7 @@ class _Converter:
         operand = self(node.operand)
         if isinstance(node.op, ast.UAdd):
             return operand
-        return Num(-operand.value) if isinstance(operand, Num) else Neg(operand)
+        return Num(-operand.value, operand.written) if isinstance(operand, Num) else Neg(operand)
 
     def _binary(self, node: ast.BinOp) -> ClaimExpr:
         symbol = BINARY_SYMBOLS.get(type(node.op))

@@ -9,6 +9,13 @@ Failing a proof, both sides are compared at the point and at random points
 within ±10 % of it: agreement everywhere holds with method ``numeric``; a
 disagreement fails, and the verdict names the point.
 
+A claim whose one side is a plain number (``D(f, y) == 4.17004``,
+``grad(z3, before=z4) == 2.42679``) states a value at the point, the way a
+student writes down a hand-computed gradient: unless sympy proves it as an
+identity, it is compared at the given point only (method ``numeric``), and
+a number written with a decimal point matches to the digits written
+(4.17004 means 4.170035 … 4.170045).
+
 >>> from symcheck.parse import parse_expression
 >>> verdict = judge_claim(parse_expression("sin(x) * x"), "D(f, x) == x*cos(x) + sin(x)")
 >>> verdict.holds, verdict.method
@@ -22,7 +29,18 @@ from typing import Any, Mapping, Optional
 import sympy
 from sympy import Expr
 
-from symcheck.claim_eval import ClaimTranslator, Decision, agree, decide, side_value
+from symcheck.claim_ast import ClaimExpr, Derivative, GradBefore, Num, Ref
+from symcheck.claim_eval import (
+    AT_THE_POINT,
+    ClaimTranslator,
+    Decision,
+    agree,
+    decide,
+    decide_value,
+    side_value,
+    written_half_unit,
+)
+from symcheck.errors import InputError
 from symcheck.ir import Program, SourceLocation
 from symcheck.precision import resolve_inputs
 from symcheck.report import Report, Verdict
@@ -57,21 +75,73 @@ def judge_claim(
     ledger = GradLedger(program, graph, placeholders=False)  # claims evaluate and prove: full forms only
     translator = ClaimTranslator(program, graph, ledger, location)
     lhs, rhs = translator.to_sympy(equation.lhs), translator.to_sympy(equation.rhs)
-    options = {} if samples is None else {"samples": samples}
-    decision = decide(lhs, rhs, graph, point, **options)
+    number = _number_side(equation)
+    graph.values(point)  # the program itself outside an op's domain here: that error, with its node, comes first
     values = (side_value(lhs, graph, point), side_value(rhs, graph, point))
+    try:
+        if number is not None:
+            written = equation.rhs if number == 1 else equation.lhs
+            half_unit = written_half_unit(written.written) if isinstance(written, Num) else None
+            decision = decide_value(lhs, rhs, graph, point, half_unit=half_unit)
+        else:
+            decision = decide(lhs, rhs, graph, point, **({} if samples is None else {"samples": samples}))
+    except InputError as error:
+        raise _unevaluable(equation, values, point, location, near=number is None, hint=error.hint) from None
     explainer = _Explainer(program, graph, ledger, translator, point)
     message = explainer.message(equation, lhs, rhs, values, decision)
     return Verdict(
         claim=text.strip(),
         holds=decision.holds,
         method=decision.method,
-        lhs_symbolic=graph.text(lhs),
+        lhs_symbolic=_shown(equation.lhs, lhs, graph),
         lhs_value=values[0],
-        rhs_symbolic=graph.text(rhs),
+        rhs_symbolic=_shown(equation.rhs, rhs, graph),
         rhs_value=values[1],
         message=message,
     )
+
+
+def _unevaluable(equation: Any, values: tuple, point: Mapping[str, float], location: Optional[SourceLocation],
+                 *, near: bool, hint: str) -> InputError:
+    """The claim cannot be decided: name the side(s) that have no real value at the point."""
+    where = ", ".join(f"{name} = {value:.6g}" for name, value in point.items())
+    sides = [f"the {side} side {claim_text(ast)}" for side, ast, value in
+             (("left", equation.lhs, values[0]), ("right", equation.rhs, values[1])) if value is None]
+    what = " and ".join(sides) if sides else "the claim"
+    verb = "have" if len(sides) > 1 else "has"
+    nearby = " (nor at points near it)" if near else ""
+    text = equation.text.strip()
+    place = location or SourceLocation("<claim>", 1, 1, text)
+    return InputError(f"{what} {verb} no real value at {where}{nearby}", location=place, hint=hint,
+                      width=len(text))
+
+
+def _mentions_a_node(side: ClaimExpr) -> bool:
+    stack: list = [side]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Ref, Derivative, GradBefore)):
+            return True
+        stack.extend(getattr(node, name) for name in ("left", "right", "operand") if hasattr(node, name))
+        stack.extend(arg for arg in getattr(node, "args", ()) if not isinstance(arg, (list, tuple)))
+        stack.extend(item for arg in getattr(node, "args", ()) if isinstance(arg, (list, tuple)) for item in arg)
+    return False
+
+
+def _number_side(equation: Any) -> Optional[int]:
+    """0 or 1 when that side of the claim mentions no node (a plain number), else None."""
+    for index, side in ((1, equation.rhs), (0, equation.lhs)):
+        if not _mentions_a_node(side):
+            return index
+    return None
+
+
+def _shown(side: ClaimExpr, expr: sympy.Expr, graph: SymbolicGraph) -> str:
+    """A side's symbolic text; a number as it was typed (4.17004, not 104251/25000)."""
+    if isinstance(side, Num) and side.written:
+        sign = "-" if side.value < 0 and not side.written.startswith("-") else ""
+        return sign + side.written
+    return graph.text(expr)
 
 
 def check_claims(program: Program, report: Report) -> list[Verdict]:
@@ -94,6 +164,8 @@ class _Explainer:
         self.translator, self.point = translator, point
 
     def message(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> str:
+        if decision.reason == AT_THE_POINT:
+            return self._value(equation, values, decision)
         if decision.holds:
             return self._holds(lhs, rhs, decision)
         if decision.counterexample != dict(self.point):
@@ -115,6 +187,22 @@ class _Explainer:
             return "holds: sympy proves left − right = 0 with every node written in the inputs"
         return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(self.graph.text(sympy.simplify(expanded)))}"
 
+    def _value(self, equation: Any, values: tuple, decision: Decision) -> str:
+        """A number claim, judged at the point: what the other side is there, against the digits written."""
+        number = _number_side(equation)
+        other_ast, number_ast = (equation.lhs, equation.rhs) if number == 1 else (equation.rhs, equation.lhs)
+        other_value, number_value = (values[0], values[1]) if number == 1 else (values[1], values[0])
+        where = ", ".join(f"{name} = {value:.6g}" for name, value in self.point.items())
+        written = _shown(number_ast, sympy.Float(number_value or 0.0), self.graph) if isinstance(number_ast, Num) \
+            else claim_text(number_ast)
+        digits = f" to the digits written (±{decision.half_unit:.1g})" if decision.half_unit else ""
+        rule = "a number is compared at the point, not as an identity"
+        other = claim_text(other_ast, output=self.program.output)
+        if decision.holds:
+            return f"holds at the point {where}: {other} is {other_value:.10g}, which matches {written}{digits}; {rule}"
+        return f"fails at the point {where}: {other} is {other_value:.10g}, which does not match {written}{digits}; " \
+               f"{rule}"
+
     def _fails_elsewhere(self, decision: Decision, *, at_point: bool) -> str:
         where = ", ".join(f"{name} = {value:.6g}" for name, value in (decision.counterexample or {}).items())
         left, right = decision.counter_values or (float("nan"), float("nan"))
@@ -132,7 +220,7 @@ class _Explainer:
             if expr == 0:
                 return f"{name}.grad before {before}._backward() holds 0: nothing has arrived yet"
             return f"{name}.grad before {before}._backward() holds {form} {shown}"
-        written = claim_text(ast)
+        written = claim_text(ast, output=self.program.output)
         side = "the left side" if first else "the right side"
         if written.replace(" ", "") == form.replace(" ", ""):
             return f"{side} is {form} {shown}".rstrip()
@@ -202,9 +290,11 @@ def _short(text: str, limit: int = 160) -> str:
 # -- printing a claim's AST back as text ------------------------------------------------
 
 
-def claim_text(node: Any, parent_precedence: int = 0) -> str:
-    """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``)."""
+def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> str:
+    """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``); ``D(output, b)`` prints as ``D(f, b)``."""
     kind = type(node).__name__
+    if output:
+        return claim_text(node, parent_precedence).replace(f"D({output}, ", "D(f, ")
     if kind == "Num":
         value = float(node.value)
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

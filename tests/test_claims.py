@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symcheck.claim_eval import decide, prove_equal
+from symcheck.claim_eval import decide, prove_equal, written_half_unit
 from symcheck.claims import check_claims, claim_text, judge_claim
 from symcheck.compare import check_program
 from symcheck.errors import InputError
@@ -87,17 +87,60 @@ def test_only_numerically_true_reports_numeric():
 
 
 def test_a_claim_true_only_at_the_point_names_where_it_fails(homework):
-    verdict = judge_claim(homework, "z3 == 0.75")
+    verdict = judge_claim(homework, "z3 == z1 * 0.5")  # z2 = y = 0.5 here, but z3 is z1*z2 elsewhere
     assert not verdict.holds
     assert verdict.lhs_value == pytest.approx(0.75) and verdict.rhs_value == pytest.approx(0.75)
     assert "not as an identity" in verdict.message and "x = " in verdict.message
 
 
-def test_a_wrong_claim_states_both_values(homework):
+def test_a_wrong_value_states_both_values(homework):
     verdict = judge_claim(homework, "D(f, x) == 2")
-    assert not verdict.holds
-    assert verdict.rhs_value == 2.0
-    assert f"{verdict.lhs_value:.6g}" in verdict.message
+    assert not verdict.holds and verdict.method == "numeric"
+    assert verdict.rhs_value == 2.0 and verdict.rhs_symbolic == "2"
+    assert f"D(f, x) is {verdict.lhs_value:.10g}, which does not match 2;" in verdict.message
+
+
+@pytest.mark.parametrize("text", ["D(f, y) == 4.17004", "grad(z3, before=z4) == 2.42679", "-0.47113 == ∂f/∂z4",
+                                  "z3 == 0.75", "D(f, y) == 4.170037328844"])
+def test_a_number_side_is_a_value_at_the_point_to_the_digits_written(homework, text):
+    verdict = judge_claim(homework, text)
+    assert verdict.holds and verdict.method == "numeric"
+    assert verdict.message.startswith("holds at the point x = 1.5, y = 0.5: ")
+    assert "a number is compared at the point, not as an identity" in verdict.message
+
+
+def test_a_value_claim_shows_the_number_as_typed_and_its_tolerance(homework):
+    verdict = judge_claim(homework, "D(f, y) == 4.17004")
+    assert verdict.rhs_symbolic == "4.17004"  # not 104251/25000
+    assert "D(f, y) is 4.170037329, which matches 4.17004 to the digits written (±5e-06)" in verdict.message
+    near_miss = judge_claim(homework, "D(f, y) == 4.17005")
+    assert not near_miss.holds and near_miss.method == "numeric"
+    assert "which does not match 4.17005 to the digits written (±5e-06)" in near_miss.message
+
+
+def test_a_value_claim_moves_with_the_point(homework):
+    assert not judge_claim(homework, "z3 == 0.75", at={"x": 2.0, "y": 0.5}).holds
+    assert judge_claim(homework, "z3 == 1.0", at={"x": 2.0, "y": 0.5}).holds
+
+
+def test_an_integer_is_exact_and_an_identity_with_a_number_is_still_proved(homework):
+    assert not judge_claim(homework, "D(f, x) == 1").holds  # 0.5067 is not 1: integers get no rounding
+    verdict = judge_claim(homework, "D(z4, z3) == 1")
+    assert verdict.holds and verdict.method == "symbolic"
+
+
+@pytest.mark.parametrize(("written", "half_unit"), [("4.17004", 5e-6), ("2.5e-3", 5e-5), ("3.", 0.5),
+                                                     ("1e2", 50.0), ("2", None), ("1_000.5", 0.05)])
+def test_written_half_unit(written, half_unit):
+    assert written_half_unit(written) == (pytest.approx(half_unit) if half_unit else None)
+
+
+def test_a_side_without_a_real_value_is_named_with_the_claims_location():
+    program = parse_program("x = -2.0\ny = x * x\n# claim: log(x) == 1.5\n", source="p.sc")
+    with pytest.raises(InputError) as caught:
+        check_claims(program, check_program(program))
+    assert str(caught.value) == ("p.sc:3:10: the left side log(x) has no real value at x = -2; "
+                                 "choose another point with --at")
 
 
 def test_nothing_has_arrived_before_the_first_step(homework):
@@ -183,7 +226,7 @@ def test_prove_equal_gives_up_when_out_of_time(homework):
 
 def test_a_claim_that_cannot_be_evaluated_anywhere_near_is_an_input_error():
     program = parse_program("x = -1.0\ny = x * x\n")
-    with pytest.raises(InputError, match="cannot be evaluated"):
+    with pytest.raises(InputError, match=r"the left side log\(x\) has no real value at x = -1 \(nor at points near it\)"):
         judge_claim(program, "log(x) == y")
 
 

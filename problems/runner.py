@@ -96,20 +96,36 @@ def run_main(
     """Parse `argv`, run, print JSON if asked, and turn the outcome into an exit code (see the module doc)."""
     try:
         args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (every usage error is a UsageError, see _Parser)
+        return 0 if exit_.code in (0, None) else 2
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
         if args.plot:
             check_plot_target(args.plot)
         result = run(args)
-    except SystemExit as exit_:  # --help
-        return 0 if exit_.code in (0, None) else 2
-    except UsageError as error:
-        print(error if str(error).startswith(parser.prog) else f"{parser.prog}: error: {error}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(json_ready(result), indent=2, allow_nan=False), flush=True)
+    except UsageError as error:  # a setting the problem cannot take
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
-    if args.json:
-        print(json.dumps(json_ready(result), indent=2, allow_nan=False))
+    except BrokenPipeError:
+        return _reader_left()
     return 0 if reached(result) else 1
+
+
+def _reader_left() -> int:
+    """The reader of stdout left early (``| head``): stop quietly, as Unix tools do."""
+    # Point stdout at /dev/null so that the interpreter's last flush does not fail again.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (captured): nothing will flush to the pipe
+        pass
+    return 0
 
 
 def json_ready(value: Any) -> Any:

@@ -72,3 +72,14 @@ def test_ctrl_c_is_exit_130_without_a_traceback(capsys: pytest.CaptureFixture[st
 
     assert runner.run_main(parser, [], interrupted, lambda r: True) == 130
     assert capsys.readouterr().err == "tiny: interrupted\n"
+
+
+def test_a_reader_that_leaves_early_is_no_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m problems.gradient_descent --json | head -3`: the pipe closes while printing.
+    parser, _ = tiny_problem({"ok": False})
+
+    def pipe_closed(args) -> dict:
+        raise BrokenPipeError
+
+    assert runner.run_main(parser, [], pipe_closed, lambda r: True) == 0
+    assert capsys.readouterr().err == ""

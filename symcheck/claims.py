@@ -117,10 +117,15 @@ def _unevaluable(equation: Any, values: tuple, point: Mapping[str, float], locat
 
 
 def _mentions_a_node(side: ClaimExpr) -> bool:
+    return _mentions(side, (Ref, Derivative, GradBefore))
+
+
+def _mentions(side: ClaimExpr, kinds: tuple[type, ...]) -> bool:
+    """Whether any part of a claim side is one of `kinds`."""
     stack: list = [side]
     while stack:
         node = stack.pop()
-        if isinstance(node, (Ref, Derivative, GradBefore)):
+        if isinstance(node, kinds):
             return True
         stack.extend(getattr(node, name) for name in ("left", "right", "operand") if hasattr(node, name))
         stack.extend(arg for arg in getattr(node, "args", ()) if not isinstance(arg, (list, tuple)))
@@ -164,6 +169,24 @@ class _Explainer:
         self.translator, self.point = translator, point
 
     def message(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> str:
+        note = self._kink_note(equation) if decision.method == "numeric" else ""
+        return self._verdict(equation, lhs, rhs, values, decision) + note
+
+    def _kink_note(self, equation: Any) -> str:
+        """A derivative judged by its value where some op is not differentiable depends on a convention: say so."""
+        if not (_mentions(equation.lhs, (Derivative, GradBefore)) or _mentions(equation.rhs, (Derivative, GradBefore))):
+            return ""
+        try:
+            flags = [f for f in self.graph.kinks(self.graph.values(self.point)) if f.kind == "nondifferentiable"]
+        except InputError:
+            return ""
+        if not flags:
+            return ""
+        what = flags[0].message.split(":")[0]
+        return f"; note: {what}, so a derivative through {flags[0].node} depends on the convention " \
+               f"(sympy's: Heaviside(0) = ½, sign(0) = 0)"
+
+    def _verdict(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> str:
         if decision.reason == AT_THE_POINT:
             return self._value(equation, values, decision)
         if decision.holds:

@@ -243,3 +243,11 @@ def test_claims_use_full_adjoints_even_where_the_trace_abbreviates():
     verdict = judge_claim(program, "grad(x, before=a5) == grad(x, before=a6) + D(f, a6)")
     assert verdict.holds and verdict.method == "symbolic"
     assert "D(f" not in verdict.lhs_symbolic and verdict.lhs_value is not None
+
+
+def test_a_value_at_a_kink_names_the_convention():
+    program = parse_program("x = 0.0\ny = relu(x)\n")
+    verdict = judge_claim(program, "D(f, x) == 0.5")
+    assert verdict.holds and verdict.method == "numeric"
+    assert "note: relu(x) at x = 0 is not differentiable" in verdict.message
+    assert "note:" not in judge_claim(program, "D(f, x) == D(y, x)").message  # an identity needs no convention

@@ -203,41 +203,59 @@ def train(
     nodes_per_step = 0
     task = progress.add_task("training", total=settings.steps, loss=math.nan, rate=0.0) if progress else None
     started = time.perf_counter()
-    for step in range(settings.steps):
-        batch = rng.sample(data.train, settings.batch_size)
-        # forward: one graph for the whole batch (a learning rate far too large overflows here)
-        try:
-            loss = answer_loss(model, batch)
-        except (ag.DomainError, OverflowError) as error:
-            return stopped(losses, started, nodes_per_step, diverged_message(step, str(error), settings))
-        if not math.isfinite(loss.data):
-            return stopped(losses, started, nodes_per_step,
-                           diverged_message(step, f"the loss became {loss.data}", settings))
-        if step == 0:
-            nodes_per_step = len(ag.backward_order(loss))
-        # backward and update, with the learning rate decayed linearly to 10 %
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.lr = settings.lr * (1.0 - 0.9 * step / settings.steps)
-        try:
-            optimizer.step()
-        except ValueError as error:  # Adam refuses a non-finite gradient and updates nothing
-            return stopped(losses, started, nodes_per_step, diverged_message(step, str(error), settings))
-        losses.append(loss.data)
-        if not all(math.isfinite(p.data) for p in optimizer.params):
-            return stopped(losses, started, nodes_per_step,
-                           diverged_message(step, "a weight overflowed to inf/NaN", settings))
-        if progress is not None and task is not None:
-            elapsed = max(time.perf_counter() - started, 1e-9)
-            progress.update(task, advance=1, loss=loss.data, rate=(step + 1) * settings.batch_size / elapsed)
-    return stopped(losses, started, nodes_per_step, None)
+    try:
+        for step in range(settings.steps):
+            batch = rng.sample(data.train, settings.batch_size)
+            # forward: one graph for the whole batch
+            loss = finite_loss(model, batch, step)
+            if step == 0:
+                nodes_per_step = len(ag.backward_order(loss))
+            # backward and update, with the learning rate decayed linearly to 10 %
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.lr = settings.lr * (1.0 - 0.9 * step / settings.steps)
+            adam_step(optimizer, step)
+            losses.append(loss.data)
+            if progress is not None and task is not None:
+                elapsed = max(time.perf_counter() - started, 1e-9)
+                progress.update(task, advance=1, loss=loss.data, rate=(step + 1) * settings.batch_size / elapsed)
+    except Diverged as error:
+        default_lr = Settings().lr
+        suggestion = default_lr if settings.lr > default_lr else settings.lr / 10  # the default trains
+        message = f"{error}; try a smaller --lr (e.g. {suggestion:g})"
+        return training_record(losses, started, nodes_per_step, message)
+    return training_record(losses, started, nodes_per_step, None)
 
 
-def diverged_message(step: int, why: str, settings: Settings) -> str:
-    return f"diverged at step {step}: {why}; try a smaller --lr (e.g. {settings.lr / 10:g})"
+class Diverged(Exception):
+    """Training overflowed: the learning rate is too large for these weights."""
+
+    def __init__(self, step: int, why: str) -> None:
+        super().__init__(f"diverged at step {step}: {why}")
 
 
-def stopped(losses: list[float], started: float, nodes_per_step: int, message: Optional[str]) -> dict:
+def finite_loss(model: ag.nn.GPT, batch: Sequence[Example], step: int) -> ag.Scalar:
+    """`answer_loss`, or `Diverged` when the weights have grown so large that it overflows."""
+    try:
+        loss = answer_loss(model, batch)
+    except (ag.DomainError, OverflowError) as error:
+        raise Diverged(step, str(error)) from None
+    if not math.isfinite(loss.data):
+        raise Diverged(step, f"the loss became {loss.data}")
+    return loss
+
+
+def adam_step(optimizer: ag.optim.Adam, step: int) -> None:
+    """`optimizer.step()`, or `Diverged` when a gradient or an updated weight is not finite."""
+    try:
+        optimizer.step()
+    except ValueError as error:  # Adam refuses a non-finite gradient and updates nothing
+        raise Diverged(step, str(error)) from None
+    if not all(math.isfinite(p.data) for p in optimizer.params):
+        raise Diverged(step, "a weight overflowed to inf/NaN")
+
+
+def training_record(losses: list[float], started: float, nodes_per_step: int, message: Optional[str]) -> dict:
     """What `train` returns: the loss curve, timing, graph size, and why it stopped early (if it did)."""
     seconds = time.perf_counter() - started
     return {"losses": losses, "seconds": seconds, "nodes_per_step": nodes_per_step,

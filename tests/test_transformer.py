@@ -116,7 +116,7 @@ def test_an_overflowing_learning_rate_stops_training_and_skips_evaluation() -> N
     # lr = 1e300 overflows the forward pass on the second step; the weights are then no model,
     # so nothing is evaluated on them (evaluating used to crash with DomainError).
     result = tf.run(steps=4, quiet=True, lr=1e300, gradcheck=False, **TINY)
-    assert result["diverged"].startswith("diverged at step") and "smaller --lr" in result["diverged"]
+    assert result["diverged"].startswith("diverged at step") and "smaller --lr (e.g. 0.01)" in result["diverged"]
     assert result["accuracy"] is None and result["predictions"] == [] and result["trained"] is False
     json.loads(json.dumps(result, allow_nan=False))
 

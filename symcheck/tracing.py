@@ -23,10 +23,12 @@ import mpmath
 import sympy
 from sympy import Expr
 
+from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.opkind import op_kind
 from symcheck.precision import resolve_inputs
 from symcheck.report import Contribution, Report, Step, Trace
+from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic import SymbolicGraph, ordered_sum
 
 PLACEHOLDER_ABOVE = 300
@@ -190,15 +192,12 @@ def trace_program(
 
 
 def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -> tuple[str, ...]:
+    """The chosen node names (``f`` is the output, as in claims), or every node when none are chosen."""
     if names is None:
         return program.names
-    chosen = tuple(names)
+    chosen = tuple(program.output if name == "f" and "f" not in program else name for name in names)
     for name in chosen:
         if name not in program:
-            from symcheck.errors import InputError
-
-            from symcheck.suggest import did_you_mean, join_hints, listing
-
             raise InputError(
                 f"no {what} named {name!r}",
                 hint=join_hints(did_you_mean(name, program.names), f"the nodes are {listing(program.names)}"),

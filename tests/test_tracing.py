@@ -128,6 +128,14 @@ def test_filters_keep_only_the_asked_nodes_and_steps():
 def test_filter_naming_no_node_is_an_input_error():
     with pytest.raises(InputError, match="z99"):
         trace_program(parse_program(HOMEWORK), nodes=["z99"])
+    with pytest.raises(InputError, match="did you mean 'z3'"):
+        trace_program(parse_program(HOMEWORK), nodes=["z33"])
+
+
+def test_filters_name_the_output_f_as_claims_do():
+    trace = trace_program(parse_program(HOMEWORK), nodes=["f"], steps=["f"])
+    assert [step.node for step in trace.steps] == ["z8"]
+    assert trace.steps[0].symbolic_before == {"z8": "1"}
 
 
 def test_the_point_can_be_moved():

@@ -16,6 +16,7 @@ Options (command line, or ``[tool.pytest.ini_options]`` / pytest.ini):
 
 from __future__ import annotations
 
+import math
 import shlex
 from typing import Any, Callable, Optional
 
@@ -34,9 +35,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("symcheck_trace", "show the backward steps on failure", type="bool", default=False)
 
 
+_RTOL = pytest.StashKey[float]()
+_ATOL = pytest.StashKey[float]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the tolerances once: a bad value stops the session with one line, before any test runs."""
+    config.stash[_RTOL] = _tolerance(config, "rtol")
+    config.stash[_ATOL] = _tolerance(config, "atol")
+
+
 def _setting(config: pytest.Config, name: str) -> Any:
     value = config.getoption(f"symcheck_{name}")
     return value if value is not None else config.getini(f"symcheck_{name}")
+
+
+def _tolerance(config: pytest.Config, name: str) -> float:
+    value = _setting(config, name)
+    try:
+        tolerance = float(value)
+    except ValueError:
+        tolerance = math.nan
+    if not tolerance >= 0.0 or math.isinf(tolerance):  # NaN fails every comparison
+        raise pytest.UsageError(f"--symcheck-{name} / symcheck_{name} must be a finite number ≥ 0, got {value!r}")
+    return tolerance
 
 
 @pytest.fixture
@@ -44,8 +66,8 @@ def gradcheck(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """`symcheck.testing.assert_gradients` with the session's tolerances; a failure shows the table
     and the command that re-runs this test with the trace."""
     config = request.config
-    rtol_default = float(_setting(config, "rtol"))
-    atol_default = float(_setting(config, "atol"))
+    rtol_default = config.stash[_RTOL]
+    atol_default = config.stash[_ATOL]
     trace_default = bool(_setting(config, "trace"))
     rerun = f"python -m pytest {shlex.quote(request.node.nodeid)} --symcheck-trace"
 

@@ -116,6 +116,15 @@ def test_trace_option_and_ini_tolerance(student: pytest.Pytester) -> None:
     loose.assert_outcomes(passed=1)
 
 
+def test_a_tolerance_that_is_no_number_is_a_usage_error(student: pytest.Pytester) -> None:
+    student.makeini("[pytest]\nsymcheck_rtol = loose\n")
+    result = student.runpytest(*_plugin_args(), "-k", "correct")
+    result.stderr.fnmatch_lines(["ERROR: --symcheck-rtol / symcheck_rtol must be a finite number ≥ 0, got 'loose'"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    negative = student.runpytest(*_plugin_args(), "-k", "correct", "--symcheck-rtol=1e-6", "--symcheck-atol=-1")
+    negative.stderr.fnmatch_lines(["ERROR: --symcheck-atol / symcheck_atol must be a finite number ≥ 0, got -1.0"])
+
+
 def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
     import tomllib
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from itertools import count
 from numbers import Real
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Optional, Union
 
 from ag.errors import DomainError
 
@@ -394,7 +394,3 @@ def as_scalar(value: Operand, op: str = "as_scalar") -> Scalar:
     """
     return value if value.__class__ is Scalar else _const(value, op, None)
 
-
-def leaves(values: Iterable[Scalar]) -> list[Scalar]:
-    """The nodes among `values` that no operation made (inputs and constants)."""
-    return [v for v in values if not v.parents]

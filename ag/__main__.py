@@ -63,7 +63,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if step < args.steps:
             opt.step()  # the last step's gradients stay in .grad for printing below
     elapsed = time.perf_counter() - start
-    print(f"\ngradients after the last backward (∂loss/∂parameter), {elapsed:.2f} s in all:")
+    print(f"\ngradients after the last backward (∂loss/∂parameter), {elapsed * 1e3:.0f} ms in all:")
     for name, p in model.named_parameters()[: args.show]:
         print(f"  {name:<20} data {p.data:+.6f}  grad {p.grad:+.6e}")
     return 0

@@ -1,0 +1,170 @@
+"""One training step of the default `problems.transformer`: ag against micrograd 0.1.0.
+
+Run from the repository root:
+
+    python bench/bench_transformer_step.py              # about 2 minutes on 2 cores
+    python bench/bench_transformer_step.py --repeat 3   # fewer repetitions
+
+The step is the homework's default: `ag.nn.GPT` (1 layer, n_embd 16, 4 heads,
+MLP width 32, RMSNorm, causal softmax attention) on a batch of 16 reversed
+3-digit strings, cross-entropy on the answer tokens only; forward and backward,
+parameter grads zeroed first (Adam's update is not part of it: micrograd has
+no optimizer).
+
+Engines:
+  ag                      `problems.transformer.answer_loss`, i.e. ag.nn with its
+                          fused dot / softmax / logsumexp / mean nodes;
+  micrograd 0.1.0         the same math written with plain operators (microgpt's
+                          style, as in workloads.plain_gpt_loss), on micrograd's
+                          `Value` (bench/micrograd_engine.py adds exp and log);
+  ag, plain operators     that plain-operator code on `ag.Scalar`: the graph
+                          micrograd builds, so engine against engine on equal work.
+
+Before timing, every engine's loss and parameter gradients must match ag's
+(|a − b| ≤ 1e-9·max(|a|, |b|) + 1e-15; the script exits 1 otherwise), so the
+comparison is of the same computation. Timing is interleaved (every repetition
+runs every engine once, each from a collected heap, garbage collector on) and
+medians are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # bench/ for its modules, the root for ag and problems
+
+import ag  # noqa: E402
+import workloads as W  # noqa: E402
+from micrograd_engine import Value as MicrogradValue  # noqa: E402
+from problems import transformer  # noqa: E402
+from problems.tasks import Example, make_dataset  # noqa: E402
+
+RTOL, ATOL = 1e-9, 1e-15
+
+
+def plain_answer_loss(state: dict[str, list[list[Any]]], config: Any, batch: Sequence[Example]) -> Any:
+    """`transformer.answer_loss` with plain operators only (+ − × ÷ ** exp log relu), any value class."""
+    head_dim = config.n_embd // config.n_head
+
+    def linear(x, w):
+        return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
+
+    def softmax(logits):
+        max_val = max(val.data for val in logits)
+        exps = [(val - max_val).exp() for val in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def rmsnorm(x):
+        ms = sum(xi * xi for xi in x) / len(x)
+        scale = (ms + config.eps) ** -0.5
+        return [xi * scale for xi in x]
+
+    def gpt(token_id, pos_id, keys, values):
+        x = rmsnorm([t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id])])
+        for li in range(config.n_layer):
+            x_residual = x
+            x = rmsnorm(x)
+            q = linear(x, state[f"layer{li}.attn_wq"])
+            keys[li].append(linear(x, state[f"layer{li}.attn_wk"]))
+            values[li].append(linear(x, state[f"layer{li}.attn_wv"]))
+            x_attn = []
+            for h in range(config.n_head):
+                hs = h * head_dim
+                logits = [sum(q[hs + j] * k[hs + j] for j in range(head_dim)) / head_dim**0.5 for k in keys[li]]
+                weights = softmax(logits)
+                x_attn.extend(sum(w * v[hs + j] for w, v in zip(weights, values[li])) for j in range(head_dim))
+            x = [a + b for a, b in zip(linear(x_attn, state[f"layer{li}.attn_wo"]), x_residual)]
+            x_residual = x
+            hidden = [xi.relu() for xi in linear(rmsnorm(x), state[f"layer{li}.mlp_fc1"])]
+            x = [a + b for a, b in zip(linear(hidden, state[f"layer{li}.mlp_fc2"]), x_residual)]
+        return linear(x, state["lm_head"])
+
+    terms = []
+    for example in batch:
+        keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+        for pos_id, token_id in enumerate(example.inputs):
+            logits = gpt(token_id, pos_id, keys, values)
+            if pos_id in example.answer_positions:
+                terms.append(-softmax(logits)[example.targets[pos_id]].log())
+    return (1 / len(terms)) * sum(terms)
+
+
+def median_seconds(steps: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    """Interleaved timing: each repetition runs every step once, in rotating order, from a collected heap."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
+    for r in range(repeat):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            gc.collect()
+            started = time.perf_counter()
+            steps[name]()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions per engine (default 5)")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    settings = transformer.Settings()
+    data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=0)
+    model = transformer.build_model(settings, seed=0)
+    batch = data.train[: settings.batch_size]
+    params = model.parameters()
+    plain = {"micrograd 0.1.0": MicrogradValue, "ag, plain operators": ag.Scalar}
+    states = {name: W.plain_gpt_params(model, Value) for name, Value in plain.items()}
+    flats = {name: W.plain_gpt_flat(state) for name, state in states.items()}
+
+    def ag_step() -> ag.Scalar:
+        model.zero_grad()
+        loss = transformer.answer_loss(model, batch)
+        loss.backward()
+        return loss
+
+    def plain_step(name: str) -> Callable[[], Any]:
+        def step() -> Any:
+            for p in flats[name]:
+                p.grad = 0.0
+            loss = plain_answer_loss(states[name], model.config, batch)
+            loss.backward()
+            return loss
+
+        return step
+
+    steps = {"ag": ag_step, **{name: plain_step(name) for name in plain}}
+    reference = ag_step()
+    expected = [p.grad for p in params]
+    nodes = {"ag": len(ag.backward_order(reference))}
+    for name in plain:
+        loss = steps[name]()
+        nodes[name] = W.count_nodes(loss, (lambda v: v._prev) if name.startswith("micrograd") else (lambda v: v.parents))
+        pairs = [(reference.data, loss.data)] + list(zip(expected, (p.grad for p in flats[name])))
+        worst = max(abs(a - b) / max(abs(a), abs(b), 1e-300) for a, b in pairs)
+        if any(abs(a - b) > RTOL * max(abs(a), abs(b)) + ATOL for a, b in pairs):
+            print(f"{name}: loss or gradients differ from ag's (worst relative difference {worst:.1e})")
+            return 1
+        print(f"{name}: loss and all {len(params)} parameter gradients agree with ag's (worst {worst:.1e})")
+
+    seconds = median_seconds(steps, args.repeat)
+    print(f"\none step of problems.transformer's default (batch {len(batch)}, forward + backward), "
+          f"median of {args.repeat}; Python {platform.python_version()}")
+    print(f"{'engine':<22}{'nodes':>10}{'ms':>10}{'× ag':>8}")
+    for name in steps:
+        print(f"{name:<22}{nodes[name]:>10,}{1000 * seconds[name]:>10.0f}{seconds[name] / seconds['ag']:>8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

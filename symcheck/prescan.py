@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from symcheck.locate import Locator
+from symcheck.syntax import MAX_NAME_CHARS
 
 _TOKEN = re.compile(
     r"""
@@ -98,6 +99,9 @@ def _check_token(token: Token, text: str, locator: Locator, *, claim: bool, dept
 
 
 def _check_name(token: Token, locator: Locator) -> None:
+    if len(token.text) > MAX_NAME_CHARS:
+        raise locator.error(f"a name is {len(token.text)} characters long; the limit is {MAX_NAME_CHARS}",
+                            token.line, token.col0, hint="use a shorter name", width=len(token.text))
     for offset, char in enumerate(token.text):
         if char in _SUPERSCRIPTS or char in _LOOKALIKES or not token.text[: offset + 1].isidentifier():
             _check_character(Token("other", char, token.line, token.col0 + offset), locator, claim=False)
@@ -110,6 +114,7 @@ def _check_name(token: Token, locator: Locator) -> None:
 def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
     char = token.text
     code = f"U+{ord(char):04X}"
+    shown = char if char.isprintable() else ascii(char)[1:-1]  # a control character would garble the terminal
     if char in _SUPERSCRIPTS:
         run = _superscript_run(locator.line_text(token.line), token.col0)
         exponent = "".join(_SUPERSCRIPTS[c] for c in run)
@@ -124,7 +129,7 @@ def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
                                 hint="write e.g. ∂f/∂z4 or D(f, z4)")
         raise locator.error("'∂' is only allowed in claims", token.line, token.col0,
                             hint="write derivatives in a claim, e.g. # claim: ∂f/∂z4 == ...")
-    raise locator.error(f"unexpected character '{char}' ({code})", token.line, token.col0,
+    raise locator.error(f"unexpected character '{shown}' ({code})", token.line, token.col0,
                         hint="use names, numbers, ( ), commas and + - * / **")
 
 

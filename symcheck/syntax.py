@@ -24,6 +24,9 @@ MAX_TEXT_CHARS = 1_000_000
 MAX_SYNTAX_NODES = 200_000
 """Most `ast` expression and statement nodes accepted in one text."""
 
+MAX_NAME_CHARS = 200
+"""Longest name accepted (characters): symbolic work and printing grow with names' length."""
+
 MAX_EXPONENT = 1000.0
 """Largest |exponent| accepted in ``a ** number`` (bigger ones only overflow or stall sympy)."""
 

@@ -306,6 +306,19 @@ def test_deep_nesting_is_an_input_error_not_a_crash() -> None:
     assert "nested too deeply" in str(error)
 
 
+def test_name_length_is_capped() -> None:
+    name = "a" * (syntax.MAX_NAME_CHARS + 1)
+    assert str(error_of(parse_program, f"x = 1\n{name} = x * 2\n", source="p.sc")) == (
+        f"p.sc:2:1: a name is {syntax.MAX_NAME_CHARS + 1} characters long; the limit is "
+        f"{syntax.MAX_NAME_CHARS}; use a shorter name")
+    assert parse_expression("a" * syntax.MAX_NAME_CHARS + " * 2").output == "z1"
+
+
+def test_a_control_character_is_shown_escaped() -> None:
+    assert str(error_of(parse_expression, "x\x1b[31m * y")) == (
+        "<expression>:1:2: unexpected character '\\x1b' (U+001B); use names, numbers, ( ), commas and + - * / **")
+
+
 def test_exponent_cap_counts_negative_exponents() -> None:
     assert "exponent -1001 is too large" in str(error_of(parse_expression, "x ** -1001"))
     assert shape(parse_expression("x ** -1000"))[-1] == ("z1", "pow", ("x", -1000.0))

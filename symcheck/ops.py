@@ -7,8 +7,9 @@ knows or copies any engine's backward rules.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import sympy
 from sympy import Expr
@@ -90,8 +91,64 @@ def _dot(xs: Sequence[Expr], _: Optional[int]) -> Expr:
     return sympy.Add(*[w * x for w, x in zip(xs[:half], xs[half:])])
 
 
+def _softmax_value(index: Any, *xs: Any) -> Any:
+    """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision."""
+    import mpmath
+
+    exp = mpmath.exp if any(isinstance(x, mpmath.mpf) for x in xs) else math.exp
+    top = max(xs)
+    exps = [exp(x - top) for x in xs]  # shifted by the largest, so nothing overflows
+    return exps[int(index)] / sum(exps)
+
+
+class softmax(sympy.Function):
+    """softmax(i, x1, …, xn) = e^xi / (e^x1 + … + e^xn), kept as a named function.
+
+    sympy differentiates it by the softmax rule ∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ) (the
+    derivative of the quotient above, written back in components), so a
+    partial prints as ``softmax(0, a, b)*(1 - softmax(0, a, b))`` rather than
+    as a difference of exponential fractions.
+    """
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        if argindex == 1:  # the component index is not a variable
+            raise sympy.ArgumentIndexError(self, argindex)
+        index, xs = self.args[0], self.args[1:]
+        j = argindex - 2
+        other = softmax(j, *xs)
+        return self * (1 - other) if j == int(index) else -self * other
+
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): numbers fold to the value
+    eval = classmethod(lambda cls, i, *xs: _softmax_quotient(i, xs) if all(x.is_Number for x in xs) else None)
+
+    def quotient(self) -> Expr:
+        """This component as e^xi / Σ e^xk (only this node: ``rewrite(exp)`` would also rewrite sin, tanh, …)."""
+        return _softmax_quotient(self.args[0], self.args[1:])
+
+    def _eval_rewrite_as_exp(self, i: Expr, *xs: Expr, **kwargs: object) -> Expr:
+        return _softmax_quotient(i, xs)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return self.quotient().evalf(prec)
+
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_softmax_value)
+
+    def _latex(self, printer: Any, exp: Optional[str] = None) -> str:
+        # sympy passes `exp` when printing a power of the function (softmax(…)²)
+        args = ", ".join(printer._print(x) for x in self.args[1:])
+        text = r"\operatorname{softmax}_{%s}\left(%s\right)" % (printer._print(self.args[0]), args)
+        return text if exp is None else r"%s^{%s}" % (text, exp)
+
+
+def _softmax_quotient(index: Expr, xs: Sequence[Expr]) -> Expr:
+    return sympy.exp(xs[int(index)]) / sympy.Add(*[sympy.exp(x) for x in xs])
+
+
 def _softmax(xs: Sequence[Expr], index: Optional[int]) -> Expr:
-    return sympy.exp(xs[index or 0]) / sympy.Add(*[sympy.exp(x) for x in xs])
+    return softmax(index or 0, *xs)
 
 
 _ROWS = (

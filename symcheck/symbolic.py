@@ -35,6 +35,7 @@ from sympy import Expr
 from symcheck import precision
 from symcheck.ir import Program
 from symcheck.opkind import op_kind
+from symcheck.ops import softmax
 from symcheck.report import Finding
 
 ZERO = sympy.Integer(0)
@@ -88,6 +89,7 @@ class SymbolicGraph:
         self._derivatives: dict[str, dict[str, Expr]] = {}
         self._expansions: Optional[dict[sympy.Symbol, Expr]] = None
         self._reaching: Optional[set[str]] = None
+        self._softmax_nodes: Optional[dict[Expr, sympy.Symbol]] = None
 
     # -- per node ------------------------------------------------------------
 
@@ -115,7 +117,19 @@ class SymbolicGraph:
         kind, names = op_kind(spec)
         if parent not in names:
             return ZERO
-        return kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names])
+        return self._named(kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names]))
+
+    def _named(self, partial: Expr) -> Expr:
+        """A local partial with every softmax component that is a node written as that node.
+
+        sympy writes ∂sᵢ/∂xⱼ in components, ``softmax(0, a, b)*(1 - softmax(0, a, b))``;
+        where the program holds those components as nodes this reads ``z1*(1 - z1)``.
+        """
+        if self._softmax_nodes is None:
+            self._softmax_nodes = {
+                self.forward(node.name): self.symbol(node.name) for node in self.program.nodes if node.op == "softmax"
+            }
+        return partial.xreplace(self._softmax_nodes) if self._softmax_nodes else partial
 
     def consumers(self, name: str) -> tuple[str, ...]:
         """The nodes using `name` as an operand, in backward order (latest first)."""
@@ -184,17 +198,24 @@ class SymbolicGraph:
             kind, names = op_kind(node)
             symbols = [self.symbol(n) for n in names]
             for operand, partial in zip(names, kind.partials):
-                terms.setdefault(operand, []).append(seed * kind.substitute(partial, symbols))
+                terms.setdefault(operand, []).append(seed * self._named(kind.substitute(partial, symbols)))
         self._derivatives[of] = derivatives
         return derivatives
 
     # -- forms in the inputs -------------------------------------------------
 
     def expanded(self, expr: Expr) -> Expr:
-        """`expr` with every non-input node symbol replaced by its forward expression in the inputs."""
+        """`expr` with every non-input node symbol replaced by its forward expression in the inputs.
+
+        Softmax components become e^xi / Σ e^xk here, so that sympy can prove
+        identities such as softmax(0, a, b) + softmax(1, a, b) = 1.
+        """
         if self._expansions is None:
             self._expansions = self._expand_all()
-        return expr.xreplace(self._expansions)
+        expanded = expr.xreplace(self._expansions)
+        if expanded.has(softmax):
+            expanded = expanded.replace(lambda e: isinstance(e, softmax), lambda e: e.quotient())
+        return expanded
 
     def _expand_all(self) -> dict[sympy.Symbol, Expr]:
         expansions: dict[sympy.Symbol, Expr] = {}

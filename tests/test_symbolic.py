@@ -109,6 +109,42 @@ def test_sigmoid_derivative_prints_as_sigma_one_minus_sigma() -> None:
     assert graph.latex(partial) == r"\left(1 - \sigma\left(a\right)\right) \sigma\left(a\right)"
 
 
+def _softmax_pair() -> Program:
+    """z1, z2 = softmax(a, b); f = a*z1 + z2."""
+    return Program(
+        (
+            Node("a", INPUT, (), 0.3),
+            Node("b", INPUT, (), -0.2),
+            Node("z1", "softmax", ("a", "b"), index=0),
+            Node("z2", "softmax", ("a", "b"), index=1),
+            Node("z3", "mul", ("a", "z1")),
+            Node("z4", "add", ("z3", "z2")),
+        ),
+        "z4",
+    )
+
+
+def test_softmax_partials_read_as_s_times_delta_minus_s() -> None:
+    graph = SymbolicGraph(_softmax_pair())
+    assert graph.text(graph.local_partial("z1", "a")) == "z1*(1 - z1)"
+    assert graph.text(graph.local_partial("z1", "b")) == "-z1*z2"
+    assert graph.text(graph.adjoint("a")) == "z1 - z1*z2 + a*z1*(1 - z1)"
+    assert r"\operatorname{softmax}_{0}\left(a, b\right)" in graph.latex(graph.local_partial("z1", "a").subs(
+        graph.symbol("z1"), graph.forward("z1")))
+    s0, s1 = (math.exp(0.3) / (math.exp(0.3) + math.exp(-0.2)), math.exp(-0.2) / (math.exp(0.3) + math.exp(-0.2)))
+    adjoints = graph.adjoint_values(graph.values())
+    assert adjoints["a"] == pytest.approx(s0 + 0.3 * s0 * (1 - s0) - s0 * s1, rel=1e-14)
+    assert adjoints["b"] == pytest.approx(s1 * (1 - s1) - 0.3 * s0 * s1, rel=1e-14)
+
+
+def test_a_softmax_component_that_is_no_node_keeps_its_index() -> None:
+    graph = SymbolicGraph(single("softmax", "a", "b", index=0))
+    assert graph.text(graph.local_partial("z1", "b")) == "-z1*softmax(1, a, b)"
+    expanded = graph.expanded(graph.local_partial("z1", "b"))  # in the inputs: the exponentials themselves
+    assert sympy.simplify(expanded + sympy.exp(graph.symbol("a") + graph.symbol("b"))
+                          / (sympy.exp(graph.symbol("a")) + sympy.exp(graph.symbol("b"))) ** 2) == 0
+
+
 def test_reuse_sums_over_both_positions() -> None:
     graph = SymbolicGraph(single("mul", "a", "a"))
     assert graph.text(graph.local_partial("z1", "a")) == "2*a"

@@ -441,9 +441,9 @@ def run(
 # ---------------------------------------------------------------------------
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "python -m problems.gradient_descent") -> argparse.ArgumentParser:
     p = runner.problem_parser(
-        "python -m problems.gradient_descent",
+        prog,
         __doc__.split("\n")[0],
         steps_help="steps per problem (default: each problem's own)",
         lr_help="learning rate for every problem run (default: each problem's own)",
@@ -454,9 +454,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m problems.gradient_descent") -> int:
     """Exit code 0 when every problem converged and its gradient check passed, 1 when not (or diverged),
-    2 for bad arguments."""
+    2 for bad arguments. `prog` names the command in usage and error lines."""
 
     def run_from(args: argparse.Namespace) -> dict:
         return run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
@@ -465,7 +465,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def reached(result: dict) -> bool:
         return result["converged"] and result["gradcheck"]["ok"]
 
-    return runner.run_main(parser(), argv, run_from, reached)
+    return runner.run_main(parser(prog), argv, run_from, reached)
 
 
 if __name__ == "__main__":

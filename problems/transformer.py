@@ -420,10 +420,10 @@ def print_results(console: Console, result: dict, losses: list[float]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "python -m problems.transformer") -> argparse.ArgumentParser:
     defaults = Settings()
     p = runner.problem_parser(
-        "python -m problems.transformer",
+        prog,
         __doc__.split("\n")[0],
         steps_help=f"training steps (default {defaults.steps})",
         lr_help=f"Adam's learning rate (default {defaults.lr})",
@@ -439,9 +439,10 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m problems.transformer") -> int:
     """Exit code 0 when held-out accuracy reaches the target and the gradient check passed, 1 when not,
-    2 for bad arguments (including settings the model cannot take, e.g. n_embd not a multiple of n_head)."""
+    2 for bad arguments (including settings the model cannot take, e.g. n_embd not a multiple of n_head).
+    `prog` names the command in usage and error lines."""
 
     def run_from(args: argparse.Namespace) -> dict:
         return run(steps=args.steps, seed=args.seed, lr=args.lr, quiet=args.json, plot=args.plot,
@@ -451,7 +452,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def reached(result: dict) -> bool:
         return result["trained"] and result["gradcheck"]["ok"] is not False
 
-    return runner.run_main(parser(), argv, run_from, reached)
+    return runner.run_main(parser(prog), argv, run_from, reached)
 
 
 if __name__ == "__main__":

@@ -138,6 +138,8 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "multiple of n_head" in capsys.readouterr().err
     assert tf.main(["--steps", "-1"]) == 2
     assert capsys.readouterr().err.count("\n") == 1  # a usage error is one line
+    assert tf.main(["--steps", "0"], prog="symcheck run transformer") == 2
+    assert capsys.readouterr().err.startswith("symcheck run transformer: error: argument --steps")
     assert tf.main(["--steps", "2", "--plot", "/no/such/folder/loss.png", *tiny]) == 2  # refused before training
     assert "does not exist" in capsys.readouterr().err
 

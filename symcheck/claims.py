@@ -196,7 +196,11 @@ class _Explainer:
         left = self._describe(equation.lhs, lhs, values[0], first=True)
         right = self._describe(equation.rhs, rhs, values[1], first=False)
         hint = self._pending_hint(equation) or self._difference_hint(decision)
-        return f"fails: {left}; {right}" + (f"; {hint}" if hint else "")
+        fails = "fails" if decision.method == "symbolic" else f"fails at the point {self._where()}"
+        return f"{fails}: {left}; {right}" + (f"; {hint}" if hint else "")
+
+    def _where(self) -> str:
+        return ", ".join(f"{name} = {value:.6g}" for name, value in self.point.items())
 
     def _holds(self, lhs: Expr, rhs: Expr, decision: Decision) -> str:
         if decision.method == "numeric":
@@ -215,7 +219,7 @@ class _Explainer:
         number = _number_side(equation)
         other_ast, number_ast = (equation.lhs, equation.rhs) if number == 1 else (equation.rhs, equation.lhs)
         other_value, number_value = (values[0], values[1]) if number == 1 else (values[1], values[0])
-        where = ", ".join(f"{name} = {value:.6g}" for name, value in self.point.items())
+        where = self._where()
         written = _shown(number_ast, sympy.Float(number_value or 0.0), self.graph) if isinstance(number_ast, Num) \
             else claim_text(number_ast)
         digits = f" to the digits written (±{decision.half_unit:.1g})" if decision.half_unit else ""
@@ -234,7 +238,7 @@ class _Explainer:
         return f"fails: {first}: at {where} the left side is {left:.6g} and the right side {right:.6g}"
 
     def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool) -> str:
-        form = self.graph.text(expr)
+        form = _short(self.graph.text(expr))
         shown = "(cannot be evaluated here)" if value is None else f"= {value:.6g}"
         if expr.is_Number:
             shown = ""

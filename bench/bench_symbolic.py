@@ -3,6 +3,9 @@
     python3 bench/bench_symbolic.py            # 50 … 4000 nodes + start-up
     python3 bench/bench_symbolic.py 50 200     # chosen sizes
 
+Start-up is timed like hyperfine does: ten fresh ``python -m symcheck check
+'x*y'`` processes, median wall time.
+
 Programs are random but deterministic (seeded): inputs first, then a mix of
 unary, binary and n-ary ops whose operands come from the last 12 nodes (so
 the graph is deep, the worst case for finite differences), and an output that
@@ -12,6 +15,7 @@ sums the last nodes so nearly every node reaches it.
 from __future__ import annotations
 
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -85,23 +89,17 @@ def time_symbolic_only(size: int, cold: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def time_startup() -> tuple[float, str]:
+def time_startup(runs: int = 10) -> tuple[list[float], str]:
+    """Wall time of `runs` fresh processes checking x*y (hyperfine-style: report the median)."""
     root = Path(__file__).resolve().parent.parent
-    cli = (root / "symcheck" / "cli.py").exists() and (root / "symcheck" / "__main__.py").exists()
-    if cli:
-        command = [sys.executable, "-m", "symcheck", "check", "x*y"]
-    else:
-        code = (
-            "from symcheck.compare import check_program; from symcheck.ir import Node, Program; "
-            "p = Program((Node('x','input',(),0.7), Node('y','input',(),1.3), Node('z1','mul',('x','y'))), 'z1'); "
-            "print(check_program(p).ok)"
-        )
-        command = [sys.executable, "-c", code]
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=root, capture_output=True, check=False)
-    seconds = time.perf_counter() - start
-    what = " ".join(command[1:]) if cli else "python -c 'check_program(x*y)'"
-    return seconds, f"{what}; exit code {done.returncode}"
+    command = [sys.executable, "-m", "symcheck", "check", "x*y"]
+    times, codes = [], set()
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=root, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        codes.add(done.returncode)
+    return times, f"{' '.join(command[1:])}; exit codes {sorted(codes)}"
 
 
 def main(argv: list[str]) -> int:
@@ -113,8 +111,9 @@ def main(argv: list[str]) -> int:
         cold = time_symbolic_only(size, cold=True)
         warm = time_symbolic_only(size)
         print(f"{size:>6} {seconds:>10.3f} {1000 * seconds / size:>14.3f} {warm:>18.3f} {cold:>18.3f}  {details}")
-    startup, what = time_startup()
-    print(f"start-up + small expression: {startup:.3f} s wall ({what})")
+    times, what = time_startup()
+    print(f"start-up + small expression, {len(times)} runs: median {statistics.median(times):.3f} s wall, "
+          f"min {min(times):.3f}, max {max(times):.3f} ({what})")
     return 0
 
 

@@ -97,11 +97,21 @@ class Adapter:
 
     name = "micrograd-style"
     ordered_parents = False
+    _PARENT_ATTRIBUTES = ("_prev", "_children", "parents", "_parents", "children")
+
+    def __init__(self) -> None:
+        self._parent_attribute: dict[type, str] = {}  # found once per node class: the hot path of a capture
 
     def parents(self, node: Any) -> Collection[Any]:
-        for attribute in ("_prev", "_children", "parents", "_parents", "children"):
+        attribute = self._parent_attribute.get(type(node))
+        if attribute is not None:
+            found = getattr(node, attribute, None)
+            if found is not None:
+                return found
+        for attribute in self._PARENT_ATTRIBUTES:
             found = getattr(node, attribute, None)
             if found is not None and not callable(found):
+                self._parent_attribute[type(node)] = attribute
                 return found
         return ()
 

@@ -30,6 +30,8 @@ Operand = Union[int, float]
 """A node's operand: an int is another node's position, a float a constant (a pow exponent)."""
 
 _ENGINE_ALIASES: dict[str, str] = {}
+_SYMMETRIC = frozenset({"add", "mul", "sum", "mean", "logsumexp"})
+"""Ops whose value does not depend on the operand order: a set of parents needs no ordering by value."""
 
 
 def alias_op(engine_op: str, op: str) -> None:
@@ -302,7 +304,7 @@ def _interpret(
     arity = OPS[op].arity
     if arity is not None and len(refs) != arity:
         op, refs = _fit_arity(graph.names[i], engine_op, op, arity, refs, node, graph)
-    if unordered and len(set(refs)) > 1:
+    if unordered and len(set(refs)) > 1 and op not in _SYMMETRIC:
         refs = _order_by_value(op, refs, index, node, graph)
     return op, engine_op, tuple(refs), index
 

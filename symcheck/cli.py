@@ -48,14 +48,26 @@ class _Parser(argparse.ArgumentParser):
 # -- arguments -----------------------------------------------------------------------
 
 
+def tolerance(text: str) -> float:
+    """A tolerance option's value: a finite number ≥ 0 (a negative or NaN one would fail every node)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number ≥ 0")
+    return value
+
+
 def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: bool = True) -> None:
     parser.add_argument("--at", metavar="x=1.5,y=0.5", help="input values (others keep their defaults)")
-    parser.add_argument("--json", action="store_true", help="print strict JSON instead of text")
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="print strict JSON instead of text")
     if latex:
-        parser.add_argument("--latex", action="store_true", help="print the derivations as LaTeX align* blocks")
+        formats.add_argument("--latex", action="store_true", help="print the derivations as LaTeX align* blocks")
     if tolerances:
-        parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help="relative tolerance (default 1e-6)")
-        parser.add_argument("--atol", type=float, default=DEFAULT_ATOL, help="absolute tolerance (default 1e-9)")
+        parser.add_argument("--rtol", type=tolerance, default=DEFAULT_RTOL, help="relative tolerance (default 1e-6)")
+        parser.add_argument("--atol", type=tolerance, default=DEFAULT_ATOL, help="absolute tolerance (default 1e-9)")
     parser.add_argument("--no-color", action="store_true", help="plain text (NO_COLOR is respected too)")
 
 
@@ -114,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _console(args: argparse.Namespace) -> Any:
     from rich.console import Console
 
-    plain = getattr(args, "no_color", False) or "NO_COLOR" in os.environ
+    plain = getattr(args, "no_color", False) or bool(os.environ.get("NO_COLOR"))  # no-color.org: set and non-empty
     return Console(file=sys.stdout, highlight=False, color_system=None if plain else "auto")
 
 

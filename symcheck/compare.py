@@ -107,6 +107,11 @@ class _Tolerance:
     """The documented agreement tests (see the module docstring)."""
 
     def __init__(self, rtol: float, atol: float, output_value: float) -> None:
+        for name, value in (("rtol", rtol), ("atol", atol)):
+            if not 0 <= value < math.inf:  # a negative or NaN tolerance would fail every node
+                from symcheck.errors import InputError
+
+                raise InputError(f"{name} = {value!r} is not a finite number ≥ 0", hint=f"e.g. {name}=1e-6")
         self.rtol, self.atol = rtol, atol
         self.fd_rtol = max(rtol, FD_RTOL)
         self.fd_atol = max(atol, FD_ATOL * max(1.0, abs(output_value)))

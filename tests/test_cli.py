@@ -96,6 +96,11 @@ def test_internal_error_exit_3_with_traceback(capsys: pytest.CaptureFixture[str]
         (["graph", "x*y", "--format", "png"], "invalid choice"),
         (["trace", "backprop", "--steps", "0-99"], "--steps"),
         (["trace", "backprop", "--node", "z99"], "z99"),
+        (["check", "x*y", "--rtol", "-1"], "--rtol: '-1' is not a finite number ≥ 0"),
+        (["check", "x*y", "--atol", "nan"], "--atol: 'nan' is not a finite number ≥ 0"),
+        (["trace", "x*y", "--rtol", "inf"], "--rtol"),
+        (["check", "x*y", "--json", "--latex"], "not allowed with argument --json"),
+        (["check", "x*y", "--at", "x=nan"], "nan"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
@@ -193,6 +198,7 @@ def test_problems_lists_without_importing_runnables(
 
 @pytest.mark.parametrize("extra, env, coloured", [
     ([], {}, True), (["--no-color"], {}, False), ([], {"NO_COLOR": "1"}, False),
+    ([], {"NO_COLOR": ""}, True),  # no-color.org: an empty NO_COLOR does not count
 ])
 def test_colour_follows_no_color(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

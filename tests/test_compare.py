@@ -211,3 +211,9 @@ def test_a_wrong_finite_difference_with_a_small_error_estimate_still_fails(monke
     assert not report.ok
     assert report.failures[0].node in {"z4", "z3", "z1", "z2", "x", "y"}
     assert "the finite difference disagrees" in report.failures[0].message
+
+
+@pytest.mark.parametrize("option", [{"rtol": -1e-6}, {"atol": math.nan}, {"rtol": math.inf}])
+def test_a_tolerance_that_is_no_finite_number_at_least_0_is_an_input_error(option: dict) -> None:
+    with pytest.raises(InputError, match="not a finite number ≥ 0"):
+        check_program(homework(), **option)

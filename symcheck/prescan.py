@@ -24,7 +24,7 @@ _TOKEN = re.compile(
     |(?P<comment>\#[^\r\n]*)
     |(?P<string>[rRbBuUfF]{0,2}(?:'[^'\r\n]*'?|"[^"\r\n]*"?))
     |(?P<number>0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+
-        |(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)
+        |(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?)
     |(?P<name>[^\W\d]\w*)
     |(?P<op>\*\*|//|==|!=|<=|>=|->|:=|<<|>>|[-+*/%@&|^~<>()\[\]{},:;.=!])
     |(?P<other>.)
@@ -34,6 +34,7 @@ _TOKEN = re.compile(
 
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
                  "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+", "⁽": "(", "⁾": ")"}
+_SUBSCRIPTS = {chr(0x2080 + digit): str(digit) for digit in range(10)}
 _LOOKALIKES = {
     "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "∗": "*",
     "−": "-", "–": "-", "—": "-", "‐": "-",
@@ -120,6 +121,14 @@ def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
         exponent = "".join(_SUPERSCRIPTS[c] for c in run)
         raise locator.error(f"'{run}' ({code}) is not an operator", token.line, token.col0,
                             hint=f"write '**{exponent}' for a power, e.g. x**{exponent}", width=len(run))
+    if char in _SUBSCRIPTS:
+        digit = _SUBSCRIPTS[char]
+        raise locator.error(f"'{char}' ({code}) is a subscript", token.line, token.col0,
+                            hint=f"write a plain '{digit}', e.g. z{digit}")
+    number = unicodedata.numeric(char, None)
+    if number is not None and not char.isascii():
+        raise locator.error(f"'{char}' ({code}) is not a number symcheck reads", token.line, token.col0,
+                            hint=f"write {number:g}")
     if char in _LOOKALIKES:
         raise locator.error(f"'{char}' ({code}) is not an operator", token.line, token.col0,
                             hint=f"write '{_LOOKALIKES[char]}' instead")

@@ -140,6 +140,9 @@ def test_registered_ops_are_callable(monkeypatch: pytest.MonkeyPatch) -> None:
         ("D(x, y)", "<expression>:1:1: D() is only allowed in claims; write it in a claim, "
                     "e.g. # claim: D(f, z4) == D(f, z5) * D(z5, z4)"),
         ("x / 0", "<expression>:1:5: division by the number 0; divide by a nonzero number or by an expression"),
+        ("z₁ * x", "<expression>:1:2: '₁' (U+2081) is a subscript; write a plain '1', e.g. z1"),
+        ("x ** ½", "<expression>:1:6: '½' (U+00BD) is not a number symcheck reads; write 0.5"),
+        ("x * ٣", "<expression>:1:5: '٣' (U+0663) is not a number symcheck reads; write 3"),
         ("import os", "<expression>:1:1: 'import' statements are not supported; "
                       "a program is one 'name = expression' per line"),
         ("x = 1", "<expression>:1:1: an expression has no assignments; write a staged program "

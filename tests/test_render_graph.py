@@ -90,6 +90,15 @@ def test_names_and_constants_are_escaped() -> None:
     assert 'n1(("#lt;c#gt; = pow(a#quot;b, 2)"))' in mermaid and "n0 --> n1" in mermaid
 
 
+def test_line_breaks_and_hashes_in_names_keep_each_statement_on_one_line() -> None:
+    program = Program((Node("new\nline", "input", (), 2.0), Node("#1", "neg", ("new\nline",))), "#1")
+    dot = to_dot(GraphData(program)).splitlines()
+    assert '  "new\\nline" -> "#1";' in dot
+    assert '  "new\\nline" [label="new\\nline (input)\\nvalue 2"];' in dot
+    mermaid = to_mermaid(GraphData(program)).splitlines()
+    assert mermaid[1:3] == ['  n0["new<br/>line (input)<br/>value 2"]', '  n1(("#35;1 = neg(new<br/>line)"))']
+
+
 def test_repeated_operand_draws_one_edge_per_use() -> None:
     program = Program((Node("a", "input", (), 2.0), Node("b", "mul", ("a", "a"))), "b")
     assert to_mermaid(GraphData(program)).count("n0 --> n1") == 2

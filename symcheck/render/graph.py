@@ -55,7 +55,8 @@ def _edges(program: Program) -> list[tuple[str, str]]:
 
 
 def _dot_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    # a line break in a name stays one DOT string: Graphviz reads \n inside quotes as a new line
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def _dot_string(text: str) -> str:
@@ -81,9 +82,10 @@ def to_dot(data: GraphData) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Mermaid labels are quoted; quotes and markup-like characters become entity codes.
-    for raw, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+    # "#" first, since every entity code starts with it; a line break in a name becomes <br/>.
+    for raw, code in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(raw, code)
-    return text
+    return "<br/>".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def to_mermaid(data: GraphData) -> str:

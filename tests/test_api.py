@@ -94,5 +94,8 @@ def test_notebook_bundle_has_html_text_and_math() -> None:
 
 def test_verdict_displays_in_notebooks() -> None:
     bundle = symcheck.claim("backprop", "grad(z3, before=z4) == z7")._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", "text/html"}
+    assert set(bundle) == {"text/plain", "text/html", "text/markdown"}
+    assert bundle["text/markdown"] == (
+        "**✓ claim holds** (symbolic): ` grad(z3, before=z4) == z7 `\n\n- lhs = ` z7 ` = 2.42679\n- rhs = ` z7 ` = 2.42679"
+    )
     assert bundle["text/plain"].startswith("✓ claim holds: grad(z3, before=z4) == z7")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from typing import Any, Union
 
 from symcheck.report import Report, Trace, Verdict
@@ -48,10 +49,31 @@ def _math_blocks(obj: Displayable) -> list[str]:
     return blocks
 
 
+def _code(text: str) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _verdict_markdown(verdict: Verdict) -> str:
+    """A claim's verdict and both sides (symbolic form = value) as Markdown."""
+    from symcheck.render import format_number
+
+    mark, word = ("✓", "holds") if verdict.holds else ("✗", "fails")
+    lines = [f"**{mark} claim {word}** ({verdict.method}): {_code(verdict.claim)}", ""]
+    for side, symbolic, value in (("lhs", verdict.lhs_symbolic, verdict.lhs_value),
+                                  ("rhs", verdict.rhs_symbolic, verdict.rhs_value)):
+        lines.append(f"- {side} = {_code(symbolic)} = {format_number(value)}")
+    return "\n".join(lines)
+
+
 def mimebundle(obj: Displayable) -> dict[str, Any]:
     """The MIME bundle Jupyter shows for `obj`."""
     text, page = _console_text(obj)
     bundle: dict[str, Any] = {"text/plain": text, "text/html": page}
+    if isinstance(obj, Verdict):
+        bundle["text/markdown"] = _verdict_markdown(obj)
     blocks = _math_blocks(obj)
     if blocks:
         markdown = "\n\n".join(f"$$\n{block}\n$$" for block in blocks)

@@ -8,26 +8,32 @@ from __future__ import annotations
 
 import math
 
-from symcheck.ir import Node, Program
+from symcheck.ir import Claim, Node, Program
 from symcheck.report import Contribution, Finding, NodeResult, Report, Step, Trace, Verdict
 
 X, Y = 1.5, 0.5
 
-PROGRAM = Program(
-    (
-        Node("x", "input", (), X),
-        Node("y", "input", (), Y),
-        Node("z1", "id", ("x",)),
-        Node("z2", "id", ("y",)),
-        Node("z3", "mul", ("z1", "z2")),
-        Node("z4", "add", ("z3", "z1")),
-        Node("z5", "sin", ("z4",)),
-        Node("z6", "exp", ("z2",)),
-        Node("z7", "add", ("z5", "z6")),
-        Node("z8", "mul", ("z7", "z3")),
-    ),
-    "z8",
-)
+def homework(x: float = X, y: float = Y, claims: tuple[Claim, ...] = ()) -> Program:
+    """DESIGN.md's graph: z8 = (sin(z1 z2 + z1) + exp(z2)) · z1 z2 (shared by the tests of several modules)."""
+    return Program(
+        (
+            Node("x", "input", (), x),
+            Node("y", "input", (), y),
+            Node("z1", "id", ("x",)),
+            Node("z2", "id", ("y",)),
+            Node("z3", "mul", ("z1", "z2")),
+            Node("z4", "add", ("z3", "z1")),
+            Node("z5", "sin", ("z4",)),
+            Node("z6", "exp", ("z2",)),
+            Node("z7", "add", ("z5", "z6")),
+            Node("z8", "mul", ("z7", "z3")),
+        ),
+        "z8",
+        claims,
+    )
+
+
+PROGRAM = homework()
 
 V: dict[str, float] = {"x": X, "y": Y, "z1": X, "z2": Y}
 V["z3"] = V["z1"] * V["z2"]

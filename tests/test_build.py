@@ -7,27 +7,10 @@ import math
 import pytest
 
 import ag
+from render_samples import homework
 from symcheck.build import build_graph
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program, default_value
-
-
-def homework() -> Program:
-    return Program(
-        (
-            Node("x", INPUT, (), 1.5),
-            Node("y", INPUT, (), 0.5),
-            Node("z1", "id", ("x",)),
-            Node("z2", "id", ("y",)),
-            Node("z3", "mul", ("z1", "z2")),
-            Node("z4", "add", ("z3", "z1")),
-            Node("z5", "sin", ("z4",)),
-            Node("z6", "exp", ("z2",)),
-            Node("z7", "add", ("z5", "z6")),
-            Node("z8", "mul", ("z7", "z3")),
-        ),
-        "z8",
-    )
 
 
 def test_homework_values_labels_and_grads() -> None:

@@ -7,28 +7,10 @@ import random
 
 import pytest
 
+from render_samples import homework
 from symcheck.compare import check_program
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Claim, Node, Program
-
-
-def homework(claims: tuple = ()) -> Program:
-    return Program(
-        (
-            Node("x", INPUT, (), 1.5),
-            Node("y", INPUT, (), 0.5),
-            Node("z1", "id", ("x",)),
-            Node("z2", "id", ("y",)),
-            Node("z3", "mul", ("z1", "z2")),
-            Node("z4", "add", ("z3", "z1")),
-            Node("z5", "sin", ("z4",)),
-            Node("z6", "exp", ("z2",)),
-            Node("z7", "add", ("z5", "z6")),
-            Node("z8", "mul", ("z7", "z3")),
-        ),
-        "z8",
-        claims,
-    )
 
 
 def test_homework_all_three_witnesses_agree() -> None:
@@ -107,7 +89,7 @@ def test_domain_edge_cannot_be_checked() -> None:
 def test_claims_of_the_program_are_judged_when_the_claims_module_is_there() -> None:
     pytest.importorskip("symcheck.claims")
     pytest.importorskip("symcheck.parse")
-    report = check_program(homework((Claim("D(f, z4) == D(f, z5) * D(z5, z4)"),)))
+    report = check_program(homework(claims=(Claim("D(f, z4) == D(f, z5) * D(z5, z4)"),)))
     assert len(report.claims) == 1 and report.claims[0].holds
 
 

@@ -9,29 +9,11 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from render_samples import homework
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.opkind import exact_number, op_kind
 from symcheck.symbolic import SymbolicGraph, adjoint_latex
-
-
-def homework(x: float = 1.5, y: float = 0.5) -> Program:
-    """DESIGN.md's graph: z8 = (sin(z1 z2 + z1) + exp(z2)) · z1 z2."""
-    return Program(
-        (
-            Node("x", INPUT, (), x),
-            Node("y", INPUT, (), y),
-            Node("z1", "id", ("x",)),
-            Node("z2", "id", ("y",)),
-            Node("z3", "mul", ("z1", "z2")),
-            Node("z4", "add", ("z3", "z1")),
-            Node("z5", "sin", ("z4",)),
-            Node("z6", "exp", ("z2",)),
-            Node("z7", "add", ("z5", "z6")),
-            Node("z8", "mul", ("z7", "z3")),
-        ),
-        "z8",
-    )
 
 
 def single(op: str, *inputs, index=None) -> Program:

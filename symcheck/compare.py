@@ -22,7 +22,9 @@ distance to the next smaller step's result (truncation, a kink inside the
 stencil, a step too coarse for sin(1e8·x)). The step with the smallest
 estimate is kept, and the bound grows by that estimate, `grad_fd_error`. So
 an ill-conditioned difference is reported with its error bar, not as a false
-alarm.
+alarm. (The rounding estimate weighs each node by the size of its symbolic
+adjoint; that sizes the error bar only, the difference itself is computed
+from forward values alone, and a wrong one still fails: tests/test_compare.py.)
 
 Kinks (relu/abs at exactly 0, …) are flagged, not judged wrong: a node whose
 adjoint flows through one is ok when the engine matches the symbolic value

@@ -46,6 +46,9 @@ PROOF_OPS_LIMIT = 600
 PROOF_SECONDS = 5.0
 """Time allowed to sympy.simplify before the claim is decided by sampling instead."""
 
+VALUE_PROOF_SECONDS = 1.0
+"""Time allowed to prove a claim with a number side an identity; it is then judged at the point."""
+
 SAMPLES = 5
 """Random points tried besides the given one."""
 
@@ -267,6 +270,7 @@ def decide_value(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str,
     The method is then ``numeric`` with `points` 1; no other point is tried,
     since a value such as ``D(f, y) == 4.17004`` is a statement about this point.
     """
+    proof.setdefault("seconds", VALUE_PROOF_SECONDS)
     proved, reason = prove_equal(lhs, rhs, graph, **proof)
     if proved:
         return Decision(True, "symbolic", difference=sympy.Integer(0), reason=reason)

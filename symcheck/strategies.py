@@ -284,6 +284,8 @@ def find_minimal_failure(
 ) -> Optional[tuple[Expression, Any]]:
     """Search programs for one the engine gets wrong; shrink it; return (expression, report) or None.
 
+    The search is derandomized: the same engine and ops give the same reproducer on every run.
+
     >>> found = find_minimal_failure(MyValue, ops=("add", "mul", "tanh"))
     >>> print(found[0].reproducer)
     """
@@ -298,7 +300,7 @@ def find_minimal_failure(
     try:
         found = find(
             expressions(ops=ops, **options), fails,
-            settings=settings(max_examples=max_examples, deadline=None, database=None),
+            settings=settings(max_examples=max_examples, deadline=None, database=None, derandomize=True),
         )
     except NoSuchExample:
         return None

@@ -243,6 +243,16 @@ def test_ag_passes_through_the_engine_path_too() -> None:
     assert report.ok, report.failures
 
 
+def test_a_correct_engine_on_a_chain_5000_deep_reusing_one_input_has_no_false_alarm() -> None:
+    x = CorrectValue(0.5, label="x")
+    y = x
+    for _ in range(2500):
+        y = (y + x).tanh()
+    report = check_engine(y)
+    assert len(report.nodes) == 5001
+    assert report.ok and report.failures == [] and report.flags == []
+
+
 def test_a_kink_is_flagged_not_failed() -> None:
     x = MicrogradValue(0.0)
     f = x.relu() + x * 2

@@ -247,18 +247,27 @@ def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float
     return Decision(True, "numeric", points=compared, reason=reason)
 
 
-def written_half_unit(written: str) -> Optional[float]:
-    """Half a unit in the last digit of a decimal literal: ``"4.17004"`` → 5e-06, ``"2.5e-3"`` → 5e-05.
+ROUNDED_FROM_DIGITS = 3
+"""A number written with at least this many significant digits is read as a rounded value."""
 
-    A number written with a decimal point or an exponent is taken as rounded
-    to the digits shown, so it matches every value within this distance.
-    An integer literal (``2``) or text that is no literal gives None: exact.
+
+def written_half_unit(written: str) -> Optional[float]:
+    """Half a unit in the last digit of a rounded decimal: ``"4.17004"`` → 5e-06, ``"2.50e-3"`` → 5e-06.
+
+    A number written with a decimal point or an exponent and at least
+    `ROUNDED_FROM_DIGITS` significant digits is read as rounded to the digits
+    shown (what a student copies from a printout), so it matches every value
+    within this distance. Shorter numbers (``0.5``, ``4.2``) are more likely
+    meant exactly, as are integers (``2``): for them the result is None.
     """
     match = _DECIMAL.fullmatch(written.strip().lstrip("+-").replace("_", ""))
     if match is None or (match.group("fraction") is None and match.group("exponent") is None):
         return None
-    decimals = len(match.group("fraction") or "")
-    return 0.5 * 10.0 ** (int(match.group("exponent") or 0) - decimals)
+    fraction = match.group("fraction") or ""
+    significant = (match.group("whole") + fraction).lstrip("0")
+    if len(significant) < ROUNDED_FROM_DIGITS:
+        return None
+    return 0.5 * 10.0 ** (int(match.group("exponent") or 0) - len(fraction))
 
 
 def decide_value(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float], *,

@@ -13,8 +13,9 @@ A claim whose one side is a plain number (``D(f, y) == 4.17004``,
 ``grad(z3, before=z4) == 2.42679``) states a value at the point, the way a
 student writes down a hand-computed gradient: unless sympy proves it as an
 identity, it is compared at the given point only (method ``numeric``), and
-a number written with a decimal point matches to the digits written
-(4.17004 means 4.170035 … 4.170045).
+a number written with a decimal point and at least three significant
+digits matches to the digits written (4.17004 means 4.170035 … 4.170045);
+shorter numbers (0.5, 4.2) and integers are taken as exact.
 
 >>> from symcheck.parse import parse_expression
 >>> verdict = judge_claim(parse_expression("sin(x) * x"), "D(f, x) == x*cos(x) + sin(x)")
@@ -32,6 +33,7 @@ from sympy import Expr
 from symcheck.claim_ast import ClaimExpr, Derivative, GradBefore, Num, Ref
 from symcheck.claim_eval import (
     AT_THE_POINT,
+    ROUNDED_FROM_DIGITS,
     ClaimTranslator,
     Decision,
     agree,
@@ -227,8 +229,10 @@ class _Explainer:
         other = claim_text(other_ast, output=self.program.output)
         if decision.holds:
             return f"holds at the point {where}: {other} is {other_value:.10g}, which matches {written}{digits}; {rule}"
-        return f"fails at the point {where}: {other} is {other_value:.10g}, which does not match {written}{digits}; " \
-               f"{rule}"
+        exact = "" if decision.half_unit else f" (taken as exact; a number with at least {ROUNDED_FROM_DIGITS} " \
+            f"significant digits is read as rounded, e.g. {other_value:.6g})"
+        return f"fails at the point {where}: {other} is {other_value:.10g}, which does not match {written}{digits}" \
+               f"{exact}; {rule}"
 
     def _fails_elsewhere(self, decision: Decision, *, at_point: bool) -> str:
         where = ", ".join(f"{name} = {value:.6g}" for name, value in (decision.counterexample or {}).items())

@@ -97,7 +97,7 @@ def test_a_wrong_value_states_both_values(homework):
     verdict = judge_claim(homework, "D(f, x) == 2")
     assert not verdict.holds and verdict.method == "numeric"
     assert verdict.rhs_value == 2.0 and verdict.rhs_symbolic == "2"
-    assert f"D(f, x) is {verdict.lhs_value:.10g}, which does not match 2;" in verdict.message
+    assert f"D(f, x) is {verdict.lhs_value:.10g}, which does not match 2 (taken as exact;" in verdict.message
 
 
 @pytest.mark.parametrize("text", ["D(f, y) == 4.17004", "grad(z3, before=z4) == 2.42679", "-0.47113 == ∂f/∂z4",
@@ -118,6 +118,13 @@ def test_a_value_claim_shows_the_number_as_typed_and_its_tolerance(homework):
     assert "which does not match 4.17005 to the digits written (±5e-06)" in near_miss.message
 
 
+def test_a_short_number_is_exact_not_rounded(homework):
+    verdict = judge_claim(homework, "D(f, x) == 0.5")  # D(f, x) = 0.5067: 0.5 would be a wrong answer
+    assert not verdict.holds
+    assert "a number with at least 3 significant digits is read as rounded, e.g. 0.506702" in verdict.message
+    assert judge_claim(homework, "D(f, x) == 0.507").holds
+
+
 def test_a_value_claim_moves_with_the_point(homework):
     assert not judge_claim(homework, "z3 == 0.75", at={"x": 2.0, "y": 0.5}).holds
     assert judge_claim(homework, "z3 == 1.0", at={"x": 2.0, "y": 0.5}).holds
@@ -129,8 +136,9 @@ def test_an_integer_is_exact_and_an_identity_with_a_number_is_still_proved(homew
     assert verdict.holds and verdict.method == "symbolic"
 
 
-@pytest.mark.parametrize(("written", "half_unit"), [("4.17004", 5e-6), ("2.5e-3", 5e-5), ("3.", 0.5),
-                                                     ("1e2", 50.0), ("2", None), ("1_000.5", 0.05)])
+@pytest.mark.parametrize(("written", "half_unit"), [("4.17004", 5e-6), ("2.50e-3", 5e-6), ("0.00123", 5e-6),
+                                                     ("1_000.5", 0.05), ("2.00", 0.005), ("0.5", None),
+                                                     ("4.2", None), ("3.", None), ("2", None), ("1e2", None)])
 def test_written_half_unit(written, half_unit):
     assert written_half_unit(written) == (pytest.approx(half_unit) if half_unit else None)
 

@@ -418,6 +418,25 @@ def test_after_register_op_the_op_is_checked_and_its_wrong_step_found(swish_unkn
     assert report.failures[0].message.startswith("node z1 (swish): your _backward gives ∂z1/∂w = 0.622459; expected ")
 
 
+def test_a_value_that_is_not_finite_is_named_before_anything_runs() -> None:
+    x = CorrectValue(float("nan"), label="x")
+    with pytest.raises(InputError, match=r"^node x \(input\): its value is nan; .*every value is finite"):
+        check_engine((x * 2.0).tanh())
+    big = CorrectValue(1e308, label="big")
+    with pytest.raises(InputError, match=r"^node z1 \(\*\): its value is inf \(from .*big = 1e\+308.*\); "):
+        check_engine(big * 10.0)
+
+
+def test_a_point_on_a_domain_edge_is_named_before_the_engine_runs() -> None:
+    x = CorrectValue(0.0, label="x")
+    with pytest.raises(InputError) as error:
+        check_engine(x**0.5 + x)  # the engine's own backward would divide by zero here
+    assert str(error.value).startswith(
+        "node z1 (**0.5): x = 0 is on the edge of the domain of **0.5, where its local derivative "
+        "(∂z1/∂x = 1/(2·sqrt(x))) is not finite; build the graph at a point inside the domain"
+    )
+
+
 def test_a_foreign_value_cannot_be_moved_to_another_point() -> None:
     with pytest.raises(InputError):
         check_engine(micrograd_expression(), at={"x1": 1.0})

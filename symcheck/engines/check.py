@@ -47,12 +47,12 @@ def check_engine(
     """
     if at:
         raise InputError(
-            "a live graph of another engine is checked at the values it was built with, not at --at",
+            "a live graph of another engine is checked at the values it was built with; at= cannot move it",
             hint="build the graph at the point you want (e.g. Value(0.5)) and pass its output",
         )
     graph = capture_engine(value)
+    steps = check_steps(graph, rtol=rtol, atol=atol)  # first: a point on a domain edge is named before the engine runs
     run = run_backward(graph)
-    steps = check_steps(graph, rtol=rtol, atol=atol)
     causes = stale_findings(graph, run, rtol=rtol, atol=atol) + steps.failures + order_findings(graph, run)
     program = graph.to_program()
     engine_grads = {graph.names[i]: run.grads[i] for i in range(len(graph)) if graph.names[i] in program}

@@ -22,7 +22,7 @@ from typing import Any, Optional, Union
 
 from symcheck.engines.adapters import CONST, INPUT, Adapter, AgAdapter, adapter_for, canonical_op
 from symcheck.engines.kinds import Kind, kind
-from symcheck.errors import UnknownOpError
+from symcheck.errors import InputError, UnknownOpError
 from symcheck.ir import Node, Program
 from symcheck.ops import OPS
 
@@ -151,7 +151,7 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
     """Capture everything reachable from `output` (a node of ag, micrograd or a micrograd-style engine)."""
     adapter = adapter or adapter_for(output)
     if isinstance(adapter, AgAdapter):
-        return _capture_ag(output, adapter)
+        return _require_finite(_capture_ag(output, adapter))
     unordered: set[int] = set()  # nodes whose parents came in a set: their operand order is ours to find
     raw = _reachable(output, adapter, unordered)
     if unordered:
@@ -171,6 +171,21 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
         graph.engine_ops.append(engine_op)
         graph.operands.append(operands)
         graph.indices.append(index)
+    return _require_finite(graph)
+
+
+def _require_finite(graph: EngineGraph) -> EngineGraph:
+    """The graph, if every value in it is finite; else an error naming the first node (in order) that is not."""
+    for i, node in enumerate(graph.nodes):
+        value = float(node.data)
+        if not math.isfinite(value):
+            inputs = ", ".join(f"{graph.names[p]} = {float(graph.nodes[p].data):g}" for p in graph.parents(i))
+            made = f" (from {inputs})" if inputs else ""
+            raise InputError(
+                f"its value is {value:g}{made}; symcheck checks gradients where every value is finite",
+                node=graph.describe(i),
+                hint="build the graph at a point where every value is finite",
+            )
     return graph
 
 

@@ -28,6 +28,7 @@ import sympy
 
 from symcheck.engines.graph import EngineGraph
 from symcheck.engines.kinds import at_kink
+from symcheck.errors import InputError
 from symcheck.report import Finding
 
 SENTINEL = 0.75
@@ -68,7 +69,10 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
             if k.kinks is not None and at_kink(k, values):
                 result.flags.append(_kink_flag(graph, i))
                 continue
-            expected = k.local(*values)
+            try:
+                expected = k.local(*values)
+            except (ArithmeticError, ValueError):  # math's own domain errors: sqrt'(0), log'(0), 1/0
+                raise _domain_edge(graph, i) from None
             scale = max(map(abs, expected), default=0.0) + atol
             for p in parents:
                 p.grad = SENTINEL
@@ -218,6 +222,18 @@ def _accumulation(graph: EngineGraph, i: int, parent: int, got: float, expected:
 def _crashed(graph: EngineGraph, i: int, error: Exception) -> Finding:
     message = f"node {graph.describe(i)}: your _backward raised {type(error).__name__}: {error}"
     return Finding(graph.names[i], graph.engine_ops[i] or graph.ops[i], "local", message)
+
+
+def _domain_edge(graph: EngineGraph, i: int) -> InputError:
+    k, refs = graph.kind(i)
+    at = ", ".join(f"{graph.names[r]} = {graph.nodes[r].data:g}" for r in dict.fromkeys(refs))
+    partials = "; ".join(f"{_partial_name(graph, i, r)} = {expected_text(graph, i, r)}" for r in dict.fromkeys(refs))
+    return InputError(
+        f"{at} is on the edge of the domain of {graph.engine_ops[i] or graph.ops[i]}, where its local derivative "
+        f"({partials}) is not finite",
+        node=graph.describe(i),
+        hint="build the graph at a point inside the domain (e.g. a positive argument for log, sqrt, x**0.5)",
+    )
 
 
 def _kink_flag(graph: EngineGraph, i: int) -> Finding:

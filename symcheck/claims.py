@@ -30,7 +30,7 @@ from typing import Any, Mapping, Optional
 import sympy
 from sympy import Expr
 
-from symcheck.claim_ast import ClaimExpr, Derivative, GradBefore, Num, Ref
+from symcheck.claim_ast import BinOp, ClaimExpr, Derivative, GradBefore, Num, Ref
 from symcheck.claim_eval import (
     AT_THE_POINT,
     ROUNDED_FROM_DIGITS,
@@ -246,7 +246,7 @@ class _Explainer:
         shown = "(cannot be evaluated here)" if value is None else f"= {value:.6g}"
         if expr.is_Number:
             shown = ""
-        if type(ast).__name__ == "GradBefore":
+        if isinstance(ast, GradBefore):
             name, before = self.translator._name(ast.node), self.translator._name(ast.before)
             if expr == 0:
                 return f"{name}.grad before {before}._backward() holds 0: nothing has arrived yet"
@@ -260,7 +260,7 @@ class _Explainer:
     def _pending_hint(self, equation: Any) -> str:
         """When one side is grad(b, before=c) and the other adds terms still pending at c, say when they arrive."""
         for grad_side, other_side in ((equation.lhs, equation.rhs), (equation.rhs, equation.lhs)):
-            if type(grad_side).__name__ != "GradBefore":
+            if not isinstance(grad_side, GradBefore):
                 continue
             name, before = self.translator._name(grad_side.node), self.translator._name(grad_side.before)
             arrived = self.ledger.arrived(name, before=before)
@@ -364,7 +364,7 @@ def _ref_text(ref: Any) -> str:
 
 def _sum_terms(node: Any, sign: int = 1) -> list[tuple[int, Any]]:
     """The top-level terms of a sum, each with its sign."""
-    if type(node).__name__ == "BinOp" and node.op in "+-":
+    if isinstance(node, BinOp) and node.op in "+-":
         right_sign = sign if node.op == "+" else -sign
         return _sum_terms(node.left, sign) + _sum_terms(node.right, right_sign)
     return [(sign, node)]

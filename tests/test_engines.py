@@ -437,6 +437,35 @@ def test_a_point_on_a_domain_edge_is_named_before_the_engine_runs() -> None:
     )
 
 
+class Bare:
+    """Nodes without a backward() method, and a product node whose op name was forgotten."""
+
+    def __init__(self, data: float, prev: tuple = (), op: str = "") -> None:
+        self.data, self.grad, self._prev, self._op = data, 0.0, set(prev), op
+        self._backward = lambda: None
+
+    def __mul__(self, other: "Bare") -> "Bare":
+        out = Bare(self.data * other.data, (self, other), "*")
+
+        def _backward() -> None:
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+
+def test_an_engine_without_backward_is_told_what_symcheck_runs() -> None:
+    with pytest.raises(InputError, match=r"^node z1: a Bare has no backward\(\) method, .*reverse topological order"):
+        check_engine(Bare(0.5) * Bare(2.0))
+
+
+def test_a_node_with_parents_but_no_op_name_is_told_to_name_it() -> None:
+    unnamed = Bare(1.0, (Bare(0.5), Bare(2.0)), "")
+    with pytest.raises(UnknownOpError, match=r"^node z1: this node has 2 parent\(s\) but no op name .*_op='\*'"):
+        check_engine(unnamed)
+
+
 def test_a_foreign_value_cannot_be_moved_to_another_point() -> None:
     with pytest.raises(InputError):
         check_engine(micrograd_expression(), at={"x1": 1.0})

@@ -370,6 +370,13 @@ def _close(a: float, b: float) -> bool:
 
 
 def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
+    if not engine_op.strip():
+        return UnknownOpError(
+            f"this node has {arity} parent(s) but no op name (its _op / op is empty), so symcheck cannot "
+            f"tell what it computes",
+            node=name,
+            hint="name the op where your engine builds the node (e.g. Value(..., _op='*')), as micrograd does",
+        )
     examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
     forward = examples.get(arity, "lambda a, b, c: a * b + c")
     if engine_op.isidentifier():

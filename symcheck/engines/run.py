@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 
 from symcheck.engines.adapters import AgAdapter
 from symcheck.engines.graph import EngineGraph
-from symcheck.errors import SymcheckError
+from symcheck.errors import InputError, SymcheckError
 from symcheck.report import Finding
 
 
@@ -63,6 +63,13 @@ def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
             before.append([float(node.grad) for node in nodes])
 
     output = nodes[graph.output]
+    if not callable(getattr(output, "backward", None)):
+        raise InputError(
+            f"a {type(output).__name__} has no backward() method, so symcheck cannot run your engine's backward pass",
+            node=graph.names[graph.output],
+            hint="give the value class a backward() that seeds the output's grad with 1 and calls each node's "
+            "_backward() in reverse topological order (as micrograd's Value.backward does)",
+        )
     try:
         if isinstance(graph.adapter, AgAdapter):
             position = {id(node): i for i, node in enumerate(nodes)}

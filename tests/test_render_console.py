@@ -207,3 +207,18 @@ def test_big_numbers_are_never_cut_in_an_80_column_table() -> None:
     text = console.file.getvalue()
     assert "…" not in text
     assert "-5.28491e108" in text and "-1.0615e-10" in text and "-1.06151e-10" in text and "1.2e-15" in text
+
+
+def test_a_long_derivation_wraps_under_its_equals_sign() -> None:
+    report = samples.report()
+    z3 = report.node("z3")
+    z3.grad_symbolic = " + ".join(f"z{i}*cos(z{i})" for i in range(1, 9))
+    console = Console(width=60, color_system=None, force_terminal=False, file=io.StringIO())
+    console.print(Group(*render_report(report)))
+    lines = [line.rstrip() for line in console.file.getvalue().splitlines()]
+    start = lines.index("         = z1*cos(z1) + z2*cos(z2) + z3*cos(z3) + z4*cos(z4)")
+    assert lines[start + 1:start + 4] == [
+        "           + z5*cos(z5) + z6*cos(z6) + z7*cos(z7) +",
+        "           z8*cos(z8)",
+        "         = 1.95566",
+    ]

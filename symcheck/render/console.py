@@ -63,6 +63,20 @@ class Indented:
             yield Text(" " * self.indent + line)
 
 
+class Hanging:
+    """A line that starts at the margin and wraps under a hanging indent (a derivation's ``= form``)."""
+
+    def __init__(self, text: str, indent: int) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = max(20 + self.indent, options.max_width)
+        lines = textwrap.wrap(self.text, width, subsequent_indent=" " * self.indent,
+                              break_long_words=False, break_on_hyphens=False) or [""]
+        for line in lines:
+            yield Text(line)
+
+
 def _marked(mark: str, text: str) -> Text:
     """`text` after a coloured mark (the text itself is never parsed as markup)."""
     return Text.assemble((mark, _MARK_STYLE[mark]), " " + text)
@@ -141,7 +155,7 @@ def _cell(value: Optional[float], digits: int = 6) -> str:
     return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
 
 
-def _derivations(report: Report) -> Iterator[Text]:
+def _derivations(report: Report) -> Iterator[Hanging]:
     """∂f/∂node = chain rule = node-symbol form = in the inputs = value, one form per line."""
     for r in report.nodes:
         if r.name == report.output or r.grad_symbolic is None:
@@ -149,9 +163,9 @@ def _derivations(report: Report) -> Iterator[Text]:
         head = f"  ∂f/∂{r.name} = "
         forms = list(dict.fromkeys(f for f in (r.chain_rule, r.grad_symbolic, r.grad_expanded) if f is not None))
         forms.append(num(r.grad_expected))
-        yield Text(head + forms[0])
+        yield Hanging(head + forms[0], len(head))
         for form in forms[1:]:
-            yield Text(" " * (len(head) - 2) + "= " + form)
+            yield Hanging(" " * (len(head) - 2) + "= " + form, len(head))
 
 
 def render_findings(findings: list[Finding], mark: str) -> Iterator[RenderableType]:

@@ -48,7 +48,7 @@ def _with_inputs(program: Program, at: Optional[dict[str, float]]) -> Program:
         return program.with_inputs(at)
     except KeyError as exc:
         inputs = ", ".join(node.name for node in program.inputs) or "none"
-        raise InputError(f"--at names {exc.args[0]!r}, which is not an input",
+        raise InputError(f"at= names {exc.args[0]!r}, which is not an input",
                          hint=f"the inputs are: {inputs}") from None
 
 
@@ -68,7 +68,7 @@ def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]])
     point = at or {}
     unknown = sorted(set(point) - set(names))
     if unknown:
-        raise InputError(f"--at names {unknown[0]!r}, which is not a parameter",
+        raise InputError(f"at= names {unknown[0]!r}, which is not a parameter",
                          hint=f"the parameters are: {', '.join(names)}")
     args = [ag.Scalar(point.get(name, default_value(i)), name) for i, name in enumerate(names)]
     output = function(*args)

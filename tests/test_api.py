@@ -83,6 +83,11 @@ def test_a_point_that_is_not_a_finite_number_is_named_not_a_domain_error(target:
     assert "domain" not in str(caught.value)
 
 
+def test_a_callable_whose_parameters_do_not_match_at_names_them() -> None:
+    with pytest.raises(InputError, match=r"at= names 'c', which is not a parameter; the parameters are: a, b"):
+        symcheck.check(lambda a, b: a * b, at={"a": 1.0, "c": 2.0})
+
+
 def test_notebook_bundle_has_html_text_and_math() -> None:
     bundle = symcheck.check("backprop")._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "text/markdown", "text/latex"}

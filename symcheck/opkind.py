@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import sympy
 from sympy import Expr
 
-from symcheck.ir import Node, Operand
+from symcheck.ir import Node
 from symcheck.ops import op_spec
 
 Slot = tuple[str, Union[int, float]]
@@ -140,8 +140,3 @@ _MP_FUNCTIONS = {"sigmoid": _mp_sigmoid, "relu": _mp_relu}
 
 def _compile(dummies: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
     return sympy.lambdify(list(dummies), expr, modules=[_MP_FUNCTIONS, "mpmath"])
-
-
-def operand_symbols(operands: Sequence[Operand], symbol: Callable[[str], sympy.Symbol]) -> list[Expr]:
-    """Operands as sympy expressions: node names as their symbols, constants as exact numbers."""
-    return [symbol(o) if isinstance(o, str) else exact_number(float(o)) for o in operands]

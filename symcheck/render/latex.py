@@ -79,15 +79,6 @@ def report_to_latex(report: Report, *, nodes: Optional[Collection[str]] = None) 
     return "\n\n".join(blocks) + "\n"
 
 
-def _arrived_latex(trace: Trace, number: int) -> dict[str, list[str]]:
-    """For each node, the LaTeX of the contributions its grad received before step `number`."""
-    arrived: dict[str, list[str]] = {}
-    for step in trace.steps[: number - 1]:
-        for c in step.adds:
-            arrived.setdefault(c.target, []).append(c.term_latex)
-    return arrived
-
-
 def _trace_rows(trace: Trace, node: Optional[str], steps: Optional[Collection[str]]) -> Iterator[str]:
     arrived: dict[str, list[str]] = {}
     for number, step in enumerate(trace.steps, 1):

@@ -190,6 +190,21 @@ def test_a_label_kept_in_name_names_the_node() -> None:
     a, b = Named(2.0, name="a"), Named(0.5, name="b")
     assert capture_engine(a / b).names == ["a", "b", "z1"]
 
+    class Slotted:
+        __slots__ = ("data", "grad", "_prev", "_op", "_backward", "name")
+
+        def __init__(self, data: float, name: str) -> None:
+            self.data, self.grad, self._prev, self._op, self.name = data, 0.0, (), "", name
+            self._backward = lambda: None
+
+    assert capture_engine(Slotted(1.0, "w")).names == ["w"]
+
+    class ClassNamed(TupleValue):
+        name = "Value"  # the class's name for itself, not a node's label
+
+    c, d = ClassNamed(2.0), ClassNamed(0.5)
+    assert capture_engine(ClassNamed.__sub__(c, d)).names == ["x1", "x2", "z1"]
+
 
 def test_an_engine_whose_recursive_backward_cannot_walk_a_deep_graph_is_told_so() -> None:
     x = MethodValue(0.5)

@@ -13,6 +13,7 @@ course variants (``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ``'tanh'``, …).
 from __future__ import annotations
 
 import re
+import types
 from typing import Any, Collection, Optional, Protocol, runtime_checkable
 
 from symcheck.ops import OPS
@@ -131,12 +132,15 @@ class Adapter:
         return None
 
     def label(self, node: Any) -> Optional[str]:
-        """The name the user gave the node (``label``, or ``name`` in engines that call it that)."""
-        for attribute in ("label", "name"):
-            found = getattr(node, attribute, None)
-            if isinstance(found, str) and found.strip():
-                return found
-        return None
+        """The name the user gave the node: ``label``, or ``name`` in engines that call it that.
+
+        ``name`` counts only when the node itself holds it (instance attribute or slot): a class
+        attribute ``name = "Value"`` would give every node the same label.
+        """
+        found = getattr(node, "label", None)
+        if not (isinstance(found, str) and found.strip()) and _own_attribute(node, "name"):
+            found = getattr(node, "name", None)
+        return found if isinstance(found, str) and found.strip() else None
 
     def is_constant(self, node: Any) -> bool:
         """A leaf the engine itself coerced from a number (not something the user can vary)."""
@@ -148,6 +152,13 @@ class Adapter:
     def creation_key(self, node: Any) -> Optional[int]:
         """A creation counter, when the engine keeps one (it orders nodes and names)."""
         return None
+
+
+def _own_attribute(node: Any, attribute: str) -> bool:
+    """True when `attribute` is stored on the node itself (its __dict__ or a slot), not on its class."""
+    if attribute in getattr(node, "__dict__", {}):
+        return True
+    return isinstance(getattr(type(node), attribute, None), types.MemberDescriptorType)
 
 
 class MicrogradAdapter(Adapter):

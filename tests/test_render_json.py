@@ -88,3 +88,76 @@ def test_a_finite_difference_error_estimate_is_in_the_json() -> None:
     report.nodes = [result]
     (node,) = strict(report_to_json(report))["nodes"]
     assert (node["grad_fd"], node["grad_fd_error"]) == (0.99995, 2e-4)
+
+
+SMALL_CHECK_JSON = """\
+{
+  "schema_version": 1,
+  "output": "z1",
+  "inputs": {
+    "x": 0.5
+  },
+  "nodes": [
+    {
+      "name": "x",
+      "op": "input",
+      "inputs": [],
+      "value": 0.5,
+      "grad": 2.0,
+      "grad_symbolic": "2*x",
+      "grad_expanded": "2*x",
+      "grad_expected": 1.0,
+      "grad_fd": 1.0,
+      "grad_fd_error": null,
+      "chain_rule": "∂f/∂z1·∂z1/∂x",
+      "error": 1.0,
+      "ok": false
+    },
+    {
+      "name": "z1",
+      "op": "pow",
+      "inputs": [
+        "x",
+        2.0
+      ],
+      "value": 0.25,
+      "grad": 1.0,
+      "grad_symbolic": "1",
+      "grad_expanded": "1",
+      "grad_expected": 1.0,
+      "grad_fd": 1.0,
+      "grad_fd_error": null,
+      "chain_rule": "1",
+      "error": 0.0,
+      "ok": true
+    }
+  ],
+  "ok": false,
+  "failures": [
+    {
+      "node": "x",
+      "op": "input",
+      "kind": "mismatch",
+      "message": "engine 2, symbolic 1"
+    }
+  ],
+  "flags": [],
+  "claims": [],
+  "first_divergence": "x",
+  "rtol": 1e-06,
+  "atol": 1e-09
+}"""
+
+
+def test_check_json_snapshot() -> None:
+    from symcheck.ir import Node, Program
+    from symcheck.report import Finding, Report
+
+    program = Program((Node("x", "input", (), 0.5), Node("z1", "pow", ("x", 2.0))), "z1")
+    nodes = [
+        NodeResult("x", "input", (), 0.5, 2.0, 1.0, 1.0, "2*x", "2*x", "∂f/∂z1·∂z1/∂x", error=1.0, ok=False),
+        NodeResult("z1", "pow", ("x", 2.0), 0.25, 1.0, 1.0, 1.0, "1", "1", "1", error=0.0),
+    ]
+    report = Report(program, {"x": 0.5}, nodes, failures=[Finding("x", "input", "mismatch", "engine 2, symbolic 1")],
+                    first_divergence="x")
+    assert dumps(report_to_json(report)) == SMALL_CHECK_JSON

@@ -481,6 +481,55 @@ def test_a_node_with_parents_but_no_op_name_is_told_to_name_it() -> None:
         check_engine(unnamed)
 
 
+class Unwrapped:
+    """An engine that keeps a number operand out of the graph: ``x * 3.0`` has the one parent x."""
+
+    def __init__(self, data: float, prev: tuple = (), op: str = "", label: str = "") -> None:
+        self.data, self.grad, self._prev, self._op, self.label = data, 0.0, set(prev), op, label
+        self._backward = lambda: None
+
+    def _binary(self, other: object, op: str, value: float, local: float) -> "Unwrapped":
+        out = Unwrapped(value, (self,), op)
+
+        def _backward() -> None:
+            self.grad += local * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, c: float) -> "Unwrapped":
+        return self._binary(c, "*", self.data * c, c)
+
+    def __add__(self, c: float) -> "Unwrapped":
+        return self._binary(c, "+", self.data + c, 1.0)
+
+    def __sub__(self, c: float) -> "Unwrapped":
+        return self._binary(c, "-", self.data - c, 1.0)
+
+    def tanh(self) -> "Unwrapped":
+        return self._binary(None, "tanh", math.tanh(self.data), 1 - math.tanh(self.data) ** 2)
+
+    def backward(self) -> None:
+        self.grad, node = 1.0, self
+        while node._prev:  # a chain: one parent each
+            node._backward()
+            (node,) = node._prev
+
+
+def test_a_number_kept_outside_the_graph_is_read_from_the_value_for_plus_and_times() -> None:
+    x = Unwrapped(0.7, label="x")
+    out = ((x * 3.0).tanh() + 0.25) * -2.0
+    program = capture_engine(out).to_program()
+    assert [(n.op, n.inputs) for n in program.nodes][1] == ("mul", ("x", pytest.approx(3.0, rel=1e-15)))
+    assert check_engine(out).ok, check_engine(out).failures
+
+
+def test_a_number_kept_outside_the_graph_of_a_minus_is_a_clear_error() -> None:
+    x = Unwrapped(0.7, label="x")
+    with pytest.raises(UnknownOpError, match=r"^node z1: op '-' lists one parent \(x = 0.7\) .*Value\(other\)"):
+        check_engine((x - 3.0).tanh())
+
+
 def test_a_foreign_value_cannot_be_moved_to_another_point() -> None:
     with pytest.raises(InputError):
         check_engine(micrograd_expression(), at={"x1": 1.0})

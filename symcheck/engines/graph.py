@@ -4,8 +4,9 @@ The walk uses an explicit stack (no recursion limit on deep graphs). Parents
 kept in a `set` are ordered deterministically: by a digest of each parent's
 sub-graph (op names and values, never ids), then, for an op whose operand
 order matters (``/``, ``**`` with a node exponent), by which order reproduces
-the node's value. A binary op whose parent set holds one node (micrograd's
-``a * a``) uses that node twice.
+the node's value. A binary op with one parent is ``a op a`` when the value
+says so (micrograd's set keeps one parent of ``a * a``), else ``a + c`` or
+``a * c`` with the number c the engine kept outside the graph.
 
 Naming: a ``label`` attribute when present; else leaves ``x1, x2, …`` and
 intermediates ``z1, z2, …`` in topological order (creation order when the
@@ -27,7 +28,8 @@ from symcheck.ir import Node, Program
 from symcheck.ops import OPS
 
 Operand = Union[int, float]
-"""A node's operand: an int is another node's position, a float a constant (a pow exponent)."""
+"""A node's operand: an int is another node's position, a float a constant (a pow exponent, or a
+number the engine kept outside the graph, as in ``x * 2`` with 2 never wrapped as a leaf)."""
 
 _ENGINE_ALIASES: dict[str, str] = {}
 _SYMMETRIC = frozenset({"add", "mul", "sum", "mean", "logsumexp"})
@@ -80,11 +82,9 @@ class EngineGraph:
             if self.ops[i] == "softmax" and index:
                 operands = (operands[index],) + operands[:index] + operands[index + 1 :]
                 index = 0
-            if self.ops[i] == "pow":  # the only op an engine gives constant operands (its exponent)
-                constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
-                refs = tuple(o for o in operands if type(o) is int)
-            else:
-                constants, refs = (), operands
+            # constant operands: pow's exponent, or a number an engine kept outside the graph (x * 2)
+            constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
+            refs = tuple(o for o in operands if type(o) is int) if constants else operands
             key = (self.ops[i], len(operands), index, constants)
             compiled = self._by_key.get(key)
             if compiled is None:
@@ -337,14 +337,38 @@ def _fit_arity(
 ) -> tuple[str, list[Operand]]:
     if len(refs) == 1 and op == "sub" and _close(float(node.data), -float(graph.nodes[refs[0]].data)):
         return "neg", refs
-    if len(refs) == 1 and arity == 2:  # a set that kept one of `a op a`
-        return op, refs * 2
+    if len(refs) == 1 and arity == 2:
+        return op, _one_parent_of_two(name, engine_op, op, refs[0], node, graph)
     if op == "add" and len(refs) > 2:
         return "sum", refs
     raise UnknownOpError(
         f"op {engine_op!r} has {len(refs)} parents but {op} takes {arity}",
         node=name,
         hint=f"register it under its own name with symcheck.register_op({engine_op!r}, ..., arity={len(refs)})",
+    )
+
+
+def _one_parent_of_two(name: str, engine_op: str, op: str, parent: int, node: Any, graph: EngineGraph) -> list[Operand]:
+    """The operands of a binary op that lists one parent: ``a op a`` (a set kept one of them), or
+    ``a op c`` with the number c kept outside the graph (``x * 2`` where the engine never wraps 2),
+    which the node's value gives for + and * (the order does not matter there)."""
+    a, value = float(graph.nodes[parent].data), float(node.data)
+    try:
+        if _close(float(kind(op, 2).forward(a, a)), value):
+            return [parent, parent]
+    except (ArithmeticError, ValueError):
+        pass
+    if op == "add":
+        return [parent, value - a]
+    if op == "mul" and a != 0.0:
+        return [parent, value / a]
+    raise UnknownOpError(
+        f"op {engine_op!r} lists one parent ({graph.names[parent]} = {a:g}) and its value {value:g} is not "
+        f"{graph.names[parent]} {engine_op} {graph.names[parent]}: its other operand is a number kept outside "
+        f"the graph, which symcheck cannot recover here",
+        node=name,
+        hint="wrap numbers as leaf values when you build the node, as micrograd does "
+        "(other = other if isinstance(other, Value) else Value(other))",
     )
 
 

@@ -540,6 +540,22 @@ def test_something_that_is_no_node_is_a_type_error() -> None:
         check_engine(3.0)
 
 
+@pytest.mark.parametrize("engine_op, op", [("__mul__", "mul"), ("MulBackward", "mul"), ("truediv", "div"), ("Tanh()", "tanh")])
+def test_an_unknown_op_name_that_spells_a_known_op_suggests_the_alias(engine_op: str, op: str) -> None:
+    arity = 1 if op == "tanh" else 2
+    unnamed = Bare(1.0, tuple(Bare(0.5 + k) for k in range(arity)), engine_op)
+    with pytest.raises(UnknownOpError) as error:
+        check_engine(unnamed)
+    assert f"if it computes {op}, say so: symcheck.engines.alias_op({engine_op!r}, {op!r})" in str(error.value)
+
+
+@pytest.mark.parametrize("engine_op", ["leaky_relu", "softplus", "logsigmoid"])
+def test_an_unknown_op_that_only_contains_a_known_name_gets_no_alias_suggestion(engine_op: str) -> None:
+    with pytest.raises(UnknownOpError) as error:
+        check_engine(Bare(1.0, (Bare(0.5),), engine_op))
+    assert "alias_op" not in str(error.value) and f"symcheck.register_op({engine_op!r}, " in str(error.value)
+
+
 def test_an_op_name_that_is_no_identifier_is_read_through_an_alias() -> None:
     class AtValue(CorrectValue):  # type: ignore[misc, valid-type]
         def __matmul__(self, other: "AtValue") -> "AtValue":

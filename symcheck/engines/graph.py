@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -403,7 +404,13 @@ def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
         )
     examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
     forward = examples.get(arity, "lambda a, b, c: a * b + c")
-    if engine_op.isidentifier():
+    lookalike = _resembles(engine_op, arity)
+    if lookalike is not None:
+        hint = (
+            f"if it computes {lookalike}, say so: symcheck.engines.alias_op({engine_op!r}, {lookalike!r}); "
+            f"else teach it its forward meaning, e.g. import sympy, symcheck; symcheck.register_op(name, {forward})"
+        )
+    elif engine_op.isidentifier():
         extra = "" if arity == 1 else f", arity={arity}"
         hint = (
             f"teach it the op's forward meaning as a sympy expression, e.g. "
@@ -415,3 +422,15 @@ def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
             f"an identifier name and teach it with symcheck.register_op(name, {forward})"
         )
     return UnknownOpError(f"op {engine_op!r} is an op symcheck cannot interpret", node=name, hint=hint)
+
+
+_SYNONYMS = {"plus": "add", "times": "mul", "minus": "sub", "truediv": "div", "power": "pow"}
+_AFFIXES = re.compile(r"backward$|^op|op$")
+
+
+def _resembles(engine_op: str, arity: int) -> Optional[str]:
+    """The op-table op an unknown engine op name spells in other letters (``'__mul__'``,
+    ``'MulBackward'``, ``'Tanh()'``), if any. Only an exact spelling counts: ``'leaky_relu'`` is not relu."""
+    letters = _AFFIXES.sub("", "".join(c for c in engine_op.lower() if c.isalpha()))
+    op = _SYNONYMS.get(letters, letters)
+    return op if op in OPS and OPS[op].arity in (None, arity) else None

@@ -1,14 +1,12 @@
 """Capturing a live micrograd-style graph: nodes in order, named, with op-table ops.
 
 The walk uses an explicit stack (no recursion limit on deep graphs). Parents
-kept in a `set` are ordered deterministically: by a digest of each parent's
-sub-graph (op names and values, never ids), then, for an op whose operand
-order matters (``/``, ``**`` with a node exponent), by which order reproduces
-the node's value. A binary op with one parent is ``a op a`` when the value
-says so (micrograd's set keeps one parent of ``a * a``), else ``a + c`` or
-``a * c`` with the number c the engine kept outside the graph.
+kept in a `set` are ordered deterministically by a digest of each parent's
+sub-graph (op names and values, never ids); what each node computes is read
+by `symcheck.engines.interpret` (which also orders a set's parents by value
+where the op's operand order matters).
 
-Naming: a ``label`` attribute when present; else leaves ``x1, x2, …`` and
+Naming: a ``label`` (or the node's own ``name``) when present; else leaves ``x1, x2, …`` and
 intermediates ``z1, z2, …`` in topological order (creation order when the
 engine keeps a counter).
 """
@@ -18,30 +16,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from symcheck.engines.adapters import CONST, INPUT, Adapter, AgAdapter, adapter_for, canonical_op
+from symcheck.engines.adapters import CONST, INPUT, Adapter, AgAdapter, adapter_for
+from symcheck.engines.interpret import Operand, alias_op, interpret_node, unknown_op_error
 from symcheck.engines.kinds import Kind, kind
-from symcheck.errors import InputError, UnknownOpError
+from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 from symcheck.ops import OPS
 
-Operand = Union[int, float]
-"""A node's operand: an int is another node's position, a float a constant (a pow exponent, or a
-number the engine kept outside the graph, as in ``x * 2`` with 2 never wrapped as a leaf)."""
-
-_ENGINE_ALIASES: dict[str, str] = {}
-_SYMMETRIC = frozenset({"add", "mul", "sum", "mean", "logsumexp"})
-"""Ops whose value does not depend on the operand order: a set of parents needs no ordering by value."""
-
-
-def alias_op(engine_op: str, op: str) -> None:
-    """Read the engine op name `engine_op` (any string, e.g. ``'@'``) as the op table's `op`."""
-    if op not in OPS:
-        raise KeyError(f"unknown op {op!r}; known ops: {', '.join(OPS)}")
-    _ENGINE_ALIASES[engine_op] = op
+__all__ = ["EngineGraph", "Operand", "alias_op", "capture_engine"]
 
 
 @dataclass
@@ -167,7 +152,7 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGrap
     graph = EngineGraph(adapter, order, names, [], [], [], [], position[id(output)])
     for i, node in enumerate(order):
         parents = raw[id(node)][1]
-        op, engine_op, operands, index = _interpret(graph, i, node, parents, position, id(node) in unordered)
+        op, engine_op, operands, index = interpret_node(graph, i, node, parents, position, id(node) in unordered)
         graph.ops.append(op)
         graph.engine_ops.append(engine_op)
         graph.operands.append(operands)
@@ -209,7 +194,7 @@ def _capture_ag(output: Any, adapter: AgAdapter) -> EngineGraph:
             indices.append(None)
             continue
         if op not in OPS:
-            raise _unknown(names[i], op, len(parents))
+            raise unknown_op_error(names[i], op, len(parents))
         refs: tuple[Operand, ...] = tuple([position[id(p)] for p in parents])
         if op == "pow" and len(refs) == 1:
             refs = (refs[0], float(node.arg))
@@ -297,140 +282,3 @@ def _names(order: list[Any], leaves: list[bool], adapter: Adapter) -> list[str]:
         used.add(name)
         result.append(name)
     return result
-
-
-def _interpret(
-    graph: EngineGraph, i: int, node: Any, parents: list[Any], position: dict[int, int], unordered: bool
-) -> tuple[str, str, tuple[Operand, ...], Optional[int]]:
-    adapter = graph.adapter
-    engine_op = adapter.engine_op(node)
-    if not parents:
-        return (CONST if adapter.is_constant(node) else INPUT), engine_op, (), None
-    known = _known(engine_op)
-    if known is None or known[0] in (INPUT, CONST):
-        raise _unknown(graph.names[i], engine_op, len(parents))
-    op, exponent = known
-    refs: list[Operand] = [position[id(p)] for p in parents]
-    if op == "pow" and len(refs) == 1:
-        exponent = exponent if exponent is not None else adapter.exponent(node)
-        if exponent is None:
-            raise _unknown(graph.names[i], engine_op, 1)
-        return op, engine_op, (refs[0], float(exponent)), None
-    index = adapter.index(node)
-    arity = OPS[op].arity
-    if arity is not None and len(refs) != arity:
-        op, refs = _fit_arity(graph.names[i], engine_op, op, arity, refs, node, graph)
-    if unordered and len(set(refs)) > 1 and op not in _SYMMETRIC:
-        refs = _order_by_value(op, refs, index, node, graph)
-    return op, engine_op, tuple(refs), index
-
-
-def _known(engine_op: str) -> Optional[tuple[str, Optional[float]]]:
-    if engine_op in _ENGINE_ALIASES:
-        return _ENGINE_ALIASES[engine_op], None
-    if engine_op in OPS:
-        return engine_op, None
-    return canonical_op(engine_op)
-
-
-def _fit_arity(
-    name: str, engine_op: str, op: str, arity: int, refs: list[Operand], node: Any, graph: EngineGraph
-) -> tuple[str, list[Operand]]:
-    if len(refs) == 1 and op == "sub" and _close(float(node.data), -float(graph.nodes[refs[0]].data)):
-        return "neg", refs
-    if len(refs) == 1 and arity == 2:
-        return op, _one_parent_of_two(name, engine_op, op, refs[0], node, graph)
-    if op == "add" and len(refs) > 2:
-        return "sum", refs
-    raise UnknownOpError(
-        f"op {engine_op!r} has {len(refs)} parents but {op} takes {arity}",
-        node=name,
-        hint=f"register it under its own name with symcheck.register_op({engine_op!r}, ..., arity={len(refs)})",
-    )
-
-
-def _one_parent_of_two(name: str, engine_op: str, op: str, parent: int, node: Any, graph: EngineGraph) -> list[Operand]:
-    """The operands of a binary op that lists one parent: ``a op a`` (a set kept one of them), or
-    ``a op c`` with the number c kept outside the graph (``x * 2`` where the engine never wraps 2),
-    which the node's value gives for + and * (the order does not matter there)."""
-    a, value = float(graph.nodes[parent].data), float(node.data)
-    try:
-        if _close(float(kind(op, 2).forward(a, a)), value):
-            return [parent, parent]
-    except (ArithmeticError, ValueError):
-        pass
-    if op == "add":
-        return [parent, value - a]
-    if op == "mul" and a != 0.0:
-        return [parent, value / a]
-    raise UnknownOpError(
-        f"op {engine_op!r} lists one parent ({graph.names[parent]} = {a:g}) and its value {value:g} is not "
-        f"{graph.names[parent]} {engine_op} {graph.names[parent]}: its other operand is a number kept outside "
-        f"the graph, which symcheck cannot recover here",
-        node=name,
-        hint="wrap numbers as leaf values when you build the node, as micrograd does "
-        "(other = other if isinstance(other, Value) else Value(other))",
-    )
-
-
-def _order_by_value(op: str, refs: list[Operand], index: Optional[int], node: Any, graph: EngineGraph) -> list[Operand]:
-    """The first operand order (from the stable one) whose forward value is the node's value."""
-    if len(refs) > 4:
-        return refs
-    target = float(node.data)
-    for candidate in itertools.permutations(refs):
-        operands = list(candidate)
-        values = [float(graph.nodes[o].data) for o in operands]
-        try:
-            value = kind(op, len(operands), index, ()).forward(*values)
-        except (ArithmeticError, ValueError, TypeError):
-            continue
-        if _close(float(value), target):
-            return operands
-    return refs
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def _unknown(name: str, engine_op: str, arity: int) -> UnknownOpError:
-    if not engine_op.strip():
-        return UnknownOpError(
-            f"this node has {arity} parent(s) but no op name (its _op / op is empty), so symcheck cannot "
-            f"tell what it computes",
-            node=name,
-            hint="name the op where your engine builds the node (e.g. Value(..., _op='*')), as micrograd does",
-        )
-    examples = {1: "lambda a: a / (1 + sympy.exp(-a))", 2: "lambda a, b: a * sympy.exp(b)"}
-    forward = examples.get(arity, "lambda a, b, c: a * b + c")
-    lookalike = _resembles(engine_op, arity)
-    if lookalike is not None:
-        hint = (
-            f"if it computes {lookalike}, say so: symcheck.engines.alias_op({engine_op!r}, {lookalike!r}); "
-            f"else teach it its forward meaning, e.g. import sympy, symcheck; symcheck.register_op(name, {forward})"
-        )
-    elif engine_op.isidentifier():
-        extra = "" if arity == 1 else f", arity={arity}"
-        hint = (
-            f"teach it the op's forward meaning as a sympy expression, e.g. "
-            f"import sympy, symcheck; symcheck.register_op({engine_op!r}, {forward}{extra})"
-        )
-    else:
-        hint = (
-            f"map it to a known op, e.g. symcheck.engines.alias_op({engine_op!r}, 'mul'), or give the op "
-            f"an identifier name and teach it with symcheck.register_op(name, {forward})"
-        )
-    return UnknownOpError(f"op {engine_op!r} is an op symcheck cannot interpret", node=name, hint=hint)
-
-
-_SYNONYMS = {"plus": "add", "times": "mul", "minus": "sub", "truediv": "div", "power": "pow"}
-_AFFIXES = re.compile(r"backward$|^op|op$")
-
-
-def _resembles(engine_op: str, arity: int) -> Optional[str]:
-    """The op-table op an unknown engine op name spells in other letters (``'__mul__'``,
-    ``'MulBackward'``, ``'Tanh()'``), if any. Only an exact spelling counts: ``'leaky_relu'`` is not relu."""
-    letters = _AFFIXES.sub("", "".join(c for c in engine_op.lower() if c.isalpha()))
-    op = _SYNONYMS.get(letters, letters)
-    return op if op in OPS and OPS[op].arity in (None, arity) else None

@@ -43,6 +43,7 @@ def alias_op(engine_op: str, op: str) -> None:
 def interpret_node(
     graph: "EngineGraph", i: int, node: Any, parents: list[Any], position: dict[int, int], unordered: bool
 ) -> tuple[str, str, tuple[Operand, ...], Optional[int]]:
+    """Node i's (op-table op, engine op name, operands, softmax index); `parents` as the engine lists them."""
     adapter = graph.adapter
     engine_op = adapter.engine_op(node)
     if not parents:

@@ -178,6 +178,9 @@ class Step:
     pending: dict[str, tuple[str, ...]]
     adds: list[Contribution]
     ok: bool = True
+    kink_excused: tuple[str, ...] = ()
+    """Recorded nodes whose engine grad differs from the chain rule's (Heaviside(0) = ½) sum but
+    matches the engine's subgradient convention at a kink between it and the output: accepted, as `check` accepts them."""
 
 
 @dataclass

@@ -25,8 +25,9 @@ from sympy import Expr
 
 from symcheck.errors import InputError
 from symcheck.ir import Program
+from symcheck.kinks import affected_by
 from symcheck.opkind import op_kind
-from symcheck.precision import resolve_inputs
+from symcheck.precision import adjoint_values, resolve_inputs
 from symcheck.report import Contribution, Report, Step, Trace
 from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic import SymbolicGraph, ordered_sum
@@ -182,6 +183,7 @@ def trace_program(
     ledger = GradLedger(program, graph)
     scalars = build_graph(program, point)
     recorder = _Recorder(program, graph, ledger, scalars, point, rtol=rtol, atol=atol)
+    recorder.excuse_kinks(report)
     if nodes is None and len(program.nodes) > RECORD_ALL_UP_TO:
         recorder.local_only = True
     else:
@@ -237,6 +239,24 @@ class _Recorder:
         self.printed[program.output] = "1"
         self.expected: dict[str, float] = {name: 0.0 for name in program.names}
         self.expected[program.output] = 1.0
+        # Behind a kink (see `excuse_kinks`) the same partial sums under the engine's convention.
+        self.excused: set[str] = set()
+        self.zeroed: set[str] = set()
+        self.subgradient_adjoints: Mapping[str, Any] = {}
+        self.expected_subgradient: dict[str, float] = dict(self.expected)
+
+    def excuse_kinks(self, report: Report) -> None:
+        """Accept either convention for the nodes whose adjoints flow through a flagged kink.
+
+        As `check` does: at relu's kink the engine takes the partial 0 where the
+        chain rule's Heaviside(0) gives ½, so those nodes' grads are judged
+        against both partial sums (the second with the relu partials zeroed).
+        """
+        flags = [flag for flag in report.flags if flag.kind == "nondifferentiable"]
+        self.excused = affected_by(self.program, [flag.node for flag in flags])
+        if self.excused:
+            self.zeroed = {flag.node for flag in flags if flag.op == "relu"}
+            self.subgradient_adjoints = adjoint_values(self.program, self.values, zero_partials=self.zeroed)
 
     def before_step(self, scalar: Any) -> None:
         name = self.name_of.get(id(scalar))
@@ -249,6 +269,8 @@ class _Recorder:
         for arrival, added in zip(arrivals, adds):
             self.printed[arrival.target] = _append_term(self.printed[arrival.target], arrival.term)
             self.expected[arrival.target] += added.value
+            if self.excused and arrival.target in self.excused:
+                self.expected_subgradient[arrival.target] += self._subgradient_term(arrival)
         self.ran.add(name)
 
     def _contribution(self, arrival: Arrival) -> Contribution:
@@ -257,6 +279,13 @@ class _Recorder:
         partial = self._numeric_partials(arrival.source)[arrival.target]
         value = float(self.adjoints[arrival.source] * partial)
         return Contribution(arrival.target, _sstr(arrival.term), self.graph.latex(arrival.term), value)
+
+    def _subgradient_term(self, arrival: Arrival) -> float:
+        """The arrival's value under the engine's convention: relu's partial at its kink is 0."""
+        if arrival.source in self.zeroed:
+            return 0.0
+        partial = self._numeric_partials(arrival.source)[arrival.target]
+        return float(self.subgradient_adjoints[arrival.source] * partial)
 
     def _numeric_partials(self, name: str) -> dict[str, Any]:
         """∂name/∂operand at the point for each distinct operand (mpmath, from the op kind's partials)."""
@@ -270,13 +299,19 @@ class _Recorder:
     def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
         grads, symbolic, expected, pending = {}, {}, {}, {}
         ok = True
+        excused = []
         for other in self._recorded(name):
             grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
             symbolic[other] = self.printed[other]
             expected[other] = self.expected[other]
             pending[other] = tuple(k for k in self.ledger.consumers.get(other, ()) if k not in self.ran)
-            ok = ok and _close(grads[other], expected[other], self.rtol, self.atol)
-        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok)
+            if _close(grads[other], expected[other], self.rtol, self.atol):
+                continue
+            if other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol):
+                excused.append(other)
+            else:
+                ok = False
+        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok, tuple(excused))
 
     def _recorded(self, name: str) -> Iterable[str]:
         if not self.local_only:

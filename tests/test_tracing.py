@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import symcheck.build
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
-from symcheck.parse import parse_program
+from symcheck.parse import parse_expression, parse_program
 from symcheck.symbolic import SymbolicGraph
 from symcheck.tracing import GradLedger, backward_schedule, trace_program
 
@@ -224,3 +224,30 @@ def test_trace_state_is_what_grad_before_means(program):
     last = trace.steps[-1]
     for name in ledger.schedule:
         assert last.grads_before[name] == pytest.approx(adjoints[name], rel=1e-9, abs=1e-12)
+
+
+def test_behind_a_kink_the_engines_subgradient_is_accepted_as_check_accepts_it():
+    # relu at 0: the engine takes the partial 0, the chain rule's Heaviside(0) gives ½
+    program = parse_expression("relu(3*x)*y + x*y")
+    trace = trace_program(program, at={"x": 0.0, "y": 2.0})
+    assert trace.ok and trace.report.ok
+    last = trace.steps[-1]
+    assert last.node == "x" and last.expected_before["x"] == pytest.approx(2 + 3 * 2 * 0.5)
+    assert last.grads_before["x"] == pytest.approx(2.0)
+    assert set(last.kink_excused) == {"x", "z1"}  # z1 = 3*x sits between x and the kink too
+    assert all(step.ok for step in trace.steps)
+
+
+def test_behind_a_kink_a_grad_matching_neither_convention_still_fails(monkeypatch):
+    real_build = symcheck.build.build_graph
+
+    def build_with_wrong_relu(program, at=None):
+        scalars = real_build(program, at)
+        scalars["z2"].partials = (5.0,)  # neither 0 nor ½
+        return scalars
+
+    monkeypatch.setattr(symcheck.build, "build_graph", build_with_wrong_relu)
+    program = parse_expression("relu(3*x)*y + x*y")
+    trace = trace_program(program, at={"x": 0.0, "y": 2.0}, report=None)
+    assert not trace.steps[-1].ok and trace.steps[-1].kink_excused == ()
+    assert not trace.ok

@@ -100,6 +100,7 @@ def _step(step: Step) -> dict[str, Any]:
             {"target": c.target, "term": c.term, "value": encode_number(c.value)} for c in step.adds
         ],
         "ok": step.ok,
+        "kink_excused": list(step.kink_excused),
     }
 
 

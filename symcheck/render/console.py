@@ -41,6 +41,12 @@ MAX_PENDING = 6
 MAX_FORM = 160
 """Characters of a symbolic form shown in a trace line (longer ones are cut with …)."""
 
+MIN_BODY = 30
+"""Columns a hanging indent always leaves for the text (a deeper indent moves left to keep them)."""
+
+GLUE = "\u00a0"
+"""Joins words that must wrap together (``= 4.17004``); printed as a blank."""
+
 OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
 _MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow"}
 
@@ -64,17 +70,23 @@ class Indented:
 
 
 class Hanging:
-    """A line that starts at the margin and wraps under a hanging indent (a derivation's ``= form``)."""
+    """A line that starts at the margin and wraps under a hanging indent (a derivation's ``= form``).
+
+    Words joined by `GLUE` wrap together. The indent is capped so `MIN_BODY`
+    columns remain, and a word longer than those is folded at the indent:
+    nothing ever wraps back to column 0.
+    """
 
     def __init__(self, text: str, indent: int) -> None:
         self.text, self.indent = text, indent
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        width = max(20 + self.indent, options.max_width)
-        lines = textwrap.wrap(self.text, width, subsequent_indent=" " * self.indent,
-                              break_long_words=False, break_on_hyphens=False) or [""]
+        width = max(MIN_BODY + 2, options.max_width)
+        indent = min(self.indent, width - MIN_BODY)
+        lines = textwrap.wrap(self.text, width, subsequent_indent=" " * indent,
+                              break_long_words=True, break_on_hyphens=False) or [""]
         for line in lines:
-            yield Text(line)
+            yield Text(line.replace(GLUE, " "))
 
 
 def _marked(mark: str, text: str) -> Text:
@@ -188,10 +200,13 @@ def _summary(report: Report) -> Text:
     return _marked(FAIL_MARK, "; ".join(parts))
 
 
-def _with_value(symbolic: str, value: Optional[float]) -> str:
-    """``z7 = 2.42679``, or just ``0`` when the symbolic form is the number itself."""
+def _with_value(symbolic: str, value: Optional[float], *, glue: str = " ") -> str:
+    """``z7 = 2.42679``, or just ``0`` when the symbolic form is the number itself.
+
+    `glue` joins ``= value`` so a wrapped line carries the value with its ``=``.
+    """
     shown = num(value)
-    return symbolic if symbolic == shown else f"{symbolic} = {shown}"
+    return symbolic if symbolic == shown else f"{symbolic} ={glue}{shown}"
 
 
 # -- verdicts --------------------------------------------------------------------
@@ -263,14 +278,17 @@ def _pending(users: tuple[str, ...]) -> str:
     return "pending: " + ", ".join(users[:MAX_PENDING]) + more
 
 
-def _grad_line(step: Step, name: str, report: Report, state: str) -> Text:
+def _grad_line(step: Step, name: str, report: Report, state: str) -> Hanging:
     symbolic = _short(step.symbolic_before.get(name, "0"))
     engine = step.grads_before.get(name)
     expected = step.expected_before.get(name, engine)
-    line = f"  {name}.grad = {_with_value(symbolic, expected)}  ({state})"
-    if not _close(engine, expected, report):
+    head = f"  {name}.grad = "
+    line = f"{head}{_with_value(symbolic, expected, glue=GLUE)}  ({state})"
+    if name in step.kink_excused:  # as check's table: accepted, with the kink flag below saying why
+        line += f"  {FLAG_MARK} engine holds {num(engine)} (subgradient at a kink, accepted)"
+    elif not _close(engine, expected, report):
         line += f"  {FAIL_MARK} engine holds {num(engine)}"
-    return Text(line)
+    return Hanging(line, len(head))
 
 
 def _in_flight(step: Step) -> list[str]:
@@ -280,7 +298,7 @@ def _in_flight(step: Step) -> list[str]:
     ]
 
 
-def _render_step(report: Report, step: Step, number: int, only: Optional[str]) -> Iterator[Text]:
+def _render_step(report: Report, step: Step, number: int, only: Optional[str]) -> Iterator[RenderableType]:
     mark = "" if step.ok else f"  {FAIL_MARK}"
     yield Text(f"step {number}: before {step.node}._backward()   [{describe_node(report, step.node)}]{mark}")
     if only is None:
@@ -295,6 +313,5 @@ def _render_step(report: Report, step: Step, number: int, only: Optional[str]) -
     adds = [c for c in step.adds if only is None or c.target == only]
     prefix = f"  {step.node}._backward(): "
     for i, c in enumerate(adds):
-        lead = prefix if i == 0 else " " * len(prefix)
-        yield Text(f"{lead}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = "
-                   f"{_with_value(_short(c.term), c.value)}")
+        head = f"{prefix if i == 0 else ' ' * len(prefix)}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = "
+        yield Hanging(head + _with_value(_short(c.term), c.value, glue=GLUE), len(head))

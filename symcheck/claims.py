@@ -336,7 +336,8 @@ def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> st
     if kind == "GradBefore":
         return f"grad({_ref_text(node.node)}, before={_ref_text(node.before)})"
     if kind == "Call":
-        return f"{node.func}({', '.join(claim_text(a) for a in node.args)})"
+        index = [str(node.index)] if node.index is not None else []  # softmax's component comes first
+        return f"{node.func}({', '.join(index + [claim_text(a) for a in node.args])})"
     if kind == "Neg":
         return _wrap(f"-{claim_text(node.operand, 3)}", 3, parent_precedence)
     if kind == "BinOp":

@@ -267,3 +267,11 @@ def test_a_failure_decided_by_sampling_names_the_point_and_stays_short():
     assert not verdict.holds and verdict.method == "numeric"
     assert verdict.message.startswith("fails at the point x = 0.3: the left side D(f, x) is ")
     assert len(verdict.message) < 600
+
+
+def test_claim_text_keeps_softmaxs_component_index():
+    program = parse_program("a = 1.0\nb = 2.0\ns = softmax(1, a, b)\n")
+    equation = parse_claim("s == softmax(1, a, b) + dot([a, b], [b, a])", program)
+    assert claim_text(equation.rhs) == "softmax(1, a, b) + dot(a, b, b, a)"
+    verdict = judge_claim(program, "s == softmax(1, a, b) + 1")
+    assert "softmax(1, a, b) + 1 is" in verdict.message and "softmax(a, b)" not in verdict.message

@@ -19,6 +19,7 @@ evaluated. Every mistake is an `InputError` with file:line:col and a fix.
 from __future__ import annotations
 
 import ast
+import math
 import os
 import re
 from pathlib import Path
@@ -119,6 +120,7 @@ def _variable_names(tree: ast.AST) -> set[str]:
 
 _POINT_ITEM = re.compile(r"\s*(?P<name>[^\W\d]\w*)?\s*(?P<eq>=)?\s*(?P<value>[^\s]*)\s*")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_NON_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
 def parse_point(text: str) -> dict[str, float]:
@@ -153,11 +155,11 @@ def _point_item(piece: str, start: int, locator: Locator) -> tuple[str, float]:
                             width=max(1, len(piece.strip())))
     value = match.group("value")
     col0 = start + match.start("value")
-    if not _NUMBER.fullmatch(value):
+    if not _NUMBER.fullmatch(value) and not _NON_FINITE.fullmatch(value):
         fix = "write '-' for minus" if "\u2212" in value else example
         raise locator.error(f"'{value}' is not a number", 1, col0, hint=fix, width=max(1, len(value)))
     number = float(value)
-    if number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):  # nan, inf, or a literal too big for a float (1e400)
         raise locator.error(f"'{value}' is not a finite number", 1, col0, hint="use a finite number",
                             width=len(value))
     return match.group("name"), number

@@ -345,8 +345,10 @@ def test_parse_point() -> None:
         ("x=1,,y=2", "<--at>:1:5: expected name=number, got nothing; write name=number pairs separated by "
                      "commas, e.g. x=1.5,y=0.5"),
         ("x=−1", "<--at>:1:3: '−1' is not a number; write '-' for minus"),
-        ("x=inf", "<--at>:1:3: 'inf' is not a number; write name=number pairs separated by commas, "
-                  "e.g. x=1.5,y=0.5"),
+        ("x=inf", "<--at>:1:3: 'inf' is not a finite number; use a finite number"),
+        ("x=1,y=NaN", "<--at>:1:7: 'NaN' is not a finite number; use a finite number"),
+        ("x=-Infinity", "<--at>:1:3: '-Infinity' is not a finite number; use a finite number"),
+        ("x=1e400", "<--at>:1:3: '1e400' is not a finite number; use a finite number"),
     ],
 )
 def test_parse_point_errors_are_golden(text: str, message: str) -> None:

@@ -202,16 +202,14 @@ def parse_steps(spec: str, schedule: Sequence[str]) -> list[str]:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from symcheck.api import to_program, trace
-    from symcheck.errors import InputError
     from symcheck.tracing import backward_schedule
 
     program = to_program(args.target, at=_point(args))
     schedule = backward_schedule(program)
-    if args.node is not None and args.node not in program:
-        raise InputError(f"--node names {args.node!r}, which is not a node",
-                         hint=f"the nodes are: {', '.join(program.names)}")
     steps = parse_steps(args.steps, schedule) if args.steps else None
+    # `trace` checks the name (suggesting near misses); ``f`` is the output, as in claims.
     nodes = [args.node] if args.node else None
+    node = program.output if args.node == "f" and "f" not in program else args.node
     # LaTeX rebuilds each sum from what every earlier step added, so it needs all steps.
     kept = None if args.latex else steps
     result = trace(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=kept)
@@ -221,14 +219,14 @@ def cmd_trace(args: argparse.Namespace) -> int:
     elif args.latex:
         from symcheck.render.latex import trace_to_latex
 
-        print(trace_to_latex(result, node=args.node, steps=steps), end="")
+        print(trace_to_latex(result, node=node, steps=steps), end="")
     else:
         from rich.console import Group
 
         from symcheck.render.console import render_trace
 
         numbers = {name: i for i, name in enumerate(schedule, 1)}
-        _console(args).print(Group(*render_trace(result, node=args.node, steps=steps, numbers=numbers)))
+        _console(args).print(Group(*render_trace(result, node=node, steps=steps, numbers=numbers)))
     if result.ok:
         return EXIT_OK
     return _failed("trace", args.target, inputs=result.report.inputs, args=args)

@@ -270,3 +270,12 @@ def test_a_long_trace_line_wraps_under_its_equals_sign(capsys: pytest.CaptureFix
     assert code == 0
     assert lines[start + 1] == " " * 44 + "= 4.17004"
     assert all(len(line) <= 80 and (line[:1] in " " or line.startswith(("step", "trace", "✓"))) for line in lines)
+
+
+def test_trace_node_f_is_the_output_and_a_near_miss_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "trace", "backprop", "--no-color", "--node", "f", "--steps", "1-2")
+    assert code == 0
+    assert [line for line in out.splitlines() if ".grad" in line] == ["  z8.grad = 1  (complete)"] * 2
+    code, out, err = run(capsys, "trace", "backprop", "--node", "z33")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "'z33'" in err and "did you mean 'z3'?" in err

@@ -299,8 +299,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise
         raise InputError(f"problem {args.name!r} is not installed (module {module_name} is missing)",
                          hint="reinstall symcheck with its problems package") from None
-    code = module.main(list(args.args))
+    main = module.main
+    if _accepts_keyword(main, "prog"):  # its usage and error lines then name the command typed
+        code = main(list(args.args), prog=f"symcheck run {args.name}")
+    else:
+        code = main(list(args.args))
     return int(code or 0)
+
+
+def _accepts_keyword(function: Callable[..., Any], name: str) -> bool:
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C function without a readable signature
+        return False
+    return any(p.name == name and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) or p.kind is p.VAR_KEYWORD
+               for p in parameters)
 
 
 # -- entry point ---------------------------------------------------------------------

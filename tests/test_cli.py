@@ -279,3 +279,26 @@ def test_trace_node_f_is_the_output_and_a_near_miss_gets_a_suggestion(capsys: py
     code, out, err = run(capsys, "trace", "backprop", "--node", "z33")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "'z33'" in err and "did you mean 'z3'?" in err
+
+
+def test_run_names_the_command_typed_in_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "run", "gradient_descent", "--steps", "-3")
+    assert code == 2 and out == ""
+    assert err.startswith("symcheck run gradient_descent: error: argument --steps")
+    assert "python -m problems" not in err
+
+
+def test_run_passes_prog_only_to_a_main_that_takes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    import problems
+
+    module = types.ModuleType("problems._fake_with_prog")
+    seen: list[tuple[list[str], str]] = []
+    module.main = lambda argv, *, prog="python -m x": seen.append((argv, prog)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "problems._fake_with_prog", module)
+    monkeypatch.setitem(problems.RUNNABLE, "fake2", "problems._fake_with_prog")
+    assert run(capsys, "run", "fake2", "--seed", "1")[0] == 0
+    assert seen == [(["--seed", "1"], "symcheck run fake2")]

@@ -222,3 +222,17 @@ def test_a_long_derivation_wraps_under_its_equals_sign() -> None:
         "           z8*cos(z8)",
         "         = 1.95566",
     ]
+
+
+def test_a_long_claim_side_is_cut_with_a_note_and_json_keeps_it_whole() -> None:
+    from dataclasses import replace
+
+    from symcheck.render.json_render import dumps
+
+    long_side = " + ".join(f"cos(a{i})" for i in range(2000))  # ~20 000 characters
+    verdict = replace(samples.HOLDS, lhs_symbolic=long_side, rhs_symbolic=long_side)
+    text = show(verdict)
+    assert len(text) < 1500
+    assert "= 2.42679" in text and "cos(a0) + cos(a1)" in text and "cos(a1999)" not in text
+    assert "(sides cut at 300 characters; --json prints them in full)" in text
+    assert long_side in dumps(verdict.to_json())

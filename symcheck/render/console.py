@@ -41,6 +41,9 @@ MAX_PENDING = 6
 MAX_FORM = 160
 """Characters of a symbolic form shown in a trace line (longer ones are cut with …)."""
 
+MAX_SIDE = 300
+"""Characters of a claim side's symbolic form shown (the JSON keeps the whole form)."""
+
 MIN_BODY = 30
 """Columns a hanging indent always leaves for the text (a deeper indent moves left to keep them)."""
 
@@ -216,10 +219,22 @@ def render_verdict(verdict: Verdict) -> Iterator[RenderableType]:
     """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
     mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
     yield _marked(mark, f"claim {word}: {verdict.claim}  [{verdict.method}]")
-    yield Text(f"    lhs = {_with_value(verdict.lhs_symbolic, verdict.lhs_value)}")
-    yield Text(f"    rhs = {_with_value(verdict.rhs_symbolic, verdict.rhs_value)}")
+    sides = (("lhs", verdict.lhs_symbolic, verdict.lhs_value), ("rhs", verdict.rhs_symbolic, verdict.rhs_value))
+    for label, symbolic, value in sides:
+        head = f"    {label} = "
+        yield Hanging(head + _with_value(_cut_side(symbolic), value, glue=GLUE), len(head))
+    if any(len(symbolic) > MAX_SIDE for _, symbolic, _ in sides):
+        yield Indented(f"(sides cut at {MAX_SIDE} characters; --json prints them in full)", 4)
     if verdict.message:
         yield Indented(verdict.message, 4)
+
+
+def _cut_side(form: str) -> str:
+    """`form` up to `MAX_SIDE` characters, cut at a blank (between terms) where there is one."""
+    if len(form) <= MAX_SIDE:
+        return form
+    cut = form.rfind(" ", 0, MAX_SIDE - 1)
+    return form[: cut if cut > 0 else MAX_SIDE - 1].rstrip(" +-") + " …"
 
 
 # -- traces ----------------------------------------------------------------------

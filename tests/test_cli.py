@@ -302,3 +302,9 @@ def test_run_passes_prog_only_to_a_main_that_takes_it(
     monkeypatch.setitem(problems.RUNNABLE, "fake2", "problems._fake_with_prog")
     assert run(capsys, "run", "fake2", "--seed", "1")[0] == 0
     assert seen == [(["--seed", "1"], "symcheck run fake2")]
+
+
+def test_an_overflowing_constant_is_named_without_suggesting_another_point(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "10**400*x")
+    assert code == 2 and out == ""
+    assert "the constant expression 10**400 overflows a float" in err and "choose another point" not in err

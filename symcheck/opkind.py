@@ -139,4 +139,8 @@ _MP_FUNCTIONS = {"sigmoid": _mp_sigmoid, "relu": _mp_relu}
 
 
 def _compile(dummies: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
+    # sympy folds a constant pole (0**-1, x/0) to complex infinity, which the
+    # mpmath printer has no name for; as NaN it reads "no real value", as any
+    # other domain failure does, and the evaluator names the node.
+    expr = expr.xreplace({sympy.zoo: sympy.nan})
     return sympy.lambdify(list(dummies), expr, modules=[_MP_FUNCTIONS, "mpmath"])

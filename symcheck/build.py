@@ -50,7 +50,9 @@ def build_graph(program: Program, at: Optional[Mapping[str, float]] = None) -> d
     """The ag graph of `program` at the inputs `at` (program values / defaults fill gaps), by name.
 
     A node outside its op's domain (ag's `DomainError`) or an op ag does not
-    have raises `InputError` naming the node and the op.
+    have raises `InputError` naming the node and the op; when no input reaches
+    the failing node, the error names the constant expression instead
+    (`symcheck.constant_expr`), since no other point would help.
     """
     point = resolve_inputs(program, at)
     scalars: dict[str, ag.Scalar] = {}
@@ -63,8 +65,7 @@ def build_graph(program: Program, at: Optional[Mapping[str, float]] = None) -> d
         try:
             scalar = _apply(node, operands, softmaxes)
         except ag.DomainError as exc:
-            raise _input_error(node, f"{node.op} is outside its domain at node {node.name!r}: {exc.reason}",
-                               "choose another point with --at") from None
+            raise _domain_error(program, node, exc.reason) from None
         scalar.label = node.name
         scalars[node.name] = scalar
     return scalars
@@ -94,6 +95,13 @@ def _softmax(node: Node, operands: Sequence[Value], softmaxes: dict[tuple, list[
     if outputs is None:
         outputs = softmaxes[key] = ag.softmax(list(operands))
     return outputs[node.index or 0]
+
+
+def _domain_error(program: Program, node: Node, reason: str) -> Exception:
+    from symcheck.constant_expr import constant_error
+
+    return constant_error(program, node.name) or _input_error(
+        node, f"{node.op} is outside its domain at node {node.name!r}: {reason}", "choose another point with --at")
 
 
 def _input_error(node: Node, message: str, hint: str) -> Exception:

@@ -22,7 +22,6 @@ import ast
 import math
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Optional, cast
 
@@ -178,72 +177,7 @@ def load_target(target: str, *, at: Optional[dict[str, float]] = None) -> Progra
     that looks like a path but does not exist is "no such file".
     """
     program = _load(target)
-    check_constants(program)
     return apply_point(program, at) if at else program
-
-
-def check_constants(program: Program) -> None:
-    """Refuse a node that no input reaches and whose value no float can hold.
-
-    Such a node (``10**400`` in ``10**400*x``, ``log(0 - 1)``) fails at every
-    point, so the error names the constant expression instead of suggesting
-    another ``--at``. Values are taken to `precision.DIGITS` digits from the
-    op table's forward expressions, as the symbolic witness takes them.
-    """
-    import mpmath
-
-    from symcheck.opkind import op_kind
-    from symcheck.precision import DIGITS
-
-    values: dict[str, object] = {}
-    with mpmath.workdps(DIGITS):
-        for node in program.nodes:
-            if node.is_input or any(isinstance(o, str) and o not in values for o in node.inputs):
-                continue
-            kind, names = op_kind(node)
-            try:
-                value = kind.forward_mp()(*(values[n] for n in names))
-                if isinstance(value, mpmath.mpc):
-                    value = value.real if value.imag == 0 else None
-                value = None if value is None else mpmath.mpf(value)
-            except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
-                value = None  # KeyError: sympy folds e.g. 0**-1 to zoo, which the mpmath printer cannot name
-            if value is None or not mpmath.isfinite(value):
-                problem = f"is outside {node.op}'s domain"
-            elif abs(value) > sys.float_info.max:
-                problem = "overflows a float"
-            else:
-                values[node.name] = value
-                continue
-            raise InputError(f"the constant expression {_constant_text(program, node.name)} {problem}",
-                             location=node.location, node=node.name,
-                             hint="no input reaches it, so no --at can help: change the constant")
-
-
-_INFIX = {"add": (" + ", 1), "sub": (" - ", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 4)}
-
-
-def _constant_text(program: Program, name: str, parent_precedence: int = 0) -> str:
-    """A constant node written back as an expression (``10**400``, ``log(0 - 1)``)."""
-    node = program.node(name)
-
-    def operand(o: object, precedence: int = 0) -> str:
-        if isinstance(o, str):
-            return _constant_text(program, o, precedence)
-        number = float(cast(float, o))
-        text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-        return f"({text})" if number < 0 and precedence > 1 else text
-
-    if node.op in _INFIX and len(node.inputs) == 2:
-        symbol, precedence = _INFIX[node.op]
-        right = precedence + (0 if node.op == "pow" else 1)
-        text = f"{operand(node.inputs[0], precedence + (node.op == 'pow'))}{symbol}{operand(node.inputs[1], right)}"
-    elif node.op == "neg":
-        text, precedence = f"-{operand(node.inputs[0], 3)}", 3
-    else:
-        index = [str(node.index)] if node.index is not None else []
-        text, precedence = f"{node.op}({', '.join(index + [operand(o) for o in node.inputs])})", 5
-    return f"({text})" if precedence < parent_precedence else text
 
 
 def apply_point(program: Program, at: dict[str, float]) -> Program:

@@ -14,6 +14,7 @@ so the symbolic witness carries no floating-point error worth the name.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Collection, Mapping, Optional
 
 import mpmath
@@ -70,19 +71,30 @@ def node_values(program: Program, point: Mapping[str, float]) -> dict[str, mpmat
 
     A node evaluated outside its op's real domain (log of a non-positive
     number, division by zero, …) raises `InputError` naming the node and op.
+    When no input reaches that node, or a node no input reaches has a value
+    no float can hold, the error names the constant expression instead
+    (`symcheck.constant_expr`): no other point would help.
     """
     values: dict[str, mpmath.mpf] = {}
+    reached: set[str] = set()  # nodes some input reaches
     with mpmath.workdps(DIGITS):
         for node in program.nodes:
             if node.is_input:
                 values[node.name] = mpmath.mpf(point[node.name])
+                reached.add(node.name)
                 continue
             kind, names = op_kind(node)
             args = [values[n] for n in names]
             try:
-                value = _real(kind.forward_mp()(*args))
+                value = finite_real(kind.forward_mp()(*args))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 value = None
+            if any(n in reached for n in names):
+                reached.add(node.name)
+            elif value is None or abs(value) > sys.float_info.max:
+                from symcheck.constant_expr import constant_error
+
+                raise constant_error(program, node.name) or _domain_error(node, names, args)
             if value is None:
                 raise _domain_error(node, names, args)
             values[node.name] = value
@@ -117,10 +129,11 @@ def _partials(kind: Any, args: list) -> tuple:
         partials = kind.partials_mp()(*args)
     except (ZeroDivisionError, ValueError, OverflowError):
         return (mpmath.mpf("nan"),) * len(args)
-    return tuple(_real(p) if _real(p) is not None else mpmath.mpf("nan") for p in partials)
+    nan = mpmath.mpf("nan")
+    return tuple(nan if real is None else real for real in map(finite_real, partials))
 
 
-def _real(value: Any) -> Optional[mpmath.mpf]:
+def finite_real(value: Any) -> Optional[mpmath.mpf]:
     """`value` as a finite real mpf, or None (complex, infinite or NaN)."""
     if isinstance(value, mpmath.mpc):
         if value.imag != 0:

@@ -1,0 +1,97 @@
+"""Nodes that no input reaches: constant expressions, and the error when one fails.
+
+A node whose value does not depend on any input (``10**400`` in ``10**400*x``,
+``log(0 - 1)``) fails at every point, so when evaluation fails there the
+error names the constant expression instead of suggesting another ``--at``.
+Both evaluators (`symcheck.precision` and `symcheck.build`) ask
+`constant_error` before blaming the point, whatever kind of target the
+program came from (text, a `Program` built in Python, a captured ag graph).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import mpmath
+
+from symcheck.errors import InputError
+from symcheck.ir import Program
+from symcheck.opkind import op_kind
+
+_HINT = "no input reaches it, so no --at can help: change the constant"
+
+
+def upstream(program: Program, name: str) -> set[str]:
+    """`name` and every node it depends on (its operands, their operands, …)."""
+    seen = {name}
+    pending = [name]
+    while pending:
+        for operand in program.node(pending.pop()).inputs:
+            if isinstance(operand, str) and operand not in seen:
+                seen.add(operand)
+                pending.append(operand)
+    return seen
+
+
+def constant_error(program: Program, name: str) -> Optional[InputError]:
+    """The error for failing node `name` when no input reaches it, else None.
+
+    The constant nodes upstream of `name` are evaluated in program order to
+    `precision.DIGITS` digits from the op table's forward expressions; the
+    first one that has no real value, or whose value no float can hold, is the
+    one named (``name`` itself when only a float evaluator failed on it).
+    """
+    from symcheck.precision import DIGITS, finite_real
+
+    nodes = upstream(program, name)
+    if any(program.node(n).is_input for n in nodes):
+        return None
+    values: dict[str, mpmath.mpf] = {}
+    with mpmath.workdps(DIGITS):
+        for node in program.nodes:
+            if node.name not in nodes:
+                continue
+            kind, names = op_kind(node)
+            try:
+                value = finite_real(kind.forward_mp()(*(values[n] for n in names)))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                value = None
+            if value is None:
+                problem = f"is outside {node.op}'s domain"
+            elif abs(value) > sys.float_info.max:
+                problem = "overflows a float"
+            elif node.name == name:
+                problem = f"is outside {node.op}'s domain"
+            else:
+                values[node.name] = value
+                continue
+            return InputError(f"the constant expression {constant_text(program, node.name)} {problem}",
+                              location=node.location, node=node.name, hint=_HINT)
+    return None  # pragma: no cover - `name` is in `nodes`, so the loop returns
+
+
+_INFIX = {"add": (" + ", 1), "sub": (" - ", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 4)}
+
+
+def constant_text(program: Program, name: str, parent_precedence: int = 0) -> str:
+    """A node written back as an expression of its constants (``10**400``, ``log(0 - 1)``)."""
+    node = program.node(name)
+
+    def operand(o: object, precedence: int = 0) -> str:
+        if isinstance(o, str):
+            return constant_text(program, o, precedence)
+        number = float(o)  # type: ignore[arg-type]
+        text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+        return f"({text})" if number < 0 and precedence > 1 else text
+
+    if node.op in _INFIX and len(node.inputs) == 2:
+        symbol, precedence = _INFIX[node.op]
+        right = precedence + (0 if node.op == "pow" else 1)
+        text = f"{operand(node.inputs[0], precedence + (node.op == 'pow'))}{symbol}{operand(node.inputs[1], right)}"
+    elif node.op == "neg":
+        text, precedence = f"-{operand(node.inputs[0], 3)}", 3
+    else:
+        index = [str(node.index)] if node.index is not None else []
+        text, precedence = f"{node.op}({', '.join(index + [operand(o) for o in node.inputs])})", 5
+    return f"({text})" if precedence < parent_precedence else text

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from homework import backprop_program
 from symcheck import ops
 from symcheck.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
 from symcheck.errors import InputError
 from symcheck.ir import SourceLocation
 from symcheck.parse import parse_claim, parse_program
 
-PROGRAM = parse_program(
-    "x = 1.5\ny = 0.5\nz1 = x\nz2 = y\nz3 = z1 * z2\nz4 = z3 + z1\nz5 = sin(z4)\n"
-    "z6 = exp(z2)\nz7 = z5 + z6\nz8 = z7 * z3\n"
-)
+PROGRAM = backprop_program()
 CHAIN = ClaimEquation(
     Derivative("z8", "z4"), BinOp("*", Derivative("z8", "z5"), Derivative("z5", "z4")), "", None
 )

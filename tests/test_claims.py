@@ -9,6 +9,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from homework import backprop_program
 from symcheck.claim_eval import decide, prove_equal, written_half_unit
 from symcheck.claims import check_claims, claim_text, judge_claim
 from symcheck.compare import check_program
@@ -17,23 +18,10 @@ from symcheck.ir import Program
 from symcheck.parse import parse_claim, parse_program
 from symcheck.symbolic import SymbolicGraph
 
-HOMEWORK = """
-x = 1.5
-y = 0.5
-z1 = x
-z2 = y
-z3 = z1 * z2
-z4 = z3 + z1
-z5 = sin(z4)
-z6 = exp(z2)
-z7 = z5 + z6
-z8 = z7 * z3
-"""
-
 
 @pytest.fixture(scope="module")
 def homework():
-    return parse_program(HOMEWORK)
+    return backprop_program()
 
 
 def z7_at(x: float, y: float) -> float:
@@ -182,7 +170,7 @@ def test_grad_before_a_node_without_a_step_is_an_input_error():
 
 
 def test_program_claims_are_checked_with_their_locations(homework):
-    program = parse_program(HOMEWORK + "# claim: D(f, z4) == D(f, z5) * D(z5, z4)\n# claim: grad(z3, before=z4) == z7\n")
+    program = backprop_program()  # its claims: "D(f, z4) == D(f, z5) * D(z5, z4)", "grad(z3, before=z4) == z7"
     verdicts = check_claims(program, check_program(program))
     assert [v.holds for v in verdicts] == [True, True]
     assert verdicts[1].claim == "grad(z3, before=z4) == z7"
@@ -217,7 +205,7 @@ def test_claim_text_prints_what_was_parsed(homework):
 @settings(max_examples=10, deadline=None)
 @given(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0))
 def test_homework_answers_hold_at_any_point(x, y):
-    program = parse_program(HOMEWORK)
+    program = backprop_program()
     at = {"x": x, "y": y}
     assert judge_claim(program, "grad(z3, before=z4) == z7", at=at).holds
     # They differ by z3·cos(z4), which is not 0 throughout any neighbourhood.

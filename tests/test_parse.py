@@ -9,25 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from homework import BACKPROP_TEXT
 from symcheck import ops, syntax
 from symcheck.errors import InputError
 from symcheck.ir import SourceLocation
 from symcheck.parse import load_target, parse_expression, parse_point, parse_program
-
-DESIGN_EXAMPLE = """\
-x = 1.5            # a name bound to a bare number is an input, with its default value
-y = 0.5
-z1 = x
-z2 = y
-z3 = z1 * z2
-z4 = z3 + z1
-z5 = sin(z4)
-z6 = exp(z2)
-z7 = z5 + z6
-z8 = z7 * z3       # the last assignment is the output
-# claim: D(f, z4) == D(f, z5) * D(z5, z4)
-# claim: grad(z3, before=z4) == z7
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -172,8 +158,8 @@ def test_syntax_error_columns_count_characters_not_bytes() -> None:
 # -- staged programs --------------------------------------------------------------
 
 
-def test_design_example_round_trips() -> None:
-    program = parse_program(DESIGN_EXAMPLE, source="design.sc")
+def test_the_homework_program_round_trips() -> None:
+    program = parse_program(BACKPROP_TEXT, source="backprop.sc")
     assert shape(program) == [
         ("x", "input", ()), ("y", "input", ()), ("z1", "id", ("x",)), ("z2", "id", ("y",)),
         ("z3", "mul", ("z1", "z2")), ("z4", "add", ("z3", "z1")), ("z5", "sin", ("z4",)),
@@ -181,12 +167,18 @@ def test_design_example_round_trips() -> None:
     ]
     assert [(n.name, n.value) for n in program.inputs] == [("x", 1.5), ("y", 0.5)]
     assert program.output == "z8"
-    assert program.node("z5").location == SourceLocation("design.sc", 7, 6, "z5 = sin(z4)")
-    assert program.node("z8").location.line == 10
+    lines = BACKPROP_TEXT.splitlines()
+
+    def line_of(start: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if line.startswith(start))
+
+    assert program.node("z5").location == SourceLocation("backprop.sc", line_of("z5 ="), 6, "z5 = sin(z4)")
+    assert program.node("z8").location.line == line_of("z8 =")  # a line with a trailing comment
     assert [(c.text, c.location.line, c.location.column) for c in program.claims] == [
-        ("D(f, z4) == D(f, z5) * D(z5, z4)", 11, 10), ("grad(z3, before=z4) == z7", 12, 10),
+        ("D(f, z4) == D(f, z5) * D(z5, z4)", line_of("# claim: D(f, z4)"), 10),
+        ("grad(z3, before=z4) == z7", line_of("# claim: grad(z3"), 10),
     ]
-    assert program.source == DESIGN_EXAMPLE
+    assert program.source == BACKPROP_TEXT
 
 
 def test_program_subexpressions_get_generated_names_after_the_users() -> None:

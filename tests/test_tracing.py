@@ -9,25 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcheck.build
+from homework import backprop_program
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.parse import parse_expression, parse_program
 from symcheck.symbolic import SymbolicGraph
 from symcheck.tracing import GradLedger, backward_schedule, trace_program
-
-# The homework's graph (problems/backprop.sc), inline so these tests do not depend on that file.
-HOMEWORK = """
-x = 1.5
-y = 0.5
-z1 = x
-z2 = y
-z3 = z1 * z2
-z4 = z3 + z1
-z5 = sin(z4)
-z6 = exp(z2)
-z7 = z5 + z6
-z8 = z7 * z3
-"""
 
 ORDER = ("z8", "z7", "z6", "z5", "z4", "z3", "z2", "z1", "y", "x")
 
@@ -42,12 +29,12 @@ def forward(x: float, y: float) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def homework_trace():
-    return trace_program(parse_program(HOMEWORK))
+    return trace_program(backprop_program())
 
 
 def test_steps_follow_ags_backward_order(homework_trace):
     assert tuple(step.node for step in homework_trace.steps) == ORDER
-    assert backward_schedule(parse_program(HOMEWORK)) == ORDER
+    assert backward_schedule(backprop_program()) == ORDER
 
 
 def test_before_z4_z3_grad_holds_z7_with_z4_pending(homework_trace):
@@ -85,7 +72,7 @@ def test_after_z4_the_full_adjoint_has_arrived(homework_trace):
 
 
 def test_every_grad_ends_equal_to_its_adjoint(homework_trace):
-    program = parse_program(HOMEWORK)
+    program = backprop_program()
     graph = SymbolicGraph(program)
     adjoints = graph.adjoint_values(graph.values())
     last = homework_trace.steps[-1]  # x's step adds nothing: every other step has run
@@ -109,7 +96,7 @@ def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
         return scalars
 
     monkeypatch.setattr(symcheck.build, "build_graph", build_with_wrong_sin)
-    trace = trace_program(parse_program(HOMEWORK))
+    trace = trace_program(backprop_program())
     ok = {step.node: step.ok for step in trace.steps}
     assert all(ok[n] for n in ("z8", "z7", "z6", "z5"))
     assert not ok["z4"]
@@ -119,7 +106,7 @@ def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
 
 
 def test_filters_keep_only_the_asked_nodes_and_steps():
-    trace = trace_program(parse_program(HOMEWORK), nodes=["z3"], steps=["z8", "z4"])
+    trace = trace_program(backprop_program(), nodes=["z3"], steps=["z8", "z4"])
     assert [step.node for step in trace.steps] == ["z8", "z4"]
     assert all(set(step.grads_before) == {"z3"} for step in trace.steps)
     assert trace.step("z4").symbolic_before == {"z3": "z7"}
@@ -127,19 +114,19 @@ def test_filters_keep_only_the_asked_nodes_and_steps():
 
 def test_filter_naming_no_node_is_an_input_error():
     with pytest.raises(InputError, match="z99"):
-        trace_program(parse_program(HOMEWORK), nodes=["z99"])
+        trace_program(backprop_program(), nodes=["z99"])
     with pytest.raises(InputError, match="did you mean 'z3'"):
-        trace_program(parse_program(HOMEWORK), nodes=["z33"])
+        trace_program(backprop_program(), nodes=["z33"])
 
 
 def test_filters_name_the_output_f_as_claims_do():
-    trace = trace_program(parse_program(HOMEWORK), nodes=["f"], steps=["f"])
+    trace = trace_program(backprop_program(), nodes=["f"], steps=["f"])
     assert [step.node for step in trace.steps] == ["z8"]
     assert trace.steps[0].symbolic_before == {"z8": "1"}
 
 
 def test_the_point_can_be_moved():
-    trace = trace_program(parse_program(HOMEWORK), at={"x": 0.3, "y": -1.2})
+    trace = trace_program(backprop_program(), at={"x": 0.3, "y": -1.2})
     assert trace.step("z4").grads_before["z3"] == pytest.approx(forward(0.3, -1.2)["z7"], rel=1e-12)
 
 
@@ -172,7 +159,7 @@ def test_a_node_that_does_not_reach_the_output_has_no_step():
 
 
 def test_placeholder_adjoints_keep_big_graph_terms_small():
-    program = parse_program(HOMEWORK)
+    program = backprop_program()
     ledger = GradLedger(program, SymbolicGraph(program), placeholders=True)
     terms = {a.target: str(a.term) for a in ledger.arrivals("z4")}
     assert terms == {"z3": "D(f, z4)", "z1": "D(f, z4)"}
@@ -182,7 +169,7 @@ def test_placeholder_adjoints_keep_big_graph_terms_small():
 @settings(max_examples=15, deadline=None)
 @given(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0))
 def test_engine_and_chain_rule_agree_at_any_point(x, y):
-    trace = trace_program(parse_program(HOMEWORK), at={"x": x, "y": y})
+    trace = trace_program(backprop_program(), at={"x": x, "y": y})
     assert all(step.ok for step in trace.steps)
     assert trace.step("z4").expected_before["z3"] == pytest.approx(forward(x, y)["z7"], rel=1e-9, abs=1e-12)
 

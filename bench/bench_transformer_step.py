@@ -52,49 +52,13 @@ RTOL, ATOL = 1e-9, 1e-15
 
 def plain_answer_loss(state: dict[str, list[list[Any]]], config: Any, batch: Sequence[Example]) -> Any:
     """`transformer.answer_loss` with plain operators only (+ − × ÷ ** exp log relu), any value class."""
-    head_dim = config.n_embd // config.n_head
-
-    def linear(x, w):
-        return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
-
-    def softmax(logits):
-        max_val = max(val.data for val in logits)
-        exps = [(val - max_val).exp() for val in logits]
-        total = sum(exps)
-        return [e / total for e in exps]
-
-    def rmsnorm(x):
-        ms = sum(xi * xi for xi in x) / len(x)
-        scale = (ms + config.eps) ** -0.5
-        return [xi * scale for xi in x]
-
-    def gpt(token_id, pos_id, keys, values):
-        x = rmsnorm([t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id])])
-        for li in range(config.n_layer):
-            x_residual = x
-            x = rmsnorm(x)
-            q = linear(x, state[f"layer{li}.attn_wq"])
-            keys[li].append(linear(x, state[f"layer{li}.attn_wk"]))
-            values[li].append(linear(x, state[f"layer{li}.attn_wv"]))
-            x_attn = []
-            for h in range(config.n_head):
-                hs = h * head_dim
-                logits = [sum(q[hs + j] * k[hs + j] for j in range(head_dim)) / head_dim**0.5 for k in keys[li]]
-                weights = softmax(logits)
-                x_attn.extend(sum(w * v[hs + j] for w, v in zip(weights, values[li])) for j in range(head_dim))
-            x = [a + b for a, b in zip(linear(x_attn, state[f"layer{li}.attn_wo"]), x_residual)]
-            x_residual = x
-            hidden = [xi.relu() for xi in linear(rmsnorm(x), state[f"layer{li}.mlp_fc1"])]
-            x = [a + b for a, b in zip(linear(hidden, state[f"layer{li}.mlp_fc2"]), x_residual)]
-        return linear(x, state["lm_head"])
-
     terms = []
     for example in batch:
         keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
         for pos_id, token_id in enumerate(example.inputs):
-            logits = gpt(token_id, pos_id, keys, values)
+            logits = W.plain_gpt_logits(state, config, token_id, pos_id, keys, values)
             if pos_id in example.answer_positions:
-                terms.append(-softmax(logits)[example.targets[pos_id]].log())
+                terms.append(-W.plain_softmax(logits)[example.targets[pos_id]].log())
     return (1 / len(terms)) * sum(terms)
 
 

@@ -112,64 +112,63 @@ def plain_gpt_flat(state: dict[str, list[list[Any]]]) -> list[Any]:
     return [w for matrix in state.values() for row in matrix for w in row]
 
 
+def plain_linear(x: Sequence[Any], w: Sequence[Sequence[Any]]) -> list[Any]:
+    """W·x as one ``sum`` of products per output row (``wo`` is a row of W)."""
+    return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
+
+
+def plain_softmax(logits: Sequence[Any]) -> list[Any]:
+    """softmax(logits), shifted by the largest logit's value (a plain number) for stability."""
+    max_val = max(val.data for val in logits)
+    exps = [(val - max_val).exp() for val in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def plain_rmsnorm(x: Sequence[Any], eps: float) -> list[Any]:
+    """x / sqrt(mean(x²) + eps), without a learned gain (as ag.nn.RMSNorm)."""
+    ms = sum(xi * xi for xi in x) / len(x)
+    scale = (ms + eps) ** -0.5
+    return [xi * scale for xi in x]
+
+
+def plain_gpt_logits(
+    state: dict[str, list[list[Any]]], config: Any, token_id: int, pos_id: int, keys: list, values: list
+) -> list[Any]:
+    """microgpt's forward pass for one token: its logits; appends this position's keys and values per layer.
+
+    `config` has n_embd, n_head, n_layer and eps (an `ag.nn.GPTConfig`).
+    """
+    head_dim = config.n_embd // config.n_head
+    x = plain_rmsnorm([t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id])], config.eps)
+    for li in range(config.n_layer):
+        x_residual = x
+        x = plain_rmsnorm(x, config.eps)
+        q = plain_linear(x, state[f"layer{li}.attn_wq"])
+        keys[li].append(plain_linear(x, state[f"layer{li}.attn_wk"]))
+        values[li].append(plain_linear(x, state[f"layer{li}.attn_wv"]))
+        x_attn = []
+        for h in range(config.n_head):
+            hs = h * head_dim
+            logits = [sum(q[hs + j] * k[hs + j] for j in range(head_dim)) / head_dim**0.5 for k in keys[li]]
+            weights = plain_softmax(logits)
+            x_attn.extend(sum(w * v[hs + j] for w, v in zip(weights, values[li])) for j in range(head_dim))
+        x = [a + b for a, b in zip(plain_linear(x_attn, state[f"layer{li}.attn_wo"]), x_residual)]
+        x_residual = x
+        hidden = [xi.relu() for xi in plain_linear(plain_rmsnorm(x, config.eps), state[f"layer{li}.mlp_fc1"])]
+        x = [a + b for a, b in zip(plain_linear(hidden, state[f"layer{li}.mlp_fc2"]), x_residual)]
+    return plain_linear(x, state["lm_head"])
+
+
 def plain_gpt_loss(state: dict[str, list[list[Any]]], Value: type) -> Any:
-    """microgpt's forward pass and loss, with plain operators only."""
+    """microgpt's loss over `GPT_TOKENS` (next-token cross-entropy), with plain operators only."""
     c = GPT_CONFIG
-    head_dim = c.n_embd // c.n_head
-
-    def linear(x, w):
-        return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
-
-    def softmax(logits):
-        max_val = max(val.data for val in logits)
-        exps = [(val - max_val).exp() for val in logits]
-        total = sum(exps)
-        return [e / total for e in exps]
-
-    def rmsnorm(x):
-        ms = sum(xi * xi for xi in x) / len(x)
-        scale = (ms + c.eps) ** -0.5
-        return [xi * scale for xi in x]
-
-    def gpt(token_id, pos_id, keys, values):
-        x = [t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id])]
-        x = rmsnorm(x)
-        for li in range(c.n_layer):
-            x_residual = x
-            x = rmsnorm(x)
-            q = linear(x, state[f"layer{li}.attn_wq"])
-            k = linear(x, state[f"layer{li}.attn_wk"])
-            v = linear(x, state[f"layer{li}.attn_wv"])
-            keys[li].append(k)
-            values[li].append(v)
-            x_attn = []
-            for h in range(c.n_head):
-                hs = h * head_dim
-                q_h = q[hs : hs + head_dim]
-                k_h = [ki[hs : hs + head_dim] for ki in keys[li]]
-                v_h = [vi[hs : hs + head_dim] for vi in values[li]]
-                attn_logits = [
-                    sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5 for t in range(len(k_h))
-                ]
-                attn_weights = softmax(attn_logits)
-                x_attn.extend(sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h))) for j in range(head_dim))
-            x = linear(x_attn, state[f"layer{li}.attn_wo"])
-            x = [a + b for a, b in zip(x, x_residual)]
-            x_residual = x
-            x = rmsnorm(x)
-            x = linear(x, state[f"layer{li}.mlp_fc1"])
-            x = [xi.relu() for xi in x]
-            x = linear(x, state[f"layer{li}.mlp_fc2"])
-            x = [a + b for a, b in zip(x, x_residual)]
-        return linear(x, state["lm_head"])
-
     tokens = GPT_TOKENS
     n = min(c.block_size, len(tokens) - 1)
     keys, values = [[] for _ in range(c.n_layer)], [[] for _ in range(c.n_layer)]
     losses = []
     for pos_id in range(n):
-        logits = gpt(tokens[pos_id], pos_id, keys, values)
-        probs = softmax(logits)
+        probs = plain_softmax(plain_gpt_logits(state, c, tokens[pos_id], pos_id, keys, values))
         losses.append(-probs[tokens[pos_id + 1]].log())
     return (1 / n) * sum(losses)
 

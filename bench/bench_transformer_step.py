@@ -15,7 +15,7 @@ Engines:
   ag                      `problems.transformer.answer_loss`, i.e. ag.nn with its
                           fused dot / softmax / logsumexp / mean nodes;
   micrograd 0.1.0         the same math written with plain operators (microgpt's
-                          style, as in workloads.plain_gpt_loss), on micrograd's
+                          style: workloads.plain_gpt_logits), on micrograd's
                           `Value` (bench/micrograd_engine.py adds exp and log);
   ag, plain operators     that plain-operator code on `ag.Scalar`: the graph
                           micrograd builds, so engine against engine on equal work.

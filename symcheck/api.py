@@ -71,7 +71,13 @@ def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]])
         raise InputError(f"at= names {unknown[0]!r}, which is not a parameter",
                          hint=f"the parameters are: {', '.join(names)}")
     args = [ag.Scalar(point.get(name, default_value(i)), name) for i, name in enumerate(names)]
-    output = function(*args)
+    try:
+        output = function(*args)
+    except ag.DomainError as error:
+        # the function ran ag at this point and ag refused: the same user error as a bad --at
+        point_text = ", ".join(f"{a.label} = {a.data:g}" for a in args)
+        raise InputError(f"the function fails at {point_text}: {error}",
+                         hint="choose another point with at=") from None
     if not isinstance(output, ag.Scalar):
         raise InputError(f"the function returned {type(output).__name__}, not an ag.Scalar",
                          hint="build the result from its Scalar arguments with ag's operators")

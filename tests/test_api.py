@@ -88,6 +88,11 @@ def test_a_callable_whose_parameters_do_not_match_at_names_them() -> None:
         symcheck.check(lambda a, b: a * b, at={"a": 1.0, "c": 2.0})
 
 
+def test_a_callable_that_ag_refuses_at_the_point_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"the function fails at x = -1: log\(-1\.0\) at node 'x'.*choose another point with at="):
+        symcheck.check(lambda x: ag.log(x), at={"x": -1.0})
+
+
 def test_notebook_bundle_has_html_text_and_math() -> None:
     bundle = symcheck.check("backprop")._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "text/markdown", "text/latex"}

@@ -31,6 +31,11 @@ adjoint flows through one is ok when the engine matches the symbolic value
 under either convention — sympy's Heaviside(0) = ½ or the engine's
 subgradient 0 — and its finite difference (which gives ½) is shown, not
 judged. An engine matching neither is still a mismatch.
+
+A local partial sympy cannot evaluate where the node has a value (``0**x·log(0)``
+at x = 2) takes sympy's limit there when one exists; either way it is a
+`domain` flag. Without a limit the nodes behind it have no symbolic witness
+and the engine is judged against the finite difference alone.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from typing import Any, Mapping, Optional
 from symcheck import precision
 from symcheck.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
 from symcheck.ir import Program
-from symcheck.kinks import affected_by, find_kinks
+from symcheck.kinks import affected_by, domain_flag, find_kinks
 from symcheck.report import Finding, NodeResult, Report
 from symcheck.symbolic import SymbolicGraph
 
@@ -77,11 +82,14 @@ def check_program(
     expected = {n: _finite(float(v)) for n, v in precision.adjoint_values(program, values).items()}
     flags = find_kinks(program, values)
     excused = affected_by(program, [flag.node for flag in flags])
+    gaps = [gap for gap in precision.partial_gaps(program, values) if gap.node not in {f.node for f in flags}]
+    unvalued = _unvalued(program, gaps, expected, excused)
     tolerance = _Tolerance(rtol, atol, float(values[program.output]))
     subgradient = _subgradient_convention(program, values, flags) if excused else expected
 
-    suspects = [n for n in reversed(program.names) if not tolerance.engine_ok(grads.get(n), expected[n])
-                and not tolerance.engine_ok(grads.get(n), subgradient[n])]
+    suspects = [n for n in reversed(program.names) if n in unvalued or (
+                not tolerance.engine_ok(grads.get(n), expected[n])
+                and not tolerance.engine_ok(grads.get(n), subgradient[n]))]
     evaluator = Evaluator(program)
     fd_nodes, strategy = choose_nodes(program, suspects, budget=fd_budget, evaluator=evaluator)
     fd = finite_differences(program, values, fd_nodes, evaluator=evaluator)
@@ -93,8 +101,9 @@ def check_program(
         value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
         result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
         result.grad_fd_error = fd_errors.get(name)
-        _judge(result, tolerance, excused, subgradient[name])
+        _judge(result, tolerance, excused, subgradient[name], unvalued)
         results.append(result)
+    flags += [domain_flag(program, gap, values, grads.get(gap.operand), fd.get(gap.operand)) for gap in gaps]
     if forms:
         _fill_forms(program, results)
 
@@ -194,11 +203,25 @@ def _subgradient_convention(program: Program, values: Mapping[str, Any], flags: 
     return {n: _finite(float(v)) for n, v in adjoints.items()}
 
 
-def _judge(result: NodeResult, tolerance: _Tolerance, excused: set[str], subgradient: Optional[float]) -> None:
-    """ok unless a witness disagrees; behind a kink only the engine is judged, under either convention."""
+def _unvalued(program: Program, gaps: list, expected: Mapping[str, Optional[float]], excused: set[str]) -> set[str]:
+    """The nodes with no symbolic adjoint because a local partial on their way to f has no value (and no limit)."""
+    behind = {gap.operand for gap in gaps if gap.limit is None}
+    behind |= affected_by(program, behind)
+    return {name for name in behind if expected[name] is None and name not in excused}
+
+
+def _judge(
+    result: NodeResult, tolerance: _Tolerance, excused: set[str], subgradient: Optional[float], unvalued: set[str]
+) -> None:
+    """ok unless a witness disagrees; behind a kink only the engine is judged, under either convention;
+    with no symbolic witness (a `domain` flag) the engine is judged against the finite difference."""
     e, g, d = result.grad_expected, result.grad, result.grad_fd
     errors = [abs(w - e) for w in (g, d) if w is not None and e is not None]
     result.error = max(errors) if errors else None
+    if e is None and result.name in unvalued and g is not None and d is not None:
+        result.error = abs(g - d)
+        result.ok = tolerance.fd_ok(d, g, result.grad_fd_error)
+        return
     if e is None:
         return  # an infinite derivative: flagged, not judged
     if result.name in excused:

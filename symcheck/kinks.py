@@ -9,13 +9,23 @@ so symcheck flags the point instead of judging it:
   sympy's sign(0) = 0;
 * sqrt at 0 (and a power below 1 at 0) — the derivative is infinite; ag
   refuses the node, the other witnesses have no finite value.
+
+A local partial that sympy cannot evaluate at a point where the node itself has
+a value (``∂(0**x)/∂x = 0**x·log(0)``) is a `domain` flag (`domain_flag`): it
+names the partial, the limit sympy found in its place (if any) and what the
+engine and finite differences give, so a missing symbolic witness is never silent.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+import re
+from typing import Any, Iterable, Mapping, Optional
+
+import sympy
 
 from symcheck.ir import Node, Program
+from symcheck.opkind import op_kind
+from symcheck.precision import PartialGap
 from symcheck.report import Finding
 
 CONVENTIONS = {
@@ -76,3 +86,38 @@ def reaching_output(program: Program) -> set[str]:
         if node.name in reached:
             reached.update(o for o in node.inputs if isinstance(o, str))
     return reached
+
+
+def domain_flag(
+    program: Program, gap: PartialGap, values: Mapping[str, Any], engine: Optional[float], fd: Optional[float]
+) -> Finding:
+    """The `domain` flag for a local partial with no value at the point (`precision.partial_gaps`).
+
+    `engine` and `fd` are the two other witnesses' ∂f/∂operand.
+    """
+    node = program.node(gap.node)
+    operands = [o for o in dict.fromkeys(node.inputs) if isinstance(o, str)]
+    at = ", ".join(f"{name} = {_num(float(values[name]))}" for name in operands)
+    head = f"∂{gap.node}/∂{gap.operand} = {partial_text(node, gap.operand)} has no value at {at} (sympy)"
+    if gap.limit is not None:
+        used = f"sympy's limit there is {_num(gap.limit)}, used as the symbolic witness"
+    else:
+        used = (f"sympy's limit does not decide it, so ∂f/∂{gap.operand} and the nodes behind it are "
+                f"judged engine against finite differences")
+    witnesses = f"the engine gives ∂f/∂{gap.operand} = {_num(engine)}, finite differences {_num(fd)}"
+    if gap.limit is None and fd is None:
+        witnesses += " (no finite difference has a value here either: nothing confirms or refutes the engine)"
+    return Finding(gap.node, node.op, "domain", f"{head}; {used}; {witnesses}")
+
+
+def partial_text(node: Node, operand: str) -> str:
+    """∂node/∂operand as sympy writes it before folding constants: ``0**x·log(0)``."""
+    kind, names = op_kind(node)
+    partial, symbols = kind.slot_partial(names.index(operand))
+    shown = [sympy.Symbol(o if isinstance(o, str) else _num(float(o))) for o in node.inputs]
+    text = sympy.sstr(partial.xreplace(dict(zip(symbols, shown))))
+    return re.sub(r"(?<!\*)\*(?!\*)", "·", text)
+
+
+def _num(value: Optional[float]) -> str:
+    return "not taken" if value is None else f"{value:.10g}"

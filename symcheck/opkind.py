@@ -75,6 +75,7 @@ class OpKind:
     _forward_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
     _partials_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
     _sizes: Optional[tuple[int, ...]] = field(default=None, repr=False)
+    _limits: dict = field(default_factory=dict, repr=False)
 
     def forward_mp(self) -> Callable[..., Any]:
         """The forward expression compiled for mpmath (arguments: one value per dummy)."""
@@ -94,12 +95,63 @@ class OpKind:
             self._sizes = tuple(sum(1 for _ in sympy.preorder_traversal(p)) for p in self.partials)
         return self._sizes
 
+    def slot_partial(self, k: int) -> tuple[Expr, tuple[sympy.Symbol, ...]]:
+        """∂forward/∂dummies[k] with every operand slot, constants too, a symbol of its own.
+
+        sympy folds a constant operand before differentiating (``diff(0**d, d)``
+        is already ``nan``); with the constant kept as a symbol the partial keeps
+        its shape (``s0**s1*log(s0)``) so it can be printed, or approached by a limit.
+        """
+        slots = self.key[2]
+        symbols = tuple(sympy.Symbol(f"_s{j}", real=True) for j in range(len(slots)))
+        forward = op_spec(self.key[0]).expression(list(symbols), self.key[1])
+        partial = sum((sympy.diff(forward, symbols[j]) for j, (tag, v) in enumerate(slots) if tag == "v" and int(v) == k),
+                      sympy.Integer(0))
+        return partial, symbols
+
+    def partial_limit(self, k: int, args: Sequence[Any]) -> Optional[Expr]:
+        """The limit of ∂forward/∂dummies[k] at the point `args` (one value per dummy), or None.
+
+        For a partial that has no value at the point itself (``0**x·log(0)``):
+        every slot but one is fixed at its value and that one approaches its
+        value from both sides; the first slot whose one-sided limits are finite
+        and agree (or whose only finite one-sided limit is real) gives the value.
+        For 0**x at x = 2 that is lim_{s→0} s²·log(s) = 0, the derivative of the
+        function 0**x, which is 0 for every x > 0.
+        """
+        key = (k, tuple(str(a) for a in args))
+        if key not in self._limits:
+            self._limits[key] = self._limit(k, args)
+        return self._limits[key]
+
+    def _limit(self, k: int, args: Sequence[Any]) -> Optional[Expr]:
+        partial, symbols = self.slot_partial(k)
+        point = [sympy.Float(args[int(v)], 30) if tag == "v" else exact_number(float(v)) for tag, v in self.key[2]]
+        for j, symbol in enumerate(symbols):
+            if symbol not in partial.free_symbols:
+                continue
+            rest = partial.xreplace({s: p for i, (s, p) in enumerate(zip(symbols, point)) if i != j})
+            sides = [_one_sided_limit(rest, symbol, point[j], side) for side in ("+", "-")]
+            finite = [v for v in sides if v is not None and v.is_finite and v.is_real]
+            if finite and all(v == finite[0] for v in finite) and not any(v is not None and v.is_infinite for v in sides):
+                return finite[0]
+        return None
+
     def substitute(self, expr: Expr, symbols: Sequence[sympy.Symbol]) -> Expr:
         """`expr` (in the dummies) rewritten in the given node symbols."""
         return expr.xreplace(dict(zip(self.dummies, symbols)))
 
 
 _KINDS: dict[KindKey, OpKind] = {}
+
+
+def _one_sided_limit(expr: Expr, symbol: sympy.Symbol, at: Expr, side: str) -> Optional[Expr]:
+    """sympy's one-sided limit, or None when sympy cannot decide it."""
+    try:
+        value = sympy.limit(expr, symbol, at, side)
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    return None if value.has(sympy.nan, sympy.zoo, sympy.AccumBounds) else value
 
 
 def op_kind(node: Node) -> tuple[OpKind, tuple[str, ...]]:

@@ -4,7 +4,9 @@ Values come from each node's own forward expression (the op table's meaning,
 compiled for mpmath), never from an engine. Adjoints are accumulated in
 backward order — reverse program order, the output seeded with 1 — by adding
 ``adjoint(node) · ∂node/∂operand`` into each operand, with the partials
-obtained by sympy differentiation (`symcheck.opkind`). Both passes visit each
+obtained by sympy differentiation (`symcheck.opkind`); a partial with no value
+at the point (sympy's ``0**x·log(0)``) is replaced by sympy's limit there when
+one exists (`partial_gaps` lists them, so they are flagged, never silent). Both passes visit each
 node once: linear in the size of the program.
 
 Precision: `DIGITS` significant digits (30), rounded to float only at the end,
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 from typing import Any, Collection, Mapping, Optional
 
 import mpmath
+import sympy
 
 from symcheck.ir import Node, Program, default_value
 from symcheck.opkind import op_kind
@@ -118,19 +122,71 @@ def adjoint_values(
             seed = adjoints[node.name]
             if node.is_input or seed == 0 or node.name in zero_partials:
                 continue  # 0 · partial adds nothing (an unreached node)
-            kind, names = op_kind(node)
-            for name, partial in zip(names, _partials(kind, [values[n] for n in names])):
+            for name, partial in local_partials(node, values).items():
                 adjoints[name] += seed * partial
     return adjoints
 
 
-def _partials(kind: Any, args: list) -> tuple:
+@dataclass(frozen=True)
+class PartialGap:
+    """A local partial ∂node/∂operand with no finite value at the point, though the node has one.
+
+    `limit` is the value sympy's limit gave instead (`OpKind.partial_limit`),
+    used in its place; None when there is none, and the partial stays NaN.
+    """
+
+    node: str
+    operand: str
+    limit: Optional[float]
+
+
+def local_partials(node: Node, values: Mapping[str, Any]) -> dict[str, mpmath.mpf]:
+    """∂node/∂operand at the point for each distinct node operand, to `DIGITS` digits.
+
+    Evaluated from the op kind's sympy partials; where that has no finite value
+    (sympy's ``0**x·log(0)`` at x = 2) sympy's limit of the partial at the point
+    stands in when it exists (`OpKind.partial_limit`), else the partial is NaN.
+    """
+    kind, names = op_kind(node)
+    args = [values[n] for n in names]
+    with mpmath.workdps(DIGITS):
+        direct = _direct_partials(kind, args)
+        partials = {}
+        for k, (name, partial) in enumerate(zip(names, direct)):
+            if partial is None:
+                limit = kind.partial_limit(k, args)
+                partial = mpmath.mpf(sympy.N(limit, DIGITS)) if limit is not None else mpmath.mpf("nan")
+            partials[name] = partial
+    return partials
+
+
+def partial_gaps(program: Program, values: Mapping[str, Any]) -> list[PartialGap]:
+    """Every local partial on a path to the output that has no finite value at the point."""
+    from symcheck.kinks import reaching_output
+
+    reached = reaching_output(program)
+    gaps = []
+    for node in program.nodes:
+        if node.is_input or node.name not in reached:
+            continue
+        kind, names = op_kind(node)
+        args = [values[n] for n in names]
+        with mpmath.workdps(DIGITS):
+            direct = _direct_partials(kind, args)
+        for k, (name, partial) in enumerate(zip(names, direct)):
+            if partial is None:
+                limit = kind.partial_limit(k, args)
+                gaps.append(PartialGap(node.name, name, None if limit is None else float(limit)))
+    return gaps
+
+
+def _direct_partials(kind: Any, args: list) -> tuple[Optional[mpmath.mpf], ...]:
+    """Each partial evaluated at the point, None where it has no finite real value."""
     try:
         partials = kind.partials_mp()(*args)
     except (ZeroDivisionError, ValueError, OverflowError):
-        return (mpmath.mpf("nan"),) * len(args)
-    nan = mpmath.mpf("nan")
-    return tuple(nan if real is None else real for real in map(finite_real, partials))
+        return (None,) * len(args)
+    return tuple(map(finite_real, partials))
 
 
 def finite_real(value: Any) -> Optional[mpmath.mpf]:

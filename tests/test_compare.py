@@ -199,3 +199,58 @@ def test_a_wrong_finite_difference_with_a_small_error_estimate_still_fails(monke
 def test_a_tolerance_that_is_no_finite_number_at_least_0_is_an_input_error(option: dict) -> None:
     with pytest.raises(InputError, match="not a finite number ≥ 0"):
         check_program(homework(), **option)
+
+
+# -- a local partial sympy cannot evaluate where the node has a value ----------------
+
+
+def test_zero_to_the_x_takes_sympys_limit_and_flags_it() -> None:
+    # sympy's ∂(0**x)/∂x = 0**x·log(0) is nan at x = 2; the derivative of 0**x (x > 0) is 0
+    from symcheck.parse import parse_expression
+
+    report = check_program(parse_expression("0**x*y"), at={"x": 2.0, "y": 1.0})
+    x = report.node("x")
+    assert x.grad_expected == 0.0 and x.grad == 0.0 and x.grad_fd == 0.0 and x.ok
+    [flag] = report.flags
+    assert (flag.node, flag.op, flag.kind) == ("z1", "pow", "domain")
+    assert flag.message.startswith("∂z1/∂x = 0**x·log(0) has no value at x = 2 (sympy)")
+    assert "sympy's limit there is 0" in flag.message and "finite differences 0" in flag.message
+    assert report.ok
+    flags = report.to_json()["flags"]
+    assert flags[0]["kind"] == "domain" and flags[0]["node"] == "z1"
+
+
+def test_a_wrong_engine_behind_a_limit_is_still_a_mismatch() -> None:
+    from symcheck.parse import parse_expression
+
+    grads = {"x": 5.0, "y": 0.0, "z1": 1.0, "z2": 1.0}
+    report = check_program(parse_expression("0**x*y"), at={"x": 2.0, "y": 1.0}, engine_grads=grads)
+    assert not report.ok and report.failures[0].node == "x"
+    assert [f.kind for f in report.flags] == ["domain"]
+
+
+def test_both_partials_of_a_power_at_base_zero_take_their_limits() -> None:
+    # ∂(x**y)/∂x = x**y·y/x and ∂/∂y = x**y·log(x) are both 0/0-like at x = 0; their limits are 0
+    from symcheck.parse import parse_expression
+
+    report = check_program(parse_expression("x**y*3"), at={"x": 0.0, "y": 2.0})
+    assert report.ok and {f.kind for f in report.flags} == {"domain"}
+    assert [f.message.split(" has")[0] for f in report.flags] == ["∂z1/∂x = x**y·y/x", "∂z1/∂y = x**y·log(x)"]
+    assert report.node("x").grad_expected == 0.0 and report.node("y").grad_expected == 0.0
+
+
+def test_a_partial_with_no_limit_leaves_the_node_without_a_symbolic_value_and_says_so() -> None:
+    # ∂(x**x)/∂x = x**x·(log(x) + 1) → -∞ as x → 0+; no finite difference exists either
+    from symcheck.parse import parse_expression
+
+    report = check_program(parse_expression("x**x"), at={"x": 0.0})
+    x = report.node("x")
+    assert x.grad_expected is None and x.grad_fd is None
+    [flag] = report.flags
+    assert flag.kind == "domain" and "sympy's limit does not decide it" in flag.message
+    assert "nothing confirms or refutes the engine" in flag.message
+
+
+def test_kinks_are_not_also_domain_flags() -> None:
+    report = check_program(Program([Node("x", INPUT, ()), Node("z1", "relu", ("x",))], "z1"), at={"x": 0.0})
+    assert [f.kind for f in report.flags] == ["nondifferentiable"]

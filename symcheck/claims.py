@@ -88,6 +88,9 @@ def judge_claim(
         else:
             decision = decide(lhs, rhs, graph, point, **({} if samples is None else {"samples": samples}))
     except InputError as error:
+        gaps = _domain_flags(program, point, report)
+        if gaps:
+            raise _no_symbolic_value(equation, values, point, location, gaps) from None
         raise _unevaluable(equation, values, point, location, near=number is None, hint=error.hint) from None
     explainer = _Explainer(program, graph, ledger, translator, point)
     message = explainer.message(equation, lhs, rhs, values, decision)
@@ -116,6 +119,31 @@ def _unevaluable(equation: Any, values: tuple, point: Mapping[str, float], locat
     place = location or SourceLocation("<claim>", 1, 1, text)
     return InputError(f"{what} {verb} no real value at {where}{nearby}", location=place, hint=hint,
                       width=len(text))
+
+
+def _domain_flags(program: Program, point: Mapping[str, float], report: Optional[Report]) -> list:
+    """check's `domain` flags at the point: local partials sympy cannot evaluate there."""
+    if report is None or report.inputs != dict(point):
+        from symcheck.compare import check_program
+
+        report = check_program(program, at=point, forms=False)
+    return [flag for flag in report.flags if flag.kind == "domain"]
+
+
+def _no_symbolic_value(equation: Any, values: tuple, point: Mapping[str, float],
+                       location: Optional[SourceLocation], flags: list) -> InputError:
+    """The claim has no symbolic value because a local partial has none here: say which, and what check found."""
+    where = ", ".join(f"{name} = {value:.6g}" for name, value in point.items())
+    sides = [f"the {side} side {claim_text(ast)}" for side, ast, value in
+             (("left", equation.lhs, values[0]), ("right", equation.rhs, values[1])) if value is None]
+    what = " and ".join(sides) if sides else "the claim"
+    verb = "have" if len(sides) > 1 else "has"
+    text = equation.text.strip()
+    place = location or SourceLocation("<claim>", 1, 1, text)
+    return InputError(f"{what} {verb} no symbolic value at {where}, so the claim cannot be judged there: "
+                      f"{flags[0].message}", location=place, width=len(text),
+                      hint="sympy folds that partial to nan wherever the constant stays, so no nearby point helps; "
+                           "`symcheck check` judges the gradient itself (with sympy's limit where one exists)")
 
 
 def _mentions_a_node(side: ClaimExpr) -> bool:

@@ -27,7 +27,7 @@ from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.kinks import affected_by
 from symcheck.opkind import op_kind
-from symcheck.precision import adjoint_values, resolve_inputs
+from symcheck.precision import adjoint_values, local_partials, resolve_inputs
 from symcheck.report import Contribution, Report, Step, Trace
 from symcheck.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic import SymbolicGraph, ordered_sum
@@ -241,6 +241,7 @@ class _Recorder:
         self.expected[program.output] = 1.0
         # Behind a kink (see `excuse_kinks`) the same partial sums under the engine's convention.
         self.excused: set[str] = set()
+        self.unvalued: set[str] = set()
         self.zeroed: set[str] = set()
         self.subgradient_adjoints: Mapping[str, Any] = {}
         self.expected_subgradient: dict[str, float] = dict(self.expected)
@@ -251,9 +252,12 @@ class _Recorder:
         As `check` does: at relu's kink the engine takes the partial 0 where the
         chain rule's Heaviside(0) gives ½, so those nodes' grads are judged
         against both partial sums (the second with the relu partials zeroed).
+        A node check accepted with no symbolic value (a `domain` flag: the
+        engine matched finite differences) is accepted here too.
         """
         flags = [flag for flag in report.flags if flag.kind == "nondifferentiable"]
         self.excused = affected_by(self.program, [flag.node for flag in flags])
+        self.unvalued = {r.name for r in report.nodes if r.grad_expected is None and r.ok}
         if self.excused:
             self.zeroed = {flag.node for flag in flags if flag.op == "relu"}
             self.subgradient_adjoints = adjoint_values(self.program, self.values, zero_partials=self.zeroed)
@@ -288,13 +292,9 @@ class _Recorder:
         return float(self.subgradient_adjoints[arrival.source] * partial)
 
     def _numeric_partials(self, name: str) -> dict[str, Any]:
-        """∂name/∂operand at the point for each distinct operand (mpmath, from the op kind's partials)."""
-        kind, names = op_kind(self.program.node(name))
-        try:
-            partials = kind.partials_mp()(*(self.values[n] for n in names))
-        except (ZeroDivisionError, ValueError, OverflowError):
-            partials = (math.nan,) * len(names)
-        return {n: _real_or_nan(p) for n, p in zip(names, partials)}
+        """∂name/∂operand at the point for each distinct operand (as check takes them: a sympy limit
+        stands in where the partial itself has no value, see `precision.local_partials`)."""
+        return local_partials(self.program.node(name), self.values)
 
     def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
         grads, symbolic, expected, pending = {}, {}, {}, {}
@@ -309,6 +309,8 @@ class _Recorder:
                 continue
             if other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol):
                 excused.append(other)
+            elif other in self.unvalued and not math.isfinite(expected[other]):
+                excused.append(other)  # no symbolic value (a domain flag): check judged it against finite differences
             else:
                 ok = False
         return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok, tuple(excused))
@@ -360,12 +362,6 @@ def _append_term(text: str, term: Expr) -> str:
 def _sstr(expr: Expr) -> str:
     """Sums print in arrival order (latest consumer first), as the symbolic layer prints them."""
     return sympy.sstr(expr, order="none")
-
-
-def _real_or_nan(value: Any) -> Any:
-    if isinstance(value, mpmath.mpc):
-        return value.real if value.imag == 0 else mpmath.mpf("nan")
-    return value
 
 
 def _close(engine: float, expected: float, rtol: float, atol: float) -> bool:

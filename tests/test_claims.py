@@ -263,3 +263,15 @@ def test_claim_text_keeps_softmaxs_component_index():
     assert claim_text(equation.rhs) == "softmax(1, a, b) + dot(a, b, b, a)"
     verdict = judge_claim(program, "s == softmax(1, a, b) + 1")
     assert "softmax(1, a, b) + 1 is" in verdict.message and "softmax(a, b)" not in verdict.message
+
+
+def test_a_claim_through_a_partial_sympy_cannot_evaluate_names_it_and_checks_values():
+    from symcheck.parse import parse_expression
+
+    program = parse_expression("0**x*y")
+    with pytest.raises(InputError) as caught:
+        judge_claim(program, "D(f, x) == 0", at={"x": 2.0, "y": 1.0})
+    message = str(caught.value)
+    assert "has no symbolic value at x = 2, y = 1" in message
+    assert "∂z1/∂x = 0**x·log(0)" in message and "sympy's limit there is 0" in message
+    assert "no real value" not in message

@@ -236,3 +236,16 @@ def test_a_long_claim_side_is_cut_with_a_note_and_json_keeps_it_whole() -> None:
     assert "= 2.42679" in text and "cos(a0) + cos(a1)" in text and "cos(a1999)" not in text
     assert "(sides cut at 300 characters; --json prints them in full)" in text
     assert long_side in dumps(verdict.to_json())
+
+
+def test_a_domain_flag_shows_and_the_summary_counts_nodes_without_a_symbolic_value() -> None:
+    from symcheck.compare import check_program
+    from symcheck.parse import parse_expression
+    from symcheck.tracing import trace_program
+
+    program = parse_expression("x**x")
+    text = " ".join(show(check_program(program, at={"x": 0.0})).split())
+    assert "! z1 (pow) domain: ∂z1/∂x = x**x·log(x) + x**x has no value at x = 0" in text
+    assert "no disagreement on 2 nodes; 1 without a symbolic value (see the domain flag)" in text
+    traced = " ".join(show(trace_program(program, at={"x": 0.0})).split())
+    assert "sympy has no value here, accepted: see the domain flag" in traced and "✗" not in traced

@@ -238,3 +238,19 @@ def test_behind_a_kink_a_grad_matching_neither_convention_still_fails(monkeypatc
     trace = trace_program(program, at={"x": 0.0, "y": 2.0}, report=None)
     assert not trace.steps[-1].ok and trace.steps[-1].kink_excused == ()
     assert not trace.ok
+
+
+def test_a_partial_sympy_evaluates_only_as_a_limit_agrees_with_check():
+    # sympy's ∂(0**x)/∂x is nan at x = 2; check uses its limit 0 and flags it, the trace follows
+    trace = trace_program(parse_expression("0**x*y"), at={"x": 2.0, "y": 1.0})
+    assert trace.ok and all(step.ok for step in trace.steps)
+    last = trace.steps[-1]
+    assert last.node == "x" and last.expected_before["x"] == 0.0 and last.grads_before["x"] == 0.0
+    assert [f.kind for f in trace.report.flags] == ["domain"]
+
+
+def test_a_partial_with_no_value_and_no_limit_is_accepted_as_check_accepts_it():
+    trace = trace_program(parse_expression("x**x"), at={"x": 0.0})
+    assert trace.ok
+    last = trace.steps[-1]
+    assert math.isnan(last.expected_before["x"]) and last.kink_excused == ("x",)

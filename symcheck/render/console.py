@@ -191,6 +191,10 @@ def render_findings(findings: list[Finding], mark: str) -> Iterator[RenderableTy
 
 def _summary(report: Report) -> Text:
     if report.ok:
+        unvalued = sum(r.grad_expected is None for r in report.nodes)
+        if any(f.kind == "domain" for f in report.flags) and unvalued:
+            return _marked(OK_MARK, f"no disagreement on {len(report.nodes)} nodes; {unvalued} without a symbolic "
+                                    f"value (see the domain flag{'s' if unvalued != 1 else ''})")
         return _marked(OK_MARK, f"engine, symbolic and finite differences agree on all {len(report.nodes)} nodes")
     parts = []
     if report.failures:
@@ -299,7 +303,9 @@ def _grad_line(step: Step, name: str, report: Report, state: str) -> Hanging:
     expected = step.expected_before.get(name, engine)
     head = f"  {name}.grad = "
     line = f"{head}{_with_value(symbolic, expected, glue=GLUE)}  ({state})"
-    if name in step.kink_excused:  # as check's table: accepted, with the kink flag below saying why
+    if name in step.kink_excused and not math.isfinite(expected):  # no symbolic value: the domain flag says why
+        line += f"  {FLAG_MARK} engine holds {num(engine)} (sympy has no value here, accepted: see the domain flag)"
+    elif name in step.kink_excused:  # as check's table: accepted, with the kink flag below saying why
         line += f"  {FLAG_MARK} engine holds {num(engine)} (subgradient at a kink, accepted)"
     elif not _close(engine, expected, report):
         line += f"  {FAIL_MARK} engine holds {num(engine)}"

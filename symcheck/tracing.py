@@ -19,14 +19,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-import mpmath
 import sympy
 from sympy import Expr
 
 from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.kinks import affected_by
-from symcheck.opkind import op_kind
 from symcheck.precision import adjoint_values, local_partials, resolve_inputs
 from symcheck.report import Contribution, Report, Step, Trace
 from symcheck.suggest import did_you_mean, join_hints, listing

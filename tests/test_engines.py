@@ -16,7 +16,7 @@ from buggy_engines import BUGS, make_engine
 from symcheck.engines import EngineLimitError, alias_op, canonical_op, capture_engine, check_engine
 from symcheck.engines.steps import readable
 from symcheck.errors import InputError, UnknownOpError
-from symcheck.ops import OPS, register_op
+from symcheck.ops import OPS
 
 CorrectValue = make_engine(None)
 

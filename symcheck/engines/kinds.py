@@ -82,16 +82,9 @@ class Kind:
             self._forward = sympy.lambdify(self.dummies, self.forward_expr, modules=[_MATH_NAMES, "math"])
         return self._forward(*values)
 
-    @property
-    def op(self) -> str:
-        return self.key[0]
-
     def partial_in(self, position: int, symbols: Sequence[sympy.Symbol]) -> Expr:
         """∂forward/∂(variable `position`), written in the given symbols (one per variable)."""
         return self.partials[position].xreplace(dict(zip(self.dummies, symbols)))
-
-    def forward_in(self, symbols: Sequence[sympy.Symbol]) -> Expr:
-        return self.forward_expr.xreplace(dict(zip(self.dummies, symbols)))
 
 
 _CACHE: dict[KindKey, tuple[object, Kind]] = {}

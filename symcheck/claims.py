@@ -59,7 +59,6 @@ def judge_claim(
     at: Optional[Mapping[str, float]] = None,
     report: Optional[Report] = None,
     location: Optional[SourceLocation] = None,
-    samples: Optional[int] = None,
 ) -> Verdict:
     """Decide the claim `text` about `program` at the point `at` (else the report's, else the program's).
 
@@ -86,7 +85,7 @@ def judge_claim(
             half_unit = written_half_unit(written.written) if isinstance(written, Num) else None
             decision = decide_value(lhs, rhs, graph, point, half_unit=half_unit)
         else:
-            decision = decide(lhs, rhs, graph, point, **({} if samples is None else {"samples": samples}))
+            decision = decide(lhs, rhs, graph, point)
     except InputError as error:
         gaps = _domain_flags(program, point, report)
         if gaps:

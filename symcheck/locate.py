@@ -67,10 +67,10 @@ class Locator:
             width = len(source) - col0
         return line, col0, max(1, width)
 
-    def node_error(self, message: str, node: ast.AST, *, hint: str = "", whole: bool = True) -> InputError:
-        """An InputError at an ast node (underlining all of it when `whole`)."""
+    def node_error(self, message: str, node: ast.AST, *, hint: str = "") -> InputError:
+        """An InputError at an ast node, underlining all of it."""
         line, col0, width = self.node_position(node)
-        return self.error(message, line, col0, hint=hint, width=width if whole else 1)
+        return self.error(message, line, col0, hint=hint, width=width)
 
     def node_location(self, node: ast.AST) -> SourceLocation:
         line, col0, _ = self.node_position(node)

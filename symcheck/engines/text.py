@@ -18,7 +18,7 @@ _INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "p
 _ATOM = 9
 
 
-def program_expression(program: Program, *, max_chars: int = MAX_CHARS) -> Optional[str]:
+def program_expression(program: Program) -> Optional[str]:
     """The program's output as one expression in its inputs, or None when that would be too long."""
     if not all(node.name.isidentifier() for node in program.inputs):
         return None
@@ -29,7 +29,7 @@ def program_expression(program: Program, *, max_chars: int = MAX_CHARS) -> Optio
             continue
         args = [_operand(o, texts) for o in node.inputs]
         texts[node.name] = _apply(node.op, args, node.index)
-        if len(texts[node.name][0]) > max_chars:
+        if len(texts[node.name][0]) > MAX_CHARS:
             return None
     return texts[program.output][0]
 

@@ -38,6 +38,7 @@ TASKS = {"mlp": (mlp_task, 0.05), "gpt": (gpt_task, 0.01)}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Train the chosen model with Adam, printing the loss (step 1, every 5th, the last) and the final gradients."""
     parser = argparse.ArgumentParser(prog="python -m ag", description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(TASKS), default="mlp", help="what to train (default mlp)")
     parser.add_argument("--steps", type=int, default=30, help="Adam steps (default 30)")

@@ -19,7 +19,8 @@ StepHook = Callable[[Scalar], None]
 class HasParameters(Protocol):
     """A model: anything whose ``parameters()`` lists its Scalars (`ag.nn.Module` is one)."""
 
-    def parameters(self) -> Iterable[Scalar]: ...
+    def parameters(self) -> Iterable[Scalar]:
+        """The model's parameter Scalars."""
 
 
 def backward_order(output: Scalar) -> list[Scalar]:

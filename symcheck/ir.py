@@ -61,6 +61,7 @@ class Node:
 
     @property
     def is_input(self) -> bool:
+        """True for an input leaf (op ``"input"``)."""
         return self.op == INPUT
 
 
@@ -94,10 +95,12 @@ class Program:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Every node's name, in program order."""
         return tuple(node.name for node in self.nodes)
 
     @property
     def inputs(self) -> tuple[Node, ...]:
+        """The input nodes, in program order."""
         return tuple(node for node in self.nodes if node.is_input)
 
     def consumers(self) -> dict[str, tuple[str, ...]]:

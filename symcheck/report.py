@@ -31,6 +31,7 @@ class Finding:
     message: str
 
     def to_dict(self) -> dict[str, str]:
+        """The four fields as a JSON-ready dict."""
         return {"node": self.node, "op": self.op, "kind": self.kind, "message": self.message}
 
 
@@ -81,9 +82,11 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """The same as `holds`, so a Verdict is tested like a Report."""
         return self.holds
 
     def to_json(self) -> dict[str, Any]:
+        """The verdict as JSON-ready data (`symcheck.render.json_render`)."""
         from symcheck.render.json_render import verdict_to_json
 
         return verdict_to_json(self)
@@ -117,24 +120,29 @@ class Report:
 
     @property
     def output(self) -> str:
+        """The name of the program's output node f."""
         return self.program.output
 
     @property
     def ok(self) -> bool:
+        """True when there is no failure and every claim holds (flags do not count)."""
         return not self.failures and all(v.holds for v in self.claims)
 
     def node(self, name: str) -> NodeResult:
+        """The result for the node called `name` (KeyError if there is none)."""
         for result in self.nodes:
             if result.name == name:
                 return result
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what ``symcheck check --json`` prints)."""
         from symcheck.render.json_render import report_to_json
 
         return report_to_json(self)
 
     def to_latex(self) -> str:
+        """Every node's adjoint derivation as LaTeX blocks (`symcheck.render.latex`)."""
         from symcheck.render.latex import report_to_latex
 
         return report_to_latex(self)
@@ -166,7 +174,8 @@ class Step:
 
     `grads_before` holds every node's `.grad` as the engine holds it,
     `symbolic_before` the same state symbolically (the sum of contributions
-    arrived so far, node-symbol form), `pending` for each node the consumers
+    arrived so far, node-symbol form), `expected_before` that sum's value,
+    `pending` for each node the consumers
     whose contributions have not arrived yet.
     """
 
@@ -192,20 +201,24 @@ class Trace:
 
     @property
     def ok(self) -> bool:
+        """True when the check report is ok and every kept step matches the chain rule."""
         return self.report.ok and all(step.ok for step in self.steps)
 
     def step(self, node: str) -> Step:
+        """The step of node `node`'s `_backward()` (KeyError if it was not kept)."""
         for step in self.steps:
             if step.node == node:
                 return step
         raise KeyError(node)
 
     def to_json(self) -> dict[str, Any]:
+        """The trace as JSON-ready data (what ``symcheck trace --json`` prints)."""
         from symcheck.render.json_render import trace_to_json
 
         return trace_to_json(self)
 
     def to_latex(self) -> str:
+        """The trace's steps as LaTeX (`symcheck.render.latex`)."""
         from symcheck.render.latex import trace_to_latex
 
         return trace_to_latex(self)

@@ -57,6 +57,7 @@ class Expression:
 
     @property
     def reproducer(self) -> str:
+        """The ``symcheck check 'TEXT' --at POINT`` command that checks this expression at its point."""
         return f"symcheck check '{self.text}' --at {program_point(self.program)}"
 
 

@@ -107,6 +107,7 @@ class MLP(Module):
             self._add(layer)
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
+        """y = Lᴸ act(… act(L¹ x)) for one input vector of length n₀."""
         act = self.act
         *hidden, last = self.layers
         for layer in hidden:

@@ -30,6 +30,7 @@ class RMSNorm(Module):
             self._add(self.gain)
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
+        """yᵢ = xᵢ · ((Σ xⱼ²)/n + eps)^(-1/2) [· gᵢ] for one vector of length dim."""
         if x.__class__ is not list or len(x) != self.dim:
             check_length(f"RMSNorm {self.name!r}", x, self.dim)
         scale = (dot(x, x) / self.dim + self.eps) ** -0.5
@@ -60,6 +61,7 @@ class LayerNorm(Module):
             self._add(self.bias)
 
     def __call__(self, x: Sequence[Scalar]) -> Vector:
+        """yᵢ = (xᵢ − μ) · (σ² + eps)^(-1/2) [· gᵢ + bᵢ] for one vector of length dim."""
         if x.__class__ is not list or len(x) != self.dim:
             check_length(f"LayerNorm {self.name!r}", x, self.dim)
         mu = mean(x)

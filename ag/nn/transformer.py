@@ -66,6 +66,7 @@ class Block(Module):
             self._add(module)
 
     def __call__(self, xs: Sequence[Sequence[Scalar]]) -> list[Vector]:
+        """yₜ for every position: aₜ = xₜ + Attn(Norm₁(x))ₜ, yₜ = aₜ + MLP(Norm₂(aₜ))."""
         norm1, norm2, mlp = self.norm1, self.norm2, self.mlp
         attended = self.attn([norm1(x) for x in xs])
         out = []

@@ -104,6 +104,7 @@ class Adapter:
         self._parent_attribute: dict[type, str] = {}  # found once per node class: the hot path of a capture
 
     def parents(self, node: Any) -> Collection[Any]:
+        """The node's parents, from the first of `_PARENT_ATTRIBUTES` it holds (none: a leaf)."""
         attribute = self._parent_attribute.get(type(node))
         if attribute is not None:
             found = getattr(node, attribute, None)
@@ -117,6 +118,7 @@ class Adapter:
         return ()
 
     def engine_op(self, node: Any) -> str:
+        """The engine's own name for the op that made the node (``_op`` or ``op``; ``""`` for a leaf)."""
         for attribute in ("_op", "op"):
             found = getattr(node, attribute, None)
             if isinstance(found, str):
@@ -147,6 +149,7 @@ class Adapter:
         return False
 
     def index(self, node: Any) -> Optional[int]:
+        """Which output of a multi-output op (softmax) the node is, when the engine records it."""
         return None
 
     def creation_key(self, node: Any) -> Optional[int]:

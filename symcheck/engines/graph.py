@@ -52,6 +52,7 @@ class EngineGraph:
         return list(dict.fromkeys(o for o in self.operands[i] if type(o) is int))
 
     def is_leaf(self, i: int) -> bool:
+        """True for an input or an engine-coerced constant (no local step to check)."""
         return self.ops[i] in (INPUT, CONST)
 
     def kind(self, i: int) -> tuple[Kind, tuple[int, ...]]:

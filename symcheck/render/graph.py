@@ -27,6 +27,7 @@ class GraphData:
 
     @classmethod
     def from_report(cls, report: Report) -> "GraphData":
+        """The report's program with each node's value and engine grad, failing nodes marked."""
         return cls(
             report.program,
             {r.name: r.value for r in report.nodes},

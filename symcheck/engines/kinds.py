@@ -21,6 +21,7 @@ from typing import Callable, Optional, Sequence
 import sympy
 from sympy import Expr
 
+from symcheck.opkind import exact_number
 from symcheck.ops import OPS, op_spec
 
 KindKey = tuple[str, int, Optional[int], tuple[tuple[int, float], ...]]
@@ -45,16 +46,6 @@ _MATH_NAMES = {
     "sign": lambda x: (x > 0) - (x < 0),
 }
 _KINK_FUNCTIONS = (sympy.Heaviside, sympy.sign, sympy.DiracDelta)
-
-
-def exact(value: float) -> Expr:
-    """A constant operand as a sympy number: exact for integers and short decimals (2 → 2, 0.5 → 1/2)."""
-    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
-        return sympy.Integer(int(value))
-    text = repr(float(value))
-    if "e" not in text and len(text) <= 10:
-        return sympy.Rational(text)
-    return sympy.Float(value)
 
 
 @dataclass
@@ -108,7 +99,7 @@ def _derive(key: KindKey) -> Kind:
     variables = tuple(p for p in range(arity) if p not in fixed)
     dummies = tuple(sympy.Symbol(f"_a{p}", real=True) for p in variables)
     by_position = dict(zip(variables, dummies))
-    operands = [by_position[p] if p in by_position else exact(fixed[p]) for p in range(arity)]
+    operands = [by_position[p] if p in by_position else exact_number(fixed[p]) for p in range(arity)]
     forward = OPS[op].expression(operands, index)
     partials = tuple(sympy.diff(forward, d) for d in dummies)
     modules = [_MATH_NAMES, "math"]

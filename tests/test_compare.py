@@ -60,8 +60,9 @@ def test_tolerances_are_options() -> None:
     assert check_program(homework(), engine_grads=grads, rtol=1e-3).ok
 
 
-def test_relu_at_zero_is_flagged_not_failed() -> None:
-    program = Program(
+def relu_at_zero_times_b() -> Program:
+    """f = relu(a) * b at a = 0 (on relu's kink), b = 0.8."""
+    return Program(
         (
             Node("a", INPUT, (), 0.0),
             Node("b", INPUT, (), 0.8),
@@ -70,6 +71,10 @@ def test_relu_at_zero_is_flagged_not_failed() -> None:
         ),
         "f",
     )
+
+
+def test_relu_at_zero_is_flagged_not_failed() -> None:
+    program = relu_at_zero_times_b()
     report = check_program(program)
     assert report.ok and report.failures == []
     assert [(f.node, f.kind) for f in report.flags] == [("r", "nondifferentiable")]
@@ -125,15 +130,7 @@ def test_a_broken_engine_is_found_on_a_big_graph_even_when_sampling() -> None:
 
 
 def test_behind_a_kink_an_engine_matching_neither_convention_still_fails() -> None:
-    program = Program(
-        (
-            Node("a", INPUT, (), 0.0),
-            Node("b", INPUT, (), 0.8),
-            Node("r", "relu", ("a",)),
-            Node("f", "mul", ("r", "b")),
-        ),
-        "f",
-    )
+    program = relu_at_zero_times_b()
     grads = {"a": 0.4, "b": 0.0, "r": 0.8, "f": 1.0}  # sympy's ½ convention: accepted
     assert check_program(program, engine_grads=grads).ok
     grads["a"] = 0.7

@@ -30,7 +30,7 @@ import ag  # noqa: E402
 import ag.nn  # noqa: E402
 from symcheck.engines.graph import capture_engine  # noqa: E402
 from symcheck.engines.kinds import _CACHE  # noqa: E402
-from symcheck.local_check import check_local_steps  # noqa: E402
+from symcheck.engines.local_check import check_local_steps  # noqa: E402
 
 
 def gpt_graph() -> ag.Scalar:

@@ -78,7 +78,7 @@ def time_symbolic_only(size: int, cold: bool = False) -> float:
 
     `cold` first forgets every derived op kind, so sympy.diff and lambdify run again.
     """
-    from symcheck import opkind, precision
+    from symcheck.symbolic import opkind, values as precision
 
     program = make_program(size)
     if cold:

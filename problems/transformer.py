@@ -121,7 +121,7 @@ def verify_step(model: ag.nn.GPT, batch: Sequence[Example], *, directions: int, 
     2. Along random directions: for a unit vector d over all parameters θ,
        (L(θ + h d) − L(θ − h d)) / 2h must equal Σᵢ ∂L/∂θᵢ · dᵢ.
     """
-    from symcheck.local_check import check_local_steps
+    from symcheck.engines.local_check import check_local_steps
 
     loss = answer_loss(model, batch)
     model.zero_grad()

@@ -36,7 +36,7 @@ def parse_at(at: Point) -> Optional[dict[str, float]]:
         from symcheck.parse import parse_point
 
         return parse_point(at)
-    from symcheck.precision import finite_input
+    from symcheck.symbolic.values import finite_input
 
     return {str(name): finite_input(str(name), value) for name, value in at.items()}
 
@@ -54,7 +54,7 @@ def _with_inputs(program: Program, at: Optional[dict[str, float]]) -> Program:
 
 def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]]) -> Program:
     import ag
-    from symcheck.capture import capture
+    from symcheck.numeric.capture import capture
 
     try:
         parameters = list(inspect.signature(function).parameters.values())
@@ -104,7 +104,7 @@ def to_program(target: Any, *, at: Point = None) -> Program:
 
         return load_target(target, at=point)
     if _is_ag_scalar(target):
-        from symcheck.capture import capture
+        from symcheck.numeric.capture import capture
 
         return _with_inputs(capture(target), point)
     if _is_foreign_value(target):
@@ -164,7 +164,7 @@ def claim(target: Any, text: str, *, at: Point = None) -> Verdict:
 
 def graph_data(program: Program) -> Any:
     """The program's graph with each node's value and ag's grad (one forward and one backward pass)."""
-    from symcheck.build import build_graph
+    from symcheck.numeric.build import build_graph
     from symcheck.render.graph import GraphData
 
     scalars = build_graph(program)

@@ -202,7 +202,7 @@ def parse_steps(spec: str, schedule: Sequence[str]) -> list[str]:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from symcheck.api import to_program, trace
-    from symcheck.tracing import backward_schedule
+    from symcheck.symbolic.ledger import backward_schedule
 
     program = to_program(args.target, at=_point(args))
     schedule = backward_schedule(program)

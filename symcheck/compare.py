@@ -43,12 +43,12 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping, Optional
 
-from symcheck import precision
-from symcheck.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
+from symcheck.symbolic import values as precision
+from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
 from symcheck.ir import Program
-from symcheck.kinks import affected_by, domain_flag, find_kinks
+from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks
 from symcheck.report import Finding, NodeResult, Report
-from symcheck.symbolic import SymbolicGraph
+from symcheck.symbolic.graph import SymbolicGraph
 
 RETAKE_STEPS = 4
 """A disagreeing finite difference is retaken with steps STEP/100, …, STEP/100⁴."""
@@ -154,7 +154,7 @@ def _engine_witness(
     """Node values and grads from ag (or the given grads, with no ag run)."""
     if engine_grads is not None:
         return {}, {name: float(g) if g is not None else None for name, g in engine_grads.items()}
-    from symcheck.build import build_graph
+    from symcheck.numeric.build import build_graph
 
     scalars = build_graph(program, point)
     scalars[program.output].backward()

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from hypothesis import strategies as st
 
 from symcheck.engines.kinds import kind
-from symcheck.engines.text import program_expression, program_point
+from symcheck.parse.writeback import program_expression, program_point
 from symcheck.ir import Node, Program
 
 UNARY = ("neg", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs")

@@ -141,7 +141,7 @@ def _sentence(finding: Finding) -> str:
 
 def default_reproducer(report: Report) -> Optional[str]:
     """``symcheck check 'EXPRESSION' --at …`` for the report's program (None if it is too big)."""
-    from symcheck.engines.text import reproducer
+    from symcheck.parse.writeback import reproducer
 
     line = reproducer(report.program)
     if line is None:

@@ -8,7 +8,7 @@ import pytest
 
 import ag
 from render_samples import homework
-from symcheck.build import build_graph
+from symcheck.numeric.build import build_graph
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program, default_value
 

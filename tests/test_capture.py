@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ag
-from symcheck.build import build_graph
-from symcheck.capture import capture
+from symcheck.numeric.build import build_graph
+from symcheck.numeric.capture import capture
 
 
 def _model(x: ag.Scalar, y: ag.Scalar) -> ag.Scalar:

@@ -6,7 +6,7 @@ import pytest
 
 from homework import backprop_program
 from symcheck import ops
-from symcheck.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
+from symcheck.parse.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
 from symcheck.errors import InputError
 from symcheck.ir import SourceLocation
 from symcheck.parse import parse_claim, parse_program

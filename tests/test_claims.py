@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homework import backprop_program
-from symcheck.claim_eval import decide, prove_equal, written_half_unit
+from symcheck.claims.decide import decide, prove_equal, written_half_unit
 from symcheck.claims import check_claims, claim_text, judge_claim
 from symcheck.compare import check_program
 from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.parse import parse_claim, parse_program
-from symcheck.symbolic import SymbolicGraph
+from symcheck.symbolic.graph import SymbolicGraph
 
 
 @pytest.fixture(scope="module")

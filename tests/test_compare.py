@@ -183,7 +183,7 @@ def test_cancellation_carries_its_error_estimate() -> None:
 
 
 def test_a_wrong_finite_difference_with_a_small_error_estimate_still_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    from symcheck import finite_diff
+    from symcheck.numeric import finite_diff
 
     monkeypatch.setitem(finite_diff.FLOAT_OPS, "sin", lambda a: 2.0 * math.sin(a))  # a broken FD witness
     report = check_program(homework())

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symcheck import precision
-from symcheck.finite_diff import Evaluator, choose_nodes, finite_differences
+from symcheck.symbolic import values as precision
+from symcheck.numeric.finite_diff import Evaluator, choose_nodes, finite_differences
 from symcheck.ir import INPUT, Node, Program
 
 UNARY = {

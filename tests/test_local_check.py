@@ -8,7 +8,7 @@ from micrograd.engine import Value as MicrogradValue
 import ag
 import ag.nn
 from buggy_engines import make_engine
-from symcheck.local_check import check_local_steps
+from symcheck.engines.local_check import check_local_steps
 
 
 def ag_graph() -> ag.Scalar:

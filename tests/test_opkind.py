@@ -6,7 +6,7 @@ import mpmath
 import sympy
 
 from symcheck.ir import INPUT, Node
-from symcheck.opkind import exact_number, op_kind
+from symcheck.symbolic.opkind import exact_number, op_kind
 
 
 def test_a_kind_sympy_folds_to_complex_infinity_evaluates_to_nan() -> None:

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homework import BACKPROP_TEXT
-from symcheck import ops, syntax
+from symcheck import ops
+from symcheck.parse import syntax
 from symcheck.errors import InputError
 from symcheck.ir import SourceLocation
 from symcheck.parse import load_target, parse_expression, parse_point, parse_program

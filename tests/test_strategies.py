@@ -10,8 +10,8 @@ from micrograd.engine import Value as MicrogradValue
 from buggy_engines import make_engine
 from symcheck.compare import check_program
 from symcheck.engines import check_engine
-from symcheck.engines.text import reproducer
-from symcheck.local_check import check_local_steps
+from symcheck.parse.writeback import reproducer
+from symcheck.engines.local_check import check_local_steps
 from symcheck.parse import parse_expression
 from symcheck.strategies import (
     ALL_OPS, MICROGRAD_OPS, Expression, build_ag, build_with, expressions, find_minimal_failure, programs,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from render_samples import homework
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
-from symcheck.opkind import exact_number, op_kind
-from symcheck.symbolic import SymbolicGraph, adjoint_latex
+from symcheck.symbolic.opkind import exact_number, op_kind
+from symcheck.symbolic.graph import SymbolicGraph, adjoint_latex
 
 
 def single(op: str, *inputs, index=None) -> Program:

@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import symcheck.build
+import symcheck.numeric.build
 from homework import backprop_program
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.parse import parse_expression, parse_program
-from symcheck.symbolic import SymbolicGraph
-from symcheck.tracing import GradLedger, backward_schedule, trace_program
+from symcheck.symbolic.graph import SymbolicGraph
+from symcheck.symbolic.ledger import GradLedger, backward_schedule
+from symcheck.tracing import trace_program
 
 ORDER = ("z8", "z7", "z6", "z5", "z4", "z3", "z2", "z1", "y", "x")
 
@@ -87,7 +88,7 @@ def test_engine_and_symbolic_agree_at_every_step(homework_trace):
 
 
 def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
-    real_build = symcheck.build.build_graph
+    real_build = symcheck.numeric.build.build_graph
 
     def build_with_wrong_sin(program, at=None):
         scalars = real_build(program, at)
@@ -95,7 +96,7 @@ def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
         z5.partials = (math.sin(z5.parents[0].data),)  # sin's partial should be cos
         return scalars
 
-    monkeypatch.setattr(symcheck.build, "build_graph", build_with_wrong_sin)
+    monkeypatch.setattr(symcheck.numeric.build, "build_graph", build_with_wrong_sin)
     trace = trace_program(backprop_program())
     ok = {step.node: step.ok for step in trace.steps}
     assert all(ok[n] for n in ("z8", "z7", "z6", "z5"))
@@ -226,14 +227,14 @@ def test_behind_a_kink_the_engines_subgradient_is_accepted_as_check_accepts_it()
 
 
 def test_behind_a_kink_a_grad_matching_neither_convention_still_fails(monkeypatch):
-    real_build = symcheck.build.build_graph
+    real_build = symcheck.numeric.build.build_graph
 
     def build_with_wrong_relu(program, at=None):
         scalars = real_build(program, at)
         scalars["z2"].partials = (5.0,)  # neither 0 nor ½
         return scalars
 
-    monkeypatch.setattr(symcheck.build, "build_graph", build_with_wrong_relu)
+    monkeypatch.setattr(symcheck.numeric.build, "build_graph", build_with_wrong_relu)
     program = parse_expression("relu(3*x)*y + x*y")
     trace = trace_program(program, at={"x": 0.0, "y": 2.0}, report=None)
     assert not trace.steps[-1].ok and trace.steps[-1].kink_excused == ()

@@ -21,7 +21,7 @@ from typing import Callable, Optional, Sequence
 import sympy
 from sympy import Expr
 
-from symcheck.opkind import exact_number
+from symcheck.symbolic.opkind import exact_number
 from symcheck.ops import OPS, op_spec
 
 KindKey = tuple[str, int, Optional[int], tuple[tuple[int, float], ...]]

@@ -15,8 +15,8 @@ from typing import Callable, Optional
 
 from symcheck import ops
 from symcheck.errors import InputError
-from symcheck.locate import Locator
-from symcheck.suggest import advertised_functions, did_you_mean, function_names
+from symcheck.parse.locate import Locator
+from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names
 
 MAX_TEXT_CHARS = 1_000_000
 """Longest text accepted (characters)."""

@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Optional, Sequence, Union
 
 import ag
 from symcheck.ir import Node, Program
-from symcheck.precision import resolve_inputs
+from symcheck.symbolic.values import resolve_inputs
 
 Value = Union[ag.Scalar, float]
 
@@ -98,7 +98,7 @@ def _softmax(node: Node, operands: Sequence[Value], softmaxes: dict[tuple, list[
 
 
 def _domain_error(program: Program, node: Node, reason: str) -> Exception:
-    from symcheck.constant_expr import constant_error
+    from symcheck.symbolic.constants import constant_error
 
     return constant_error(program, node.name) or _input_error(
         node, f"{node.op} is outside its domain at node {node.name!r}: {reason}", "choose another point with --at")

@@ -125,7 +125,7 @@ class Evaluator:
             return _softmax(node.index or 0), self._positions(node.inputs)
         if node.op in FLOAT_OPS:
             return FLOAT_OPS[node.op], self._positions(node.inputs)
-        from symcheck.opkind import op_kind
+        from symcheck.symbolic.opkind import op_kind
 
         kind, names = op_kind(node)  # a registered op: its own forward expression, in floats
         return _compile_float(kind), tuple(self.position[n] for n in names)

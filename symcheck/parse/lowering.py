@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterable, NamedTuple, Optional
 
 from symcheck import ops
 from symcheck.ir import Node, Operand
-from symcheck.locate import Locator
-from symcheck.syntax import (
+from symcheck.parse.locate import Locator
+from symcheck.parse.syntax import (
     BINARY_OPS,
     BINARY_SYMBOLS,
     bad_operator,

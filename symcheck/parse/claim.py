@@ -14,12 +14,12 @@ import re
 from typing import Optional, Sequence
 
 from symcheck import ops
-from symcheck.claim_ast import BinOp, Call, ClaimEquation, ClaimExpr, Derivative, GradBefore, Neg, Num, Ref
+from symcheck.parse.claim_ast import BinOp, Call, ClaimEquation, ClaimExpr, Derivative, GradBefore, Neg, Num, Ref
 from symcheck.ir import Program, SourceLocation
-from symcheck.locate import Locator
-from symcheck.prescan import prescan
-from symcheck.suggest import did_you_mean, join_hints, listing
-from symcheck.syntax import (
+from symcheck.parse.locate import Locator
+from symcheck.parse.prescan import prescan
+from symcheck.parse.suggest import did_you_mean, join_hints, listing
+from symcheck.parse.syntax import (
     BINARY_SYMBOLS,
     bad_operator,
     call_shape,

@@ -24,8 +24,8 @@ from typing import Any, Iterable, Mapping, Optional
 import sympy
 
 from symcheck.ir import Node, Program
-from symcheck.opkind import op_kind
-from symcheck.precision import PartialGap
+from symcheck.symbolic.opkind import op_kind
+from symcheck.symbolic.values import PartialGap
 from symcheck.report import Finding
 
 CONVENTIONS = {

@@ -24,7 +24,7 @@ import mpmath
 import sympy
 
 from symcheck.ir import Node, Program, default_value
-from symcheck.opkind import op_kind
+from symcheck.symbolic.opkind import op_kind
 
 DIGITS = 30
 """Working precision (significant decimal digits) of the symbolic witness."""
@@ -96,7 +96,7 @@ def node_values(program: Program, point: Mapping[str, float]) -> dict[str, mpmat
             if any(n in reached for n in names):
                 reached.add(node.name)
             elif value is None or abs(value) > sys.float_info.max:
-                from symcheck.constant_expr import constant_error
+                from symcheck.symbolic.constants import constant_error
 
                 raise constant_error(program, node.name) or _domain_error(node, names, args)
             if value is None:
@@ -162,7 +162,7 @@ def local_partials(node: Node, values: Mapping[str, Any]) -> dict[str, mpmath.mp
 
 def partial_gaps(program: Program, values: Mapping[str, Any]) -> list[PartialGap]:
     """Every local partial on a path to the output that has no finite value at the point."""
-    from symcheck.kinks import reaching_output
+    from symcheck.symbolic.kinks import reaching_output
 
     reached = reaching_output(program)
     gaps = []

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import cast
 
 from symcheck import ops
-from symcheck.claim_syntax import RESERVED_IN_CLAIMS, parse_claim
+from symcheck.parse.claim import RESERVED_IN_CLAIMS, parse_claim
 from symcheck.ir import INPUT, Claim, Node, Program
 from symcheck.errors import InputError
-from symcheck.locate import BYTE_ORDER_MARK, Locator, text_lines
-from symcheck.lowering import FreshNames, Lowering
-from symcheck.prescan import prescan, tokens
-from symcheck.suggest import did_you_mean, listing
-from symcheck.syntax import check_size, names_in, parse_python
+from symcheck.parse.locate import BYTE_ORDER_MARK, Locator, text_lines
+from symcheck.parse.lowering import FreshNames, Lowering
+from symcheck.parse.prescan import prescan, tokens
+from symcheck.parse.suggest import did_you_mean, listing
+from symcheck.parse.syntax import check_size, names_in, parse_python
 
 _CLAIM_LINE = re.compile(r"^\s*#\s*claim\s*:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
 _CLAIM_WITHOUT_COLON = re.compile(r"^\s*#\s*claim\b(?!\s*:)\s*(?P<text>.*==.*?)\s*$", re.IGNORECASE)

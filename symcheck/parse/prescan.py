@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from symcheck.locate import Locator
-from symcheck.syntax import MAX_NAME_CHARS
+from symcheck.parse.locate import Locator
+from symcheck.parse.syntax import MAX_NAME_CHARS
 
 _TOKEN = re.compile(
     r"""

@@ -72,3 +72,50 @@ def _apply(op: str, args: list[tuple[str, int]], index: Optional[int]) -> tuple[
     if op == "softmax":
         texts = [str(index or 0), *texts]
     return f"{op}({', '.join(texts)})", _ATOM
+
+
+# -- a claim's syntax tree -------------------------------------------------------------
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
+
+
+def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> str:
+    """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``); ``D(output, b)`` prints as ``D(f, b)``."""
+    kind = type(node).__name__
+    if output:
+        return claim_text(node, parent_precedence).replace(f"D({output}, ", "D(f, ")
+    if kind == "Num":
+        value = float(node.value)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if kind == "Ref":
+        return node.name
+    if kind == "Derivative":
+        return f"D({_ref_text(node.of)}, {_ref_text(node.wrt)})"
+    if kind == "GradBefore":
+        return f"grad({_ref_text(node.node)}, before={_ref_text(node.before)})"
+    if kind == "Call":
+        index = [str(node.index)] if node.index is not None else []  # softmax's component comes first
+        return f"{node.func}({', '.join(index + [claim_text(a) for a in node.args])})"
+    if kind == "Neg":
+        return _wrap(f"-{claim_text(node.operand, 3)}", 3, parent_precedence)
+    if kind == "BinOp":
+        precedence = _PRECEDENCE[node.op]
+        right_precedence = precedence + (0 if node.op == "**" else 1)
+        left_precedence = precedence + (1 if node.op == "**" else 0)
+        text = f"{claim_text(node.left, left_precedence)}{_spaced(node.op)}{claim_text(node.right, right_precedence)}"
+        return _wrap(text, precedence, parent_precedence)
+    if isinstance(node, (list, tuple)):
+        return "[" + ", ".join(claim_text(a) for a in node) + "]"
+    return str(node)
+
+
+def _spaced(op: str) -> str:
+    return f" {op} " if op in "+-" else op
+
+
+def _wrap(text: str, precedence: int, parent_precedence: int) -> str:
+    return f"({text})" if precedence < parent_precedence else text
+
+
+def _ref_text(ref: Any) -> str:
+    return ref if isinstance(ref, str) else ref.name

@@ -17,7 +17,7 @@ import mpmath
 
 from symcheck.errors import InputError
 from symcheck.ir import Program
-from symcheck.opkind import op_kind
+from symcheck.symbolic.opkind import op_kind
 
 _HINT = "no input reaches it, so no --at can help: change the constant"
 
@@ -42,7 +42,7 @@ def constant_error(program: Program, name: str) -> Optional[InputError]:
     first one that has no real value, or whose value no float can hold, is the
     one named (``name`` itself when only a float evaluator failed on it).
     """
-    from symcheck.precision import DIGITS, finite_real
+    from symcheck.symbolic.values import DIGITS, finite_real
 
     nodes = upstream(program, name)
     if any(program.node(n).is_input for n in nodes):

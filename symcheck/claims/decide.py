@@ -1,12 +1,4 @@
-"""Claims as sympy: translate a claim's two sides, then prove or sample them.
-
-A side of a claim becomes a sympy expression over node symbols:
-
-* a node name is its symbol, ``f`` the output's;
-* ``D(a, b)`` is `SymbolicGraph.derivative` (every path from b to a);
-* ``grad(b, before=c)`` is the partial sum in b.grad right before c's step
-  (`symcheck.tracing.GradLedger.arrived`);
-* a function is the op table's forward expression.
+"""Deciding a claim whose sides are sympy expressions: prove them equal, or sample them.
 
 `decide` then proves ``lhs − rhs = 0`` (node-symbol forms first, then with
 every node written in the inputs, under a size and time guard) and, when no
@@ -22,23 +14,17 @@ from __future__ import annotations
 import math
 import random
 import re
-import signal
-import threading
-import time
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Iterator, Mapping, Optional
 
 import sympy
 from sympy import Expr
 
-from symcheck.ir import Program, SourceLocation
-from symcheck.opkind import exact_number
-from symcheck.ops import OPS
-from symcheck.suggest import did_you_mean, join_hints, listing
-from symcheck.symbolic import SymbolicGraph
-from symcheck.tracing import GradLedger, tree_size_at_most
+from symcheck.errors import InputError
+from symcheck.symbolic.budget import OutOfTime, time_limit
+from symcheck.symbolic.graph import SymbolicGraph
+from symcheck.symbolic.ledger import tree_size_at_most
 
 PROOF_OPS_LIMIT = 600
 """Past this many tree nodes in lhs − rhs (over node symbols, or estimated in the inputs) no proof is tried."""
@@ -60,100 +46,6 @@ FLOOR = 0.1
 
 RTOL = 1e-9
 ATOL = 1e-12
-
-
-class ClaimTranslator:
-    """Turns a claim's AST (from `symcheck.parse.parse_claim`) into sympy over node symbols."""
-
-    def __init__(self, program: Program, graph: SymbolicGraph, ledger: GradLedger,
-                 location: Optional[SourceLocation] = None) -> None:
-        self.program, self.graph, self.ledger = program, graph, ledger
-        self.location = location
-
-    def to_sympy(self, node: Any) -> Expr:
-        method = getattr(self, f"_{type(node).__name__}", None)
-        if method is None:
-            raise TypeError(f"claim syntax node {type(node).__name__} is not understood")
-        return method(node)
-
-    def _Num(self, node: Any) -> Expr:
-        return exact_number(float(node.value))
-
-    def _Ref(self, node: Any) -> Expr:
-        return self.graph.symbol(self._name(node.name))
-
-    def _BinOp(self, node: Any) -> Expr:
-        left, right = self.to_sympy(node.left), self.to_sympy(node.right)
-        if node.op == "+":
-            return left + right
-        if node.op == "-":
-            return left - right
-        if node.op == "*":
-            return left * right
-        if node.op == "/":
-            return left / right
-        if node.op == "**":
-            return left**right
-        raise TypeError(f"operator {node.op!r} is not understood")
-
-    def _Neg(self, node: Any) -> Expr:
-        return -self.to_sympy(node.operand)
-
-    def _Call(self, node: Any) -> Expr:
-        spec = OPS.get(node.func)
-        if spec is None:
-            raise self._error(f"{node.func!r} is not a function of the op table", f"use one of {', '.join(OPS)}")
-        args = [self.to_sympy(a) for a in _flat(node.args)]
-        index = getattr(node, "index", None)
-        if spec.indexed and index is None:
-            if not args or not args[0].is_Integer:
-                raise self._error(f"{node.func} needs a whole-number component index first", f"write {node.func}(0, a, b, ...)")
-            index, args = int(args[0]), args[1:]
-            if not 0 <= index < len(args):
-                raise self._error(f"{node.func} component {index} is out of range for {len(args)} arguments", "")
-        if spec.arity is not None and len(args) != spec.arity:
-            raise self._error(f"{node.func} takes {spec.arity} argument(s), got {len(args)}", "")
-        if spec.even and len(args) % 2:
-            raise self._error(f"{node.func} takes an even number of arguments (w..., x...)", "")
-        return spec.expression(args, index)
-
-    def _Derivative(self, node: Any) -> Expr:
-        return self.graph.derivative(self._name(node.of), self._name(node.wrt))
-
-    def _GradBefore(self, node: Any) -> Expr:
-        name, before = self._name(node.node), self._name(node.before)
-        if before not in self.ledger.position:
-            raise self._error(
-                f"{before} has no backward step: it does not reach the output {self.program.output}",
-                f"name one of the steps {listing(self.ledger.schedule)}",
-            )
-        return self.ledger.arrived(name, before=before)
-
-    def _name(self, ref: Any) -> str:
-        """A node name from an AST reference (a Ref or a plain name); ``f`` is the output."""
-        name = ref if isinstance(ref, str) else ref.name
-        if name == "f" and "f" not in self.program:
-            return self.program.output
-        if name not in self.program:
-            raise self._error(f"no node named {name!r}", join_hints(did_you_mean(name, self.program.names),
-                                                                   f"the nodes are {listing(self.program.names)}"))
-        return name
-
-    def _error(self, message: str, hint: str) -> Exception:
-        from symcheck.errors import InputError
-
-        return InputError(message, location=self.location, hint=hint)
-
-
-def _flat(args: Sequence[Any]) -> list[Any]:
-    """Call arguments with list arguments (``dot([w1, w2], [x1, x2])``) spliced in."""
-    flat: list[Any] = []
-    for arg in args:
-        if isinstance(arg, (list, tuple)):
-            flat.extend(arg)
-        else:
-            flat.append(arg)
-    return flat
 
 
 # -- deciding -------------------------------------------------------------------
@@ -197,9 +89,9 @@ def prove_equal(lhs: Expr, rhs: Expr, graph: SymbolicGraph, *,
     if lhs == rhs:
         return True, "node-symbol"
     try:
-        with _time_limit(seconds):
+        with time_limit(seconds):
             return _prove(lhs, rhs, graph, ops_limit)
-    except _OutOfTime:
+    except OutOfTime:
         return None, f"sympy did not finish within {seconds:g} s"
 
 
@@ -241,8 +133,6 @@ def decide(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float
         if compared == samples + 1:
             break
     if compared == 0:
-        from symcheck.errors import InputError
-
         raise InputError("the claim cannot be evaluated at the point or near it", hint="choose another point with --at")
     return Decision(True, "numeric", points=compared, reason=reason)
 
@@ -285,8 +175,6 @@ def decide_value(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str,
         return Decision(True, "symbolic", difference=sympy.Integer(0), reason=reason)
     sides = _both_sides(lhs, rhs, graph, point)
     if sides is None:
-        from symcheck.errors import InputError
-
         raise InputError("the claim cannot be evaluated at the point", hint="choose another point with --at")
     close = agree(*sides) or (half_unit is not None and abs(sides[0] - sides[1]) <= half_unit * (1 + 1e-9))
     return Decision(close, "numeric", counterexample=None if close else dict(point), counter_values=sides,
@@ -315,16 +203,14 @@ def _simplified_difference(lhs: Expr, rhs: Expr) -> Optional[Expr]:
     if not tree_size_at_most(difference, PROOF_OPS_LIMIT):
         return None
     try:
-        with _time_limit(PROOF_SECONDS):
+        with time_limit(PROOF_SECONDS):
             return sympy.simplify(difference)
-    except _OutOfTime:
+    except OutOfTime:
         return None
 
 
 def side_value(expr: Expr, graph: SymbolicGraph, point: Mapping[str, float]) -> Optional[float]:
     """`expr` at the input point (None outside a domain or where it is not a finite real)."""
-    from symcheck.errors import InputError
-
     try:
         value = graph.evaluate(expr, graph.values(point))
     except (InputError, TypeError, ValueError, ArithmeticError):
@@ -358,34 +244,3 @@ def _candidates(point: Mapping[str, float], count: int, seed: Optional[int]) -> 
             name: value + rng.uniform(-SPREAD, SPREAD) * max(abs(value), FLOOR)
             for name, value in point.items()
         }
-
-
-# -- a time guard for sympy ------------------------------------------------------------
-
-
-class _OutOfTime(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (only in the main thread, where signals arrive)."""
-    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise _OutOfTime()
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_delay > 0:  # someone else's alarm was pending: give it back what is left of it
-            left = max(outer_delay - (time.monotonic() - started), 1e-3)
-            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)

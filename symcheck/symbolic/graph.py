@@ -32,9 +32,9 @@ from typing import Any, Mapping, Optional
 import sympy
 from sympy import Expr
 
-from symcheck import precision
+from symcheck.symbolic import values as precision
 from symcheck.ir import Program
-from symcheck.opkind import op_kind
+from symcheck.symbolic.opkind import op_kind
 from symcheck.ops import softmax
 from symcheck.report import Finding
 
@@ -174,7 +174,7 @@ class SymbolicGraph:
         if name == self.program.output:
             return None
         if self._reaching is None:
-            from symcheck.kinks import reaching_output
+            from symcheck.symbolic.kinks import reaching_output
 
             self._reaching = reaching_output(self.program)
         return [c for c in self.consumers(name) if c in self._reaching]
@@ -278,6 +278,6 @@ class SymbolicGraph:
 
     def kinks(self, values: Mapping[str, Any]) -> list[Finding]:
         """Flags for non-differentiable points and domain edges met at these values."""
-        from symcheck.kinks import find_kinks
+        from symcheck.symbolic.kinks import find_kinks
 
         return find_kinks(self.program, values)

@@ -1,8 +1,14 @@
-"""The op table: each op's *forward meaning* as a sympy expression.
+"""The op table: each op's *forward meaning*, one row per op.
 
-This is the only place symcheck learns what an op computes. Local partials are
-obtained by differentiating these forward expressions with sympy; nothing here
-knows or copies any engine's backward rules.
+This is the only place symcheck learns what an op computes. A row holds the
+meaning as a sympy expression (`OpSpec.forward`); local partials are obtained
+by differentiating it with sympy (`symcheck.symbolic.opkind`, which compiles
+it to 30-digit mpmath and to floats). Beside it the row keeps the same meaning
+in plain floating point for the finite-difference witness (`OpSpec.numeric`,
+written for stability: sigmoid without overflow, ``math.fsum`` for sums), the
+operator that writes it in text (`OpSpec.symbol`), and where it is not
+differentiable (`OpSpec.kink`). Nothing here knows or copies any engine's
+backward rules.
 """
 
 from __future__ import annotations
@@ -13,6 +19,27 @@ from typing import Any, Callable, Optional, Sequence
 
 import sympy
 from sympy import Expr
+
+
+def _sigmoid_value(x: Any) -> Any:
+    """σ(x) at a number, without overflow: floats, or mpmath numbers at mpmath's precision."""
+    exp = _exp_for(x)
+    if x >= 0:
+        return 1 / (1 + exp(-x))
+    e = exp(x)
+    return e / (1 + e)
+
+
+def _relu_value(x: Any) -> Any:
+    """max(x, 0) at a number (0 of the same kind as x)."""
+    return x if x > 0 else x * 0
+
+
+def _exp_for(*xs: Any) -> Callable[[Any], Any]:
+    """math.exp for floats, mpmath.exp when any argument is an mpmath number."""
+    import mpmath
+
+    return mpmath.exp if any(isinstance(x, (mpmath.mpf, mpmath.mpc)) for x in xs) else math.exp
 
 
 class sigmoid(sympy.Function):
@@ -29,6 +56,9 @@ class sigmoid(sympy.Function):
 
     def _eval_rewrite_as_exp(self, x: Expr, **kwargs: object) -> Expr:
         return 1 / (1 + sympy.exp(-x))
+
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_sigmoid_value)
 
     def _eval_evalf(self, prec: int) -> Expr:
         return (1 / (1 + sympy.exp(-self.args[0]))).evalf(prec)
@@ -53,6 +83,9 @@ class relu(sympy.Function):
     def _eval_rewrite_as_Max(self, x: Expr, **kwargs: object) -> Expr:
         return sympy.Max(x, 0)
 
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_relu_value)
+
     def _eval_evalf(self, prec: int) -> Expr:
         return sympy.Max(self.args[0], 0).evalf(prec)
 
@@ -62,43 +95,12 @@ class relu(sympy.Function):
         return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
-Forward = Callable[[Sequence[Expr], Optional[int]], Expr]
-"""Builds an op's output from its input expressions (and the output index, for softmax)."""
-
-
-@dataclass(frozen=True)
-class OpSpec:
-    """One row of the op table.
-
-    `arity` is the number of inputs, or None for an n-ary op; `even` n-ary ops
-    (dot) take an even number split into two halves.
-    """
-
-    name: str
-    arity: Optional[int]
-    forward: Forward
-    doc: str
-    indexed: bool = False
-    even: bool = False
-
-    def expression(self, inputs: Sequence[Expr], index: Optional[int] = None) -> Expr:
-        """The op's forward expression over `inputs`."""
-        return self.forward(inputs, index)
-
-
-def _dot(xs: Sequence[Expr], _: Optional[int]) -> Expr:
-    half = len(xs) // 2
-    return sympy.Add(*[w * x for w, x in zip(xs[:half], xs[half:])])
-
-
 def _softmax_value(index: Any, *xs: Any) -> Any:
     """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision."""
-    import mpmath
-
-    exp = mpmath.exp if any(isinstance(x, mpmath.mpf) for x in xs) else math.exp
+    exp = _exp_for(*xs)
     top = max(xs)
     exps = [exp(x - top) for x in xs]  # shifted by the largest, so nothing overflows
-    return exps[int(index)] / sum(exps)
+    return exps[int(index)] / (math.fsum(exps) if exp is math.exp else sum(exps))
 
 
 class softmax(sympy.Function):
@@ -147,38 +149,127 @@ def _softmax_quotient(index: Expr, xs: Sequence[Expr]) -> Expr:
     return sympy.exp(xs[int(index)]) / sympy.Add(*[sympy.exp(x) for x in xs])
 
 
+
+Forward = Callable[[Sequence[Expr], Optional[int]], Expr]
+"""Builds an op's output from its input expressions (and the output index, for softmax)."""
+
+
+@dataclass(frozen=True)
+class Kink:
+    """Where an op is not differentiable, and how each witness treats that point.
+
+    `at(values, constant)` is true at such a point; `values` are the operands' values and
+    `constant[k]` says whether operand k is a number written in the program (not a node).
+    """
+
+    at: Callable[[Sequence[float], Sequence[bool]], bool]
+    convention: str
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One row of the op table.
+
+    `arity` is the number of inputs, or None for an n-ary op; `even` n-ary ops
+    (dot) take an even number split into two halves; `indexed` ops (softmax)
+    have one output per input, chosen by an index. `numeric` is the forward
+    meaning over floats (``numeric(*values)``, or ``numeric(index, *values)`` for
+    an indexed op); None means it is compiled from `forward`. `symbol` is the
+    operator that writes the op in text (``"+"``), empty for a function call.
+    """
+
+    name: str
+    arity: Optional[int]
+    forward: Forward
+    doc: str
+    numeric: Optional[Callable[..., float]] = None
+    indexed: bool = False
+    even: bool = False
+    symbol: str = ""
+    kink: Optional[Kink] = None
+
+    def expression(self, inputs: Sequence[Expr], index: Optional[int] = None) -> Expr:
+        """The op's forward expression over `inputs`."""
+        return self.forward(inputs, index)
+
+
+def _dot(xs: Sequence[Expr], _: Optional[int]) -> Expr:
+    half = len(xs) // 2
+    return sympy.Add(*[w * x for w, x in zip(xs[:half], xs[half:])])
+
+
 def _softmax(xs: Sequence[Expr], index: Optional[int]) -> Expr:
     return softmax(index or 0, *xs)
 
 
+# -- the same meanings in floating point --------------------------------------------------
+
+
+def _power(a: float, b: float) -> float:
+    value = a**b
+    if isinstance(value, complex):
+        raise ValueError("a negative base to a non-integer power")
+    return value
+
+
+def _logsumexp(*xs: float) -> float:
+    m = max(xs)
+    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
+
+
+def _dot_numeric(*xs: float) -> float:
+    half = len(xs) // 2
+    return math.fsum(w * x for w, x in zip(xs[:half], xs[half:]))
+
+
+def _at_zero(values: Sequence[float], constant: Sequence[bool]) -> bool:
+    """The first operand is a node whose value is exactly 0."""
+    return not constant[0] and values[0] == 0
+
+
+def _root_at_zero(values: Sequence[float], constant: Sequence[bool]) -> bool:
+    """``a ** n`` with a node a = 0 and a written power 0 < n < 1: an infinite derivative."""
+    return _at_zero(values, constant) and len(values) > 1 and constant[1] and 0 < values[1] < 1
+
+
 _ROWS = (
-    OpSpec("id", 1, lambda x, _: x[0], "a (a staged copy such as z1 = x)"),
-    OpSpec("add", 2, lambda x, _: x[0] + x[1], "a + b"),
-    OpSpec("sub", 2, lambda x, _: x[0] - x[1], "a - b"),
-    OpSpec("mul", 2, lambda x, _: x[0] * x[1], "a * b"),
-    OpSpec("div", 2, lambda x, _: x[0] / x[1], "a / b"),
-    OpSpec("neg", 1, lambda x, _: -x[0], "-a"),
-    OpSpec("pow", 2, lambda x, _: x[0] ** x[1], "a ** b"),
-    OpSpec("exp", 1, lambda x, _: sympy.exp(x[0]), "e^a"),
-    OpSpec("log", 1, lambda x, _: sympy.log(x[0]), "natural log"),
-    OpSpec("sqrt", 1, lambda x, _: sympy.sqrt(x[0]), "square root"),
-    OpSpec("sin", 1, lambda x, _: sympy.sin(x[0]), "sine"),
-    OpSpec("cos", 1, lambda x, _: sympy.cos(x[0]), "cosine"),
-    OpSpec("tanh", 1, lambda x, _: sympy.tanh(x[0]), "hyperbolic tangent"),
-    OpSpec("sigmoid", 1, lambda x, _: sigmoid(x[0]), "1/(1 + e^-a)"),
-    OpSpec("relu", 1, lambda x, _: relu(x[0]), "max(a, 0)"),
-    OpSpec("abs", 1, lambda x, _: sympy.Abs(x[0]), "|a|"),
-    OpSpec("sum", None, lambda x, _: sympy.Add(*x), "a1 + ... + an"),
-    OpSpec("dot", None, _dot, "w1*x1 + ... + wn*xn (inputs w..., x...)", even=True),
-    OpSpec("mean", None, lambda x, _: sympy.Add(*x) / len(x), "(a1 + ... + an)/n"),
-    OpSpec("logsumexp", None, lambda x, _: sympy.log(sympy.Add(*[sympy.exp(v) for v in x])), "log(e^a1 + ... + e^an)"),
-    OpSpec("softmax", None, _softmax, "e^ai / (e^a1 + ... + e^an), component i", indexed=True),
+    OpSpec("id", 1, lambda x, _: x[0], "a (a staged copy such as z1 = x)", lambda a: a),
+    OpSpec("add", 2, lambda x, _: x[0] + x[1], "a + b", lambda a, b: a + b, symbol="+"),
+    OpSpec("sub", 2, lambda x, _: x[0] - x[1], "a - b", lambda a, b: a - b, symbol="-"),
+    OpSpec("mul", 2, lambda x, _: x[0] * x[1], "a * b", lambda a, b: a * b, symbol="*"),
+    OpSpec("div", 2, lambda x, _: x[0] / x[1], "a / b", lambda a, b: a / b, symbol="/"),
+    OpSpec("neg", 1, lambda x, _: -x[0], "-a", lambda a: -a),
+    OpSpec("pow", 2, lambda x, _: x[0] ** x[1], "a ** b", _power, symbol="**", kink=Kink(
+        _root_at_zero, "the derivative of a power below 1 is infinite at 0: no witness has a finite value")),
+    OpSpec("exp", 1, lambda x, _: sympy.exp(x[0]), "e^a", math.exp),
+    OpSpec("log", 1, lambda x, _: sympy.log(x[0]), "natural log", math.log),
+    OpSpec("sqrt", 1, lambda x, _: sympy.sqrt(x[0]), "square root", math.sqrt, kink=Kink(
+        _at_zero, "the derivative 1/(2√0) is infinite: ag refuses the node, finite differences and sympy have no "
+                  "finite value")),
+    OpSpec("sin", 1, lambda x, _: sympy.sin(x[0]), "sine", math.sin),
+    OpSpec("cos", 1, lambda x, _: sympy.cos(x[0]), "cosine", math.cos),
+    OpSpec("tanh", 1, lambda x, _: sympy.tanh(x[0]), "hyperbolic tangent", math.tanh),
+    OpSpec("sigmoid", 1, lambda x, _: sigmoid(x[0]), "1/(1 + e^-a)", _sigmoid_value),
+    OpSpec("relu", 1, lambda x, _: relu(x[0]), "max(a, 0)", _relu_value, kink=Kink(
+        _at_zero, "the engine takes the subgradient 0, finite differences give ½, sympy's Heaviside(0) = ½")),
+    OpSpec("abs", 1, lambda x, _: sympy.Abs(x[0]), "|a|", abs, kink=Kink(
+        _at_zero, "the engine takes the subgradient 0, central finite differences give 0, sympy's sign(0) = 0")),
+    OpSpec("sum", None, lambda x, _: sympy.Add(*x), "a1 + ... + an", lambda *xs: math.fsum(xs)),
+    OpSpec("dot", None, _dot, "w1*x1 + ... + wn*xn (inputs w..., x...)", _dot_numeric, even=True),
+    OpSpec("mean", None, lambda x, _: sympy.Add(*x) / len(x), "(a1 + ... + an)/n",
+           lambda *xs: math.fsum(xs) / len(xs)),
+    OpSpec("logsumexp", None, lambda x, _: sympy.log(sympy.Add(*[sympy.exp(v) for v in x])),
+           "log(e^a1 + ... + e^an)", _logsumexp),
+    OpSpec("softmax", None, _softmax, "e^ai / (e^a1 + ... + e^an), component i", _softmax_value, indexed=True),
 )
 
 OPS: dict[str, OpSpec] = {row.name: row for row in _ROWS}
 """Every op symcheck understands, by name (extended by `register_op`)."""
 
 BUILTIN_OPS: tuple[str, ...] = tuple(OPS)
+
+OPERATOR_SYMBOLS: dict[str, str] = {row.symbol: row.name for row in _ROWS if row.symbol}
+"""The binary operators of text, each to its op: ``"+"`` → ``"add"``."""
 
 
 def register_op(name: str, forward: Callable[..., Expr], *, arity: Optional[int] = 1, doc: str = "") -> OpSpec:

@@ -1,15 +1,25 @@
-"""One op applied to one pattern of operands, differentiated once and reused.
+"""One op applied to one pattern of operands, differentiated once, compiled twice, reused.
 
-Every node of a program is an op from `symcheck.ops` applied to operands that
-are node names or numeric constants. Two nodes ``z5 = sin(z4)`` and
-``z9 = sin(z2)`` are the same *kind*: ``sin(d0)``. A kind's forward expression
-and its local partials ∂/∂d_k are derived once, by `sympy.diff` of the op's
-forward meaning over dummy symbols d0, d1, …, and each node gets its own
-version by substituting its operands' symbols for the dummies. This is what
-keeps the symbolic layer linear in the number of nodes: a 2,000-node program
-has a few dozen kinds.
+Every node of a program (or of an engine's graph) is an op from `symcheck.ops`
+applied to operands that are nodes or numeric constants. Two nodes
+``z5 = sin(z4)`` and ``z9 = sin(z2)`` are the same *kind*: ``sin(d0)``. A
+kind's forward expression and its local partials ∂/∂d_k are derived once, by
+`sympy.diff` of the op's forward meaning over dummy symbols d0, d1, …; each
+node gets its own version by substituting its operands' symbols for the
+dummies. This is what keeps the symbolic side linear in the number of nodes:
+a 2,000-node program has a few dozen kinds, a 100,000-node Transformer graph
+not many more.
 
-A name used twice (``z3 * z3``) is one dummy, so its partial is summed over
+A kind is compiled with `sympy.lambdify` into two back-ends, each on first
+use: 30-digit mpmath (`forward_mp`, `partials_mp`: the symbolic witness's
+exact values) and plain floats over `math` (`forward_float`,
+`partials_float`: the fast node-by-node check of an engine's local steps).
+The arguments of every step function in the partials (relu's Heaviside,
+abs's sign) are compiled too, so a node exactly on one is recognised
+(`at_kink`). Only expressions symcheck built itself are compiled, never user
+text.
+
+A node used twice (``z3 * z3``) is one dummy, so its partial is summed over
 both positions (``2*d0``) by sympy itself.
 """
 
@@ -74,6 +84,9 @@ class OpKind:
     spec: Any = None
     _forward_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
     _partials_mp: Optional[Callable[..., Any]] = field(default=None, repr=False)
+    _forward_float: Optional[Callable[..., float]] = field(default=None, repr=False)
+    _partials_float: Optional[Callable[..., Any]] = field(default=None, repr=False)
+    _kink_arguments: Any = field(default=False, repr=False)
     _sizes: Optional[tuple[int, ...]] = field(default=None, repr=False)
     _limits: dict = field(default_factory=dict, repr=False)
 
@@ -88,6 +101,32 @@ class OpKind:
         if self._partials_mp is None:
             self._partials_mp = _compile(self.dummies, sympy.Tuple(*self.partials))
         return self._partials_mp
+
+    def forward_float(self) -> Callable[..., float]:
+        """The forward expression compiled for floats over `math` (one float per dummy)."""
+        if self._forward_float is None:
+            self._forward_float = _compile(self.dummies, self.forward, floats=True)
+        return self._forward_float
+
+    def partials_float(self) -> Callable[..., Any]:
+        """All partials compiled for floats, returned together as a list."""
+        if self._partials_float is None:
+            self._partials_float = _compile(self.dummies, list(self.partials), floats=True)
+        return self._partials_float
+
+    def at_kink(self, values: Sequence[float], tolerance: float = 1e-12) -> bool:
+        """True when a step function in the partials (Heaviside, sign) sits at its jump at `values`."""
+        if self._kink_arguments is False:
+            arguments = sorted({f.args[0] for p in self.partials for f in p.atoms(*_STEP_FUNCTIONS)},
+                               key=sympy.default_sort_key)
+            self._kink_arguments = _compile(self.dummies, arguments, floats=True) if arguments else None
+        if self._kink_arguments is None:
+            return False
+        return any(abs(argument) <= tolerance for argument in self._kink_arguments(*values))
+
+    def partial_in(self, k: int, symbols: Sequence[sympy.Symbol]) -> Expr:
+        """∂forward/∂dummies[k], written in the given symbols (one per dummy)."""
+        return self.substitute(self.partials[k], symbols)
 
     def partial_sizes(self) -> tuple[int, ...]:
         """The tree size of each partial (how much it adds to a printed adjoint)."""
@@ -157,16 +196,27 @@ def _one_sided_limit(expr: Expr, symbol: sympy.Symbol, at: Expr, side: str) -> O
 def op_kind(node: Node) -> tuple[OpKind, tuple[str, ...]]:
     """The (cached) kind of `node` and the node operands its dummies stand for."""
     key, names = kind_key(node)
-    spec = op_spec(node.op)
+    return kind_of(key), names
+
+
+def kind_of(key: KindKey) -> OpKind:
+    """The (cached) kind with this key: ``(op, index, slots)``, slots as in `kind_key`."""
+    spec = op_spec(key[0])
     kind = _KINDS.get(key)
     if kind is None or kind.spec is not spec:  # a re-registered custom op is a new kind
-        kind = _derive(key, len(names))
+        kind = _derive(key)
         _KINDS[key] = kind
-    return kind, names
+    return kind
 
 
-def _derive(key: KindKey, count: int) -> OpKind:
+def clear_cache() -> None:
+    """Forget every derived kind (benchmarks measure a cold start with it)."""
+    _KINDS.clear()
+
+
+def _derive(key: KindKey) -> OpKind:
     op, index, slots = key
+    count = 1 + max((int(v) for tag, v in slots if tag == "v"), default=-1)
     dummies = tuple(sympy.Symbol(f"_d{k}", real=True) for k in range(count))
     operands = [dummies[int(v)] if tag == "v" else exact_number(float(v)) for tag, v in slots]
     spec = op_spec(op)
@@ -175,24 +225,21 @@ def _derive(key: KindKey, count: int) -> OpKind:
     return OpKind(key, dummies, forward, partials, spec)
 
 
-def _mp_sigmoid(x: Any) -> Any:
-    import mpmath
-
-    return 1 / (1 + mpmath.exp(-x))
+def _heaviside(x: float, at_zero: float = 0.5) -> float:
+    return 1.0 if x > 0 else (0.0 if x < 0 else at_zero)
 
 
-def _mp_relu(x: Any) -> Any:
-    import mpmath
-
-    return x if x > 0 else mpmath.mpf(0)
+_STEP_FUNCTIONS = (sympy.Heaviside, sympy.sign, sympy.DiracDelta)
+_FLOAT_NAMES = {"Heaviside": _heaviside, "sign": lambda x: float((x > 0) - (x < 0))}
 
 
-_MP_FUNCTIONS = {"sigmoid": _mp_sigmoid, "relu": _mp_relu}
-
-
-def _compile(dummies: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
+def _compile(dummies: Sequence[sympy.Symbol], expr: Any, *, floats: bool = False) -> Callable[..., Any]:
     # sympy folds a constant pole (0**-1, x/0) to complex infinity, which the
     # mpmath printer has no name for; as NaN it reads "no real value", as any
     # other domain failure does, and the evaluator names the node.
-    expr = expr.xreplace({sympy.zoo: sympy.nan})
-    return sympy.lambdify(list(dummies), expr, modules=[_MP_FUNCTIONS, "mpmath"])
+    if isinstance(expr, list):
+        expr = [e.xreplace({sympy.zoo: sympy.nan}) for e in expr]
+    else:
+        expr = expr.xreplace({sympy.zoo: sympy.nan})
+    modules = [_FLOAT_NAMES, "math"] if floats else ["mpmath"]
+    return sympy.lambdify(list(dummies), expr, modules=modules, docstring_limit=0)

@@ -7,17 +7,23 @@
 2.05957
 """
 
+import operator as _operator
+
 from ag.backward import backward, backward_order, zero_grad
 from ag.engine import Scalar, as_scalar
 from ag.errors import DomainError
 from ag.functions import abs, cos, dot, exp, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
 from ag.grad_mode import is_grad_enabled, no_grad
 
-OPS = (
-    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh",
-    "sigmoid", "relu", "abs", "sum", "dot", "softmax", "logsumexp", "mean",
-)
-"""The op vocabulary: every non-leaf Scalar's `op` is one of these ("input" and "const" mark leaves)."""
+OPS = {
+    "add": _operator.add, "sub": _operator.sub, "mul": _operator.mul, "div": _operator.truediv,
+    "neg": _operator.neg, "pow": _operator.pow, "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos,
+    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "abs": abs, "sum": sum, "dot": dot, "softmax": softmax,
+    "logsumexp": logsumexp, "mean": mean,
+}
+"""The op table: every non-leaf Scalar's `op` is one of these names ("input" and "const" mark leaves),
+each with the function that builds it: ``f(a)`` or ``f(a, b)`` (``a ** 2`` keeps the number in `arg`),
+``f(xs)`` for the n-ary ops, ``dot(ws, xs)``, and ``softmax(xs)`` giving one node per input."""
 
 __all__ = [
     "Scalar", "DomainError", "OPS", "as_scalar", "backward", "backward_order", "zero_grad",

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import ag  # noqa: E402
 import ag.nn  # noqa: E402
 from symcheck.engines.graph import capture_engine  # noqa: E402
-from symcheck.engines.kinds import _CACHE  # noqa: E402
+from symcheck.symbolic import opkind  # noqa: E402
 from symcheck.engines.local_check import check_local_steps  # noqa: E402
 
 
@@ -85,7 +85,7 @@ def measure(name: str, repeats: int) -> dict[str, float]:
     forward, output = best_of(repeats, build)
     backward, _ = best_of(repeats, output.backward)  # type: ignore[union-attr]
     nodes = len(capture_engine(output))
-    _CACHE.clear()  # a fresh process: every op kind is derived and compiled again
+    opkind.clear_cache()  # a fresh process: every op kind is derived and compiled again
     start = time.perf_counter()
     result = check_local_steps(output)
     cold = time.perf_counter() - start
@@ -95,7 +95,7 @@ def measure(name: str, repeats: int) -> dict[str, float]:
         "graph": name,
         "nodes": nodes,
         "local_steps_checked": result.nodes_checked,  # type: ignore[union-attr]
-        "op_kinds": len(_CACHE),
+        "op_kinds": opkind.cache_size(),
         "failures": len(result.failures),  # type: ignore[union-attr]
         "worst_relative_error": result.worst_relative_error,  # type: ignore[union-attr]
         "forward_s": round(forward, 4),

@@ -78,13 +78,14 @@ def time_symbolic_only(size: int, cold: bool = False) -> float:
 
     `cold` first forgets every derived op kind, so sympy.diff and lambdify run again.
     """
+    from symcheck.parse.point import resolve_inputs
     from symcheck.symbolic import opkind, values as precision
 
     program = make_program(size)
     if cold:
         opkind._KINDS.clear()
     start = time.perf_counter()
-    values = precision.node_values(program, precision.resolve_inputs(program))
+    values = precision.node_values(program, resolve_inputs(program))
     precision.adjoint_values(program, values)
     return time.perf_counter() - start
 

@@ -16,43 +16,17 @@ A *target* is one of:
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Collection, Mapping, Optional, Union
+from typing import Any, Callable, Collection, Mapping, Optional
 
 from symcheck.errors import InputError
 from symcheck.ir import Program, default_value
+from symcheck.parse.point import PointLike, apply_point, as_point, check_point
 from symcheck.report import Report, Trace, Verdict
 
-Point = Union[Mapping[str, float], str, None]
+Point = PointLike
 
 
-def parse_at(at: Point) -> Optional[dict[str, float]]:
-    """`at` as a dict (a ``"x=1.5,y=0.5"`` string is parsed like the CLI's ``--at``).
-
-    A value that is not a finite number is an `InputError` naming the input.
-    """
-    if at is None:
-        return None
-    if isinstance(at, str):
-        from symcheck.parse import parse_point
-
-        return parse_point(at)
-    from symcheck.symbolic.values import finite_input
-
-    return {str(name): finite_input(str(name), value) for name, value in at.items()}
-
-
-def _with_inputs(program: Program, at: Optional[dict[str, float]]) -> Program:
-    if not at:
-        return program
-    try:
-        return program.with_inputs(at)
-    except KeyError as exc:
-        inputs = ", ".join(node.name for node in program.inputs) or "none"
-        raise InputError(f"at= names {exc.args[0]!r}, which is not an input",
-                         hint=f"the inputs are: {inputs}") from None
-
-
-def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]]) -> Program:
+def _from_callable(function: Callable[..., Any], at: Optional[Mapping[str, float]]) -> Program:
     import ag
     from symcheck.numeric.capture import capture
 
@@ -65,11 +39,7 @@ def _from_callable(function: Callable[..., Any], at: Optional[dict[str, float]])
     if len(names) != len(parameters) or not names:
         raise InputError("the function must take only named positional parameters (one per input)",
                          hint="e.g. lambda x, y: x * y")
-    point = at or {}
-    unknown = sorted(set(point) - set(names))
-    if unknown:
-        raise InputError(f"at= names {unknown[0]!r}, which is not a parameter",
-                         hint=f"the parameters are: {', '.join(names)}")
+    point = check_point(at, names, what="parameter")
     args = [ag.Scalar(point.get(name, default_value(i)), name) for i, name in enumerate(names)]
     try:
         output = function(*args)
@@ -96,9 +66,9 @@ def _is_foreign_value(target: Any) -> bool:
 
 def to_program(target: Any, *, at: Point = None) -> Program:
     """The Program a target stands for, with `at` applied to its inputs."""
-    point = parse_at(at)
+    point = as_point(at)
     if isinstance(target, Program):
-        return _with_inputs(target, point)
+        return apply_point(target, point)
     if isinstance(target, str):
         from symcheck.parse import load_target
 
@@ -106,7 +76,7 @@ def to_program(target: Any, *, at: Point = None) -> Program:
     if _is_ag_scalar(target):
         from symcheck.numeric.capture import capture
 
-        return _with_inputs(capture(target), point)
+        return apply_point(capture(target), point)
     if _is_foreign_value(target):
         raise InputError(f"{type(target).__name__} is a foreign engine's value",
                          hint="symcheck.check accepts it; trace and claims need an ag graph or text")
@@ -125,7 +95,7 @@ def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e
     if not isinstance(target, (str, Program)) and not _is_ag_scalar(target) and _is_foreign_value(target):
         from symcheck.engines import check_engine
 
-        return check_engine(target, at=parse_at(at), rtol=rtol, atol=atol)
+        return check_engine(target, at=as_point(at), rtol=rtol, atol=atol)
     from symcheck.compare import check_program
 
     report = check_program(to_program(target, at=at), rtol=rtol, atol=atol)

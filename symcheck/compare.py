@@ -46,7 +46,8 @@ from typing import Any, Mapping, Optional
 from symcheck.symbolic import values as precision
 from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
 from symcheck.ir import Program
-from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks
+from symcheck.parse.point import resolve_inputs
+from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks, partial_gaps
 from symcheck.report import Finding, NodeResult, Report
 from symcheck.symbolic.graph import SymbolicGraph
 
@@ -76,13 +77,13 @@ def check_program(
     engine; otherwise the program is built and run in ag. A point outside an
     op's domain raises `InputError` naming the node.
     """
-    point = precision.resolve_inputs(program, at)
+    point = resolve_inputs(program, at)
     values = precision.node_values(program, point)
     engine_values, grads = _engine_witness(program, point, engine_grads)
     expected = {n: _finite(float(v)) for n, v in precision.adjoint_values(program, values).items()}
     flags = find_kinks(program, values)
     excused = affected_by(program, [flag.node for flag in flags])
-    gaps = [gap for gap in precision.partial_gaps(program, values) if gap.node not in {f.node for f in flags}]
+    gaps = [gap for gap in partial_gaps(program, values) if gap.node not in {f.node for f in flags}]
     unvalued = _unvalued(program, gaps, expected, excused)
     tolerance = _Tolerance(rtol, atol, float(values[program.output]))
     subgradient = _subgradient_convention(program, values, flags) if excused else expected

@@ -9,7 +9,7 @@ builds the graph that gets run (`symcheck.build`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 Operand = Union[str, float]
 """A node input: the name of an earlier node, or a numeric constant."""
@@ -123,3 +123,32 @@ class Program:
             for n in self.nodes
         )
         return Program(nodes, self.output, self.claims, self.source)
+
+
+# -- walks over a program's graph, in one place ----------------------------------------
+
+
+def reaching_output(program: Program) -> set[str]:
+    """The output and every node with a path to it."""
+    reached = {program.output}
+    for node in reversed(program.nodes):
+        if node.name in reached:
+            reached.update(o for o in node.inputs if isinstance(o, str))
+    return reached
+
+
+def upstream(program: Program, name: str) -> set[str]:
+    """`name` and every node it depends on (its operands, their operands, …)."""
+    return {name} | ancestors(program, [name])
+
+
+def ancestors(program: Program, names: Iterable[str]) -> set[str]:
+    """Every node some node in `names` depends on (not the named nodes themselves, unless one feeds another)."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        for operand in program.node(pending.pop()).inputs:
+            if isinstance(operand, str) and operand not in found:
+                found.add(operand)
+                pending.append(operand)
+    return found

@@ -24,9 +24,9 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from hypothesis import strategies as st
 
-from symcheck.engines.kinds import kind
 from symcheck.parse.writeback import program_expression, program_point
 from symcheck.ir import Node, Program
+from symcheck.symbolic.opkind import op_kind
 
 UNARY = ("neg", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs")
 BINARY = ("add", "sub", "mul", "div", "pow")
@@ -181,12 +181,8 @@ def _fallback(operand: Any, a: float, ops: Sequence[str]) -> tuple[str, tuple, O
 
 
 def _evaluate(op: str, inputs: tuple, index: Optional[int], values: dict) -> float:
-    if op == "softmax" and index:
-        inputs = (inputs[index], *inputs[:index], *inputs[index + 1 :])
-        index = 0
-    constants = tuple((p, float(o)) for p, o in enumerate(inputs) if not isinstance(o, str))
-    variables = [values[o] for o in inputs if isinstance(o, str)]
-    return float(kind(op, len(inputs), index, constants).forward(*variables))
+    kind, names = op_kind(Node("_", op, tuple(inputs), index=index))
+    return float(kind.forward_float()(*[values[name] for name in names]))
 
 
 def _reachable(nodes: list[Node]) -> Program:

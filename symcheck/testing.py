@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Mapping, Optional
 
-from symcheck.errors import InputError
+from symcheck.parse.point import check_point
 from symcheck.ir import default_value
 from symcheck.report import Finding, NodeResult, Report
 
@@ -73,10 +73,7 @@ def assert_gradients(
 
 def _build_with_engine(function: Callable[..., Any], at: Optional[Mapping[str, float]], engine: Callable) -> Any:
     names = list(inspect.signature(function).parameters)
-    point = dict(at or {})
-    unknown = sorted(set(point) - set(names))
-    if unknown:
-        raise InputError(f"at names {unknown[0]!r}, which is not a parameter", hint=f"the parameters are: {', '.join(names)}")
+    point = check_point(at, names, what="parameter")
     args = []
     for i, name in enumerate(names):
         value = engine(point.get(name, default_value(i)))

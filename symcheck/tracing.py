@@ -24,7 +24,8 @@ from sympy import Expr
 from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.symbolic.kinks import affected_by
-from symcheck.symbolic.values import adjoint_values, local_partials, resolve_inputs
+from symcheck.parse.point import resolve_inputs
+from symcheck.symbolic.values import adjoint_values, local_partials
 from symcheck.report import Contribution, Report, Step, Trace
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic.graph import SymbolicGraph

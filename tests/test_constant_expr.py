@@ -7,7 +7,8 @@ from typing import Any, Callable
 import pytest
 
 import symcheck
-from symcheck.symbolic.constants import constant_error, constant_text, upstream
+from symcheck.ir import upstream
+from symcheck.symbolic.constants import constant_error, constant_text
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.parse import parse_expression

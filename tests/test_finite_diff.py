@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic import values as precision
 from symcheck.numeric.finite_diff import Evaluator, choose_nodes, finite_differences
 from symcheck.ir import INPUT, Node, Program
@@ -25,7 +26,7 @@ UNARY = {
 
 
 def _values(program: Program) -> dict:
-    return precision.node_values(program, precision.resolve_inputs(program))
+    return precision.node_values(program, resolve_inputs(program))
 
 
 @settings(max_examples=40, deadline=None)

@@ -397,9 +397,9 @@ def test_load_target_builtin_problem_and_point() -> None:
 
 def test_load_target_point_must_name_inputs() -> None:
     assert str(error_of(load_target, "x*y", at={"xx": 1.0})) == (
-        "no input named 'xx'; did you mean 'x'? inputs: x, y")
+        "at= names 'xx', which is not an input; did you mean 'x'? the inputs are: x, y")
     assert str(error_of(load_target, "x*y", at={"z1": 1.0})) == (
-        "'z1' is not an input (it is computed by mul); set inputs only: x, y")
+        "at= names 'z1', which is not an input (it is computed by mul); the inputs are: x, y")
 
 
 @settings(max_examples=50, deadline=None)

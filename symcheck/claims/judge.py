@@ -37,11 +37,11 @@ from symcheck.errors import InputError
 from symcheck.ir import Program, SourceLocation
 from symcheck.parse.claim import parse_claim
 from symcheck.parse.claim_ast import Num
+from symcheck.parse.point import resolve_inputs
 from symcheck.parse.writeback import claim_text
 from symcheck.report import Report, Verdict
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger
-from symcheck.symbolic.values import resolve_inputs
 
 
 

@@ -21,10 +21,10 @@ from typing import Any, Optional, Union
 
 from symcheck.engines.adapters import CONST, INPUT, Adapter, AgAdapter, adapter_for
 from symcheck.engines.interpret import Operand, alias_op, interpret_node, unknown_op_error
-from symcheck.engines.kinds import Kind, kind
 from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 from symcheck.ops import OPS
+from symcheck.symbolic.opkind import KindKey, OpKind, Slot, kind_of
 
 __all__ = ["EngineGraph", "Operand", "alias_op", "capture_engine"]
 
@@ -41,8 +41,8 @@ class EngineGraph:
     operands: list[tuple[Operand, ...]]
     indices: list[Optional[int]]
     output: int
-    _kinds: dict[int, tuple[Kind, tuple[int, ...]]] = field(default_factory=dict, repr=False)
-    _by_key: dict[tuple, Kind] = field(default_factory=dict, repr=False)
+    _kinds: dict[int, tuple[OpKind, tuple[int, ...]]] = field(default_factory=dict, repr=False)
+    _by_key: dict[KindKey, OpKind] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -55,8 +55,8 @@ class EngineGraph:
         """True for an input or an engine-coerced constant (no local step to check)."""
         return self.ops[i] in (INPUT, CONST)
 
-    def kind(self, i: int) -> tuple[Kind, tuple[int, ...]]:
-        """The compiled op kind of (non-leaf) node i and the node positions its variables stand for.
+    def kind(self, i: int) -> tuple[OpKind, tuple[int, ...]]:
+        """The compiled op kind of (non-leaf) node i and the distinct node positions its dummies stand for.
 
         A softmax component i is derived as component 0 of its operands rotated
         to put operand i first (the same function), so one kind serves every
@@ -69,15 +69,12 @@ class EngineGraph:
             if self.ops[i] == "softmax" and index:
                 operands = (operands[index],) + operands[:index] + operands[index + 1 :]
                 index = 0
-            # constant operands: pow's exponent, or a number an engine kept outside the graph (x * 2)
-            constants = tuple((p, o) for p, o in enumerate(operands) if type(o) is not int)
-            refs = tuple(o for o in operands if type(o) is int) if constants else operands
-            key = (self.ops[i], len(operands), index, constants)
+            slots, refs = _slots(operands)
+            key = (self.ops[i], index, slots)
             compiled = self._by_key.get(key)
             if compiled is None:
-                compiled = self._by_key[key] = kind(*key)
-            found = (compiled, refs)
-            self._kinds[i] = found
+                compiled = self._by_key[key] = kind_of(key)
+            found = self._kinds[i] = (compiled, refs)
         return found
 
     def variable_values(self, i: int) -> list[float]:
@@ -132,6 +129,21 @@ class EngineGraph:
         if self.ops[operand] == CONST:
             return float(self.nodes[operand].data)
         return self.names[operand]
+
+
+def _slots(operands: tuple[Operand, ...]) -> tuple[tuple[Slot, ...], tuple[int, ...]]:
+    """A kind's operand pattern and the distinct node positions, in first-use order.
+
+    Constant operands are pow's exponent or a number an engine kept outside the graph (``x * 2``).
+    """
+    refs: dict[int, int] = {}
+    slots: list[Slot] = []
+    for operand in operands:
+        if type(operand) is int:
+            slots.append(("v", refs.setdefault(operand, len(refs))))  # type: ignore[arg-type]
+        else:
+            slots.append(("c", float(operand)))
+    return tuple(slots), tuple(refs)
 
 
 def capture_engine(output: Any, adapter: Optional[Adapter] = None) -> EngineGraph:

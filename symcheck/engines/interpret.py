@@ -17,9 +17,9 @@ import re
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from symcheck.engines.adapters import CONST, INPUT, canonical_op
-from symcheck.engines.kinds import kind
 from symcheck.errors import UnknownOpError
 from symcheck.ops import OPS
+from symcheck.symbolic.opkind import kind_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from symcheck.engines.graph import EngineGraph
@@ -97,7 +97,7 @@ def _one_parent_of_two(name: str, engine_op: str, op: str, parent: int, node: An
     which the node's value gives for + and * (the order does not matter there)."""
     a, value = float(graph.nodes[parent].data), float(node.data)
     try:
-        if _close(float(kind(op, 2).forward(a, a)), value):
+        if _close(float(_positional(op, 2).forward_float()(a, a)), value):
             return [parent, parent]
     except (ArithmeticError, ValueError):
         pass
@@ -124,12 +124,17 @@ def _order_by_value(op: str, refs: list[Operand], index: Optional[int], node: An
         operands = list(candidate)
         values = [float(graph.nodes[o].data) for o in operands]
         try:
-            value = kind(op, len(operands), index, ()).forward(*values)
+            value = _positional(op, len(operands), index).forward_float()(*values)
         except (ArithmeticError, ValueError, TypeError):
             continue
         if _close(float(value), target):
             return operands
     return refs
+
+
+def _positional(op: str, count: int, index: Optional[int] = None) -> Any:
+    """The kind of `op` over `count` operands that are all different nodes (values passed by position)."""
+    return kind_of((op, index, tuple(("v", k) for k in range(count))))
 
 
 def _close(a: float, b: float) -> bool:

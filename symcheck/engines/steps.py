@@ -4,8 +4,8 @@ For a node z with parents p1…pk the engine's local step ``z._backward()`` must
 add ``z.grad · ∂z/∂pj`` into each ``pj.grad``. With ``z.grad = 1`` and every
 ``pj.grad`` set to a sentinel S, the step must leave ``S + ∂z/∂pj`` there
 (the sum over every operand position where pj appears: ``a * a`` gives
-``2a``). The expected partials come from sympy (`symcheck.engines.kinds`),
-never from the engine. A step that disagrees is replayed from zero grads to
+``2a``). The expected partials come from sympy (`symcheck.symbolic.opkind`,
+compiled for floats), never from the engine. A step that disagrees is replayed from zero grads to
 tell the kinds of fault apart:
 
 - ``missing``: the step adds nothing at all while sympy says it should;
@@ -27,7 +27,6 @@ from typing import Any, Optional
 import sympy
 
 from symcheck.engines.graph import EngineGraph
-from symcheck.engines.kinds import at_kink
 from symcheck.errors import InputError
 from symcheck.report import Finding
 
@@ -66,11 +65,11 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
             k, refs = graph.kind(i)
             parents = [nodes[r] for r in refs]
             values = [p.data for p in parents]
-            if k.kinks is not None and at_kink(k, values):
+            if k.at_kink(values):
                 result.flags.append(_kink_flag(graph, i))
                 continue
             try:
-                expected = k.local(*values)
+                expected = k.partials_float()(*values)
             except (ArithmeticError, ValueError):  # math's own domain errors: sqrt'(0), log'(0), 1/0
                 raise _domain_edge(graph, i) from None
             scale = max(map(abs, expected), default=0.0) + atol
@@ -83,12 +82,9 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
                 result.failures.append(_crashed(graph, i, error))
                 result.faulty.append(i)
                 continue
-            if len(set(refs)) < len(refs):  # a parent in several operand positions: sums
-                got, expected = _summed(parents, refs, expected)
-            else:
-                got = list(map(sub, [p.grad for p in parents], repeat(SENTINEL, len(parents))))
+            # a parent in several operand positions (a * a) gets every position's contribution
+            got = list(map(sub, [p.grad for p in parents], repeat(SENTINEL, len(parents))))
             # normwise: the largest error over the node's partials, relative to the largest partial
-            # (before a repeated parent's partials are summed, which may cancel: x / x)
             error = max(map(abs, map(sub, got, expected)), default=0.0)
             if error:
                 relative = error / scale
@@ -109,21 +105,9 @@ def check_steps(graph: EngineGraph, *, rtol: float = 1e-6, atol: float = 1e-9) -
     return result
 
 
-def _summed(parents: list[Any], refs: tuple[int, ...], expected: Any) -> tuple[list[float], list[float]]:
-    total: dict[int, float] = {}
-    engine: dict[int, float] = {}
-    for r, p, e in zip(refs, parents, expected):
-        total[r] = total.get(r, 0.0) + e
-        engine[r] = p.grad - SENTINEL
-    return list(engine.values()), list(total.values())
-
-
 def _expected_by_parent(graph: EngineGraph, i: int) -> tuple[list[int], list[float]]:
     k, refs = graph.kind(i)
-    total: dict[int, float] = {}
-    for r, e in zip(refs, k.local(*graph.variable_values(i))):
-        total[r] = total.get(r, 0.0) + e
-    return list(total), list(total.values())
+    return list(refs), [float(e) for e in k.partials_float()(*graph.variable_values(i))]
 
 
 def _diagnose(graph: EngineGraph, i: int, uses: list[int], rtol: float, atol: float) -> Optional[Finding]:
@@ -171,7 +155,7 @@ def expected_text(graph: EngineGraph, i: int, parent: int) -> str:
     """sympy's ∂node/∂parent in the operands' names, written for people: ``1 − tanh(z4)²``."""
     k, refs = graph.kind(i)
     symbols = [sympy.Symbol(graph.names[r], real=True) for r in refs]
-    return readable(sympy.Add(*[k.partial_in(n, symbols) for n, r in enumerate(refs) if r == parent]))
+    return readable(k.partial_in(refs.index(parent), symbols))
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -226,8 +210,8 @@ def _crashed(graph: EngineGraph, i: int, error: Exception) -> Finding:
 
 def _domain_edge(graph: EngineGraph, i: int) -> InputError:
     k, refs = graph.kind(i)
-    at = ", ".join(f"{graph.names[r]} = {graph.nodes[r].data:g}" for r in dict.fromkeys(refs))
-    partials = "; ".join(f"{_partial_name(graph, i, r)} = {expected_text(graph, i, r)}" for r in dict.fromkeys(refs))
+    at = ", ".join(f"{graph.names[r]} = {graph.nodes[r].data:g}" for r in refs)
+    partials = "; ".join(f"{_partial_name(graph, i, r)} = {expected_text(graph, i, r)}" for r in refs)
     return InputError(
         f"{at} is on the edge of the domain of {graph.engine_ops[i] or graph.ops[i]}, where its local derivative "
         f"({partials}) is not finite",

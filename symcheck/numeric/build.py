@@ -2,48 +2,23 @@
 
 Nodes are created in program order, so ag's creation counter — and with it
 ag's backward order — follows the program. Each Scalar's label is its node's
-name. Constants are plain floats handed to ag's operators; an ``id`` node is a
-Scalar with one parent and partial 1 (ag has no identity op); the softmax
-components over one input tuple share a single `ag.softmax` call.
+name. Each op is ag's own op of the same name (`ag.OPS`), called the way the
+op table's row says (unary, binary, n-ary, dot's two halves, softmax's
+components). Constants are plain floats handed to ag's operators; an ``id``
+node is a Scalar with one parent and partial 1 (ag has no identity op); the
+softmax components over one input tuple share a single `ag.softmax` call.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union
 
 import ag
 from symcheck.ir import Node, Program
-from symcheck.symbolic.values import resolve_inputs
+from symcheck.ops import op_spec
+from symcheck.parse.point import resolve_inputs
 
 Value = Union[ag.Scalar, float]
-
-_UNARY: dict[str, Callable[[ag.Scalar], ag.Scalar]] = {
-    "neg": lambda a: -a,
-    "exp": ag.exp,
-    "log": ag.log,
-    "sqrt": ag.sqrt,
-    "sin": ag.sin,
-    "cos": ag.cos,
-    "tanh": ag.tanh,
-    "sigmoid": ag.sigmoid,
-    "relu": ag.relu,
-    "abs": ag.abs,
-}
-
-_BINARY: dict[str, Callable[[Value, Value], ag.Scalar]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "pow": lambda a, b: a**b,  # a number exponent gives ag's one-parent pow node
-}
-
-_NARY: dict[str, Callable[[list], ag.Scalar]] = {
-    "sum": ag.sum,
-    "mean": ag.mean,
-    "logsumexp": ag.logsumexp,
-    "dot": lambda xs: ag.dot(xs[: len(xs) // 2], xs[len(xs) // 2 :]),
-}
 
 
 def build_graph(program: Program, at: Optional[Mapping[str, float]] = None) -> dict[str, ag.Scalar]:
@@ -72,28 +47,34 @@ def build_graph(program: Program, at: Optional[Mapping[str, float]] = None) -> d
 
 
 def _apply(node: Node, operands: list[Value], softmaxes: dict[tuple, list[ag.Scalar]]) -> ag.Scalar:
+    """The node built with ag's own op of the same name (`ag.OPS`), called as the op table's row says."""
     op = node.op
     if op == "id":
         x = ag.as_scalar(operands[0])
         return ag.Scalar(x.data, node.name, op="id", parents=(x,), partials=(1.0,))
-    if op in _UNARY:
-        return _UNARY[op](ag.as_scalar(operands[0]))
-    if op in _BINARY:
-        first = operands[0] if isinstance(operands[1], ag.Scalar) else ag.as_scalar(operands[0])
-        return _BINARY[op](first, operands[1])
-    if op in _NARY:
-        return _NARY[op](operands)
-    if op == "softmax":
+    build = ag.OPS.get(op)
+    if build is None:
+        raise _input_error(node, f"op {op!r} of node {node.name!r} has no counterpart in ag",
+                           "check it with a foreign engine's grads (engine_grads=...) or use ag's ops")
+    spec = op_spec(op)
+    if spec.indexed:
         return _softmax(node, operands, softmaxes)
-    raise _input_error(node, f"op {op!r} of node {node.name!r} has no counterpart in ag",
-                       "check it with a foreign engine's grads (engine_grads=...) or use ag's ops")
+    if spec.even:
+        half = len(operands) // 2
+        return build(operands[:half], operands[half:])
+    if spec.arity is None:
+        return build(operands)
+    if spec.arity == 2:  # one operand at least is a Scalar, so ag's operator runs (never 2.0 + 3.0)
+        first = operands[0] if isinstance(operands[1], ag.Scalar) else ag.as_scalar(operands[0])
+        return build(first, operands[1])
+    return build(ag.as_scalar(operands[0]))
 
 
 def _softmax(node: Node, operands: Sequence[Value], softmaxes: dict[tuple, list[ag.Scalar]]) -> ag.Scalar:
     key = tuple(id(o) if isinstance(o, ag.Scalar) else ("c", o) for o in operands)
     outputs = softmaxes.get(key)
     if outputs is None:
-        outputs = softmaxes[key] = ag.softmax(list(operands))
+        outputs = softmaxes[key] = ag.OPS["softmax"](list(operands))
     return outputs[node.index or 0]
 
 

@@ -12,9 +12,10 @@ gives ∂f/∂v with truncation error O(h⁴). The step is h = `STEP` · max(1, 
 op's domain the step becomes min(h, |a|)/100 and is tried once more; if that fails too
 the node gets no finite difference (None).
 
-The forward evaluation is symcheck's own: plain `math` functions written from
-each op's meaning (`FLOAT_OPS`), never an engine's code or partials. Ops added
-with `register_op` are evaluated from their sympy forward expression.
+The forward evaluation is symcheck's own: each op's meaning in plain floating
+point, from its row of the op table (`symcheck.ops.OpSpec.numeric`), never an
+engine's code or partials. Ops added with `register_op` are evaluated from
+their sympy forward expression, compiled for floats.
 
 Cost: a node's difference costs 4 × (its downstream nodes) evaluations, so all
 nodes together are O(n²) on a deep graph. `choose_nodes` keeps within a budget
@@ -27,9 +28,12 @@ from __future__ import annotations
 
 import math
 import sys
+from functools import partial
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from symcheck.ir import Node, Program
+from symcheck.ops import op_spec
+from symcheck.symbolic.opkind import op_kind
 
 STEP = 1e-4
 """Relative step of the five-point stencil: h = STEP · max(1, |value|)."""
@@ -46,63 +50,6 @@ ROUNDING_SAFETY = 4.0
 BUDGET = 6_000_000
 """Node evaluations the finite-difference witness may spend (a few seconds of Python)."""
 
-
-def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
-def _power(a: float, b: float) -> float:
-    value = a**b
-    if isinstance(value, complex):
-        raise ValueError("a negative base to a non-integer power")
-    return value
-
-
-def _logsumexp(*xs: float) -> float:
-    m = max(xs)
-    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
-
-
-def _dot(*xs: float) -> float:
-    half = len(xs) // 2
-    return math.fsum(w * x for w, x in zip(xs[:half], xs[half:]))
-
-
-def _softmax(index: int) -> Callable[..., float]:
-    def component(*xs: float) -> float:
-        m = max(xs)
-        exps = [math.exp(x - m) for x in xs]
-        return exps[index] / math.fsum(exps)
-
-    return component
-
-
-FLOAT_OPS: dict[str, Callable[..., float]] = {
-    "id": lambda a: a,
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a: -a,
-    "pow": _power,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tanh": math.tanh,
-    "sigmoid": _sigmoid,
-    "relu": lambda a: a if a > 0.0 else 0.0,
-    "abs": abs,
-    "sum": lambda *xs: math.fsum(xs),
-    "mean": lambda *xs: math.fsum(xs) / len(xs),
-    "dot": _dot,
-    "logsumexp": _logsumexp,
-}
-"""Each op's forward meaning in plain floating point (softmax is built per index)."""
 
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
@@ -121,14 +68,12 @@ class Evaluator:
     def _compile(self, node: Node) -> Optional[tuple[Callable[..., float], tuple[int, ...]]]:
         if node.is_input:
             return None
-        if node.op == "softmax":
-            return _softmax(node.index or 0), self._positions(node.inputs)
-        if node.op in FLOAT_OPS:
-            return FLOAT_OPS[node.op], self._positions(node.inputs)
-        from symcheck.symbolic.opkind import op_kind
-
-        kind, names = op_kind(node)  # a registered op: its own forward expression, in floats
-        return _compile_float(kind), tuple(self.position[n] for n in names)
+        spec = op_spec(node.op)
+        if spec.numeric is None:  # a registered op: its own forward expression, compiled for floats
+            kind, names = op_kind(node)
+            return kind.forward_float(), tuple(self.position[n] for n in names)
+        numeric = partial(spec.numeric, node.index or 0) if spec.indexed else spec.numeric
+        return numeric, self._positions(node.inputs)
 
     def _positions(self, operands: Sequence[Any]) -> tuple[int, ...]:
         positions = []
@@ -219,12 +164,6 @@ def _bits(mask: int) -> list[int]:
         positions.append(low.bit_length() - 1)
         mask ^= low
     return positions
-
-
-def _compile_float(kind: Any) -> Callable[..., float]:
-    import sympy
-
-    return sympy.lambdify(list(kind.dummies), kind.forward, modules=[{"sigmoid": _sigmoid, "relu": FLOAT_OPS["relu"]}, "math"])
 
 
 def finite_differences(

@@ -1,15 +1,21 @@
-"""The point: ``--at x=1.5,y=0.5`` on the command line, ``at=`` in Python.
+"""The point: ``--at x=1.5,y=0.5`` on the command line, ``at=`` in Python; one validator for both.
 
-`parse_point` reads the ``--at`` text; `apply_point` sets a program's inputs.
+`parse_point` reads the ``--at`` text into a `Point` that remembers it was
+written as ``--at``; `check_point` validates any point against the names it
+may set (a program's inputs, a function's parameters) and `apply_point` /
+`resolve_inputs` apply it to a program. Every error has one wording and names
+what the caller wrote: ``--at names 'q', which is not an input; the inputs
+are: x, y`` on the command line, ``at= names 'q', …`` in Python.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from symcheck.errors import InputError
-from symcheck.ir import Program
+from symcheck.ir import Program, default_value
 from symcheck.parse.locate import Locator
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.parse.syntax import check_size
@@ -20,15 +26,23 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _NON_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
-def parse_point(text: str) -> dict[str, float]:
+class Point(dict):  # type: ignore[type-arg]
+    """Input values by name, remembering how the caller wrote them (``--at`` or ``at=``) for errors."""
+
+    def __init__(self, values: Mapping[str, float] = (), *, given_as: str = "at=") -> None:  # type: ignore[assignment]
+        super().__init__(values)
+        self.given_as = given_as
+
+
+def parse_point(text: str, *, given_as: str = "--at") -> Point:
     """The ``--at`` syntax: ``"x=1.5,y=0.5"`` → ``{"x": 1.5, "y": 0.5}`` (errors carry the column).
 
     >>> parse_point("x=1.5, y=-2e-1")
     {'x': 1.5, 'y': -0.2}
     """
-    locator = Locator("<--at>", [text])
+    locator = Locator(f"<{given_as}>", [text])
     check_size(text, locator, limit=100_000)
-    point: dict[str, float] = {}
+    point = Point(given_as=given_as)
     start = 0
     for piece in text.split(","):
         if piece.strip() or text.strip():
@@ -62,15 +76,70 @@ def _point_item(piece: str, start: int, locator: Locator) -> tuple[str, float]:
     return match.group("name"), number
 
 
-def apply_point(program: Program, at: dict[str, float]) -> Program:
-    """`program` with the given inputs' values; an unknown or non-input name is an InputError."""
-    inputs = [node.name for node in program.inputs]
-    for name in at:
-        if name in inputs:
+PointLike = Union[Mapping[str, Any], str, None]
+"""What a caller may pass as a point: a mapping of names to numbers, ``"x=1.5,y=0.5"``, or nothing."""
+
+
+def as_point(at: PointLike) -> Optional[Point]:
+    """`at` as a `Point` of finite floats (a string is read as ``--at`` syntax), or None."""
+    if at is None:
+        return None
+    if isinstance(at, Point):
+        return at
+    if isinstance(at, str):
+        return parse_point(at, given_as="at=")
+    return Point({str(name): _finite(str(name), value, "at=") for name, value in at.items()})
+
+
+def check_point(at: PointLike, names: Sequence[str], *, what: str = "input",
+                program: Optional[Program] = None) -> Point:
+    """`at` validated against the `names` it may set (a program's inputs, a function's parameters).
+
+    A name that is not among them, or a value that is not a finite number, is
+    an `InputError` naming what the caller wrote (``--at`` or ``at=``); with
+    `program`, a name the program computes says which op computes it.
+    """
+    point = as_point(at) or Point()
+    given = getattr(point, "given_as", "at=")
+    for name in point:
+        if name in names:
             continue
-        if name in program:
-            raise InputError(f"'{name}' is not an input (it is computed by {program.node(name).op})",
-                             hint=f"set inputs only: {listing(inputs)}")
-        raise InputError(f"no input named '{name}'", hint=join_hints(did_you_mean(name, inputs),
-                                                                      f"inputs: {listing(inputs)}"))
-    return program.with_inputs({name: float(value) for name, value in at.items()})
+        listed = f"the {what}s are: {listing(list(names)) or '(none)'}"
+        if program is not None and name in program:
+            raise InputError(f"{given} names {name!r}, which is not an {what} (it is computed by "
+                             f"{program.node(name).op})", hint=listed)
+        article = "an" if what[0] in "aeiou" else "a"
+        raise InputError(f"{given} names {name!r}, which is not {article} {what}",
+                         hint=join_hints(did_you_mean(name, names), listed))
+    return Point({name: _finite(name, value, given) for name, value in point.items()}, given_as=given)
+
+
+def _finite(name: str, value: Any, given: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{given} gives {name} = {value!r}, which is not a number", hint="give a finite number") \
+            from None
+    if not math.isfinite(number):
+        raise InputError(f"{given} gives {name} = {number}, which is not a finite number", hint="give a finite number")
+    return number
+
+
+def apply_point(program: Program, at: PointLike) -> Program:
+    """`program` with the given inputs' values (validated by `check_point`)."""
+    point = check_point(at, [node.name for node in program.inputs], program=program)
+    return program.with_inputs(dict(point)) if point else program
+
+
+def resolve_inputs(program: Program, at: PointLike = None) -> dict[str, float]:
+    """The value of every input: from `at`, else the program's own value, else `default_value`."""
+    point = check_point(at, [node.name for node in program.inputs], program=program)
+    resolved: dict[str, float] = {}
+    for position, node in enumerate(program.inputs):
+        if node.name in point:
+            resolved[node.name] = point[node.name]
+        elif node.value is not None:
+            resolved[node.name] = float(node.value)
+        else:
+            resolved[node.name] = default_value(position)
+    return resolved

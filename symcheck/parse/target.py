@@ -10,7 +10,7 @@ from typing import Optional
 from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.parse.expression import parse_expression
-from symcheck.parse.point import apply_point
+from symcheck.parse.point import PointLike, apply_point
 from symcheck.parse.prescan import tokens
 from symcheck.parse.program import parse_program
 
@@ -18,7 +18,7 @@ from symcheck.parse.program import parse_program
 _FILE_SUFFIX = re.compile(r"\.[A-Za-z]\w*$")
 
 
-def load_target(target: str, *, at: Optional[dict[str, float]] = None) -> Program:
+def load_target(target: str, *, at: PointLike = None) -> Program:
     """The CLI's TARGET as a Program, with `at` applied to its inputs.
 
     TARGET is tried as a built-in problem's name (`problems.PROGRAMS`), then

@@ -3,7 +3,7 @@
 A node whose value does not depend on any input (``10**400`` in ``10**400*x``,
 ``log(0 - 1)``) fails at every point, so when evaluation fails there the
 error names the constant expression instead of suggesting another ``--at``.
-Both evaluators (`symcheck.precision` and `symcheck.build`) ask
+Both evaluators (`symcheck.symbolic.values` and `symcheck.numeric.build`) ask
 `constant_error` before blaming the point, whatever kind of target the
 program came from (text, a `Program` built in Python, a captured ag graph).
 """
@@ -16,34 +16,20 @@ from typing import Optional
 import mpmath
 
 from symcheck.errors import InputError
-from symcheck.ir import Program
-from symcheck.symbolic.opkind import op_kind
+from symcheck.ir import Program, upstream
+from symcheck.symbolic.opkind import DIGITS, finite_real, op_kind
 
 _HINT = "no input reaches it, so no --at can help: change the constant"
-
-
-def upstream(program: Program, name: str) -> set[str]:
-    """`name` and every node it depends on (its operands, their operands, …)."""
-    seen = {name}
-    pending = [name]
-    while pending:
-        for operand in program.node(pending.pop()).inputs:
-            if isinstance(operand, str) and operand not in seen:
-                seen.add(operand)
-                pending.append(operand)
-    return seen
 
 
 def constant_error(program: Program, name: str) -> Optional[InputError]:
     """The error for failing node `name` when no input reaches it, else None.
 
     The constant nodes upstream of `name` are evaluated in program order to
-    `precision.DIGITS` digits from the op table's forward expressions; the
+    `symbolic.opkind.DIGITS` digits from the op table's forward expressions; the
     first one that has no real value, or whose value no float can hold, is the
     one named (``name`` itself when only a float evaluator failed on it).
     """
-    from symcheck.symbolic.values import DIGITS, finite_real
-
     nodes = upstream(program, name)
     if any(program.node(n).is_input for n in nodes):
         return None

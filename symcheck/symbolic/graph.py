@@ -33,7 +33,8 @@ import sympy
 from sympy import Expr
 
 from symcheck.symbolic import values as precision
-from symcheck.ir import Program
+from symcheck.ir import Program, reaching_output
+from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.opkind import op_kind
 from symcheck.ops import softmax
 from symcheck.report import Finding
@@ -174,8 +175,6 @@ class SymbolicGraph:
         if name == self.program.output:
             return None
         if self._reaching is None:
-            from symcheck.symbolic.kinks import reaching_output
-
             self._reaching = reaching_output(self.program)
         return [c for c in self.consumers(name) if c in self._reaching]
 
@@ -265,7 +264,7 @@ class SymbolicGraph:
 
     def values(self, at: Optional[Mapping[str, float]] = None) -> dict[str, Any]:
         """Every node's value (mpmath, `precision.DIGITS` digits) at the inputs `at` (defaults fill gaps)."""
-        return precision.node_values(self.program, precision.resolve_inputs(self.program, at))
+        return precision.node_values(self.program, resolve_inputs(self.program, at))
 
     def evaluate(self, expr: Expr, values: Mapping[str, Any]) -> float:
         """A node-symbol expression evaluated at `values` (high precision, then rounded)."""

@@ -19,21 +19,18 @@ engine and finite differences give, so a missing symbolic witness is never silen
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+import mpmath
 import sympy
 
-from symcheck.ir import Node, Program
-from symcheck.symbolic.opkind import op_kind
-from symcheck.symbolic.values import PartialGap
+from symcheck.ir import Node, Program, ancestors, reaching_output
+from symcheck.ops import op_spec
+from symcheck.symbolic.opkind import DIGITS, op_kind
 from symcheck.report import Finding
+from symcheck.symbolic.values import direct_partials
 
-CONVENTIONS = {
-    "relu": "the engine takes the subgradient 0, finite differences give ½, sympy's Heaviside(0) = ½",
-    "abs": "the engine takes the subgradient 0, central finite differences give 0, sympy's sign(0) = 0",
-    "sqrt": "the derivative 1/(2√0) is infinite: ag refuses the node, finite differences and sympy have no finite value",
-    "pow": "the derivative of a power below 1 is infinite at 0: no witness has a finite value",
-}
 
 
 def find_kinks(program: Program, values: Mapping[str, Any]) -> list[Finding]:
@@ -47,19 +44,15 @@ def find_kinks(program: Program, values: Mapping[str, Any]) -> list[Finding]:
 
 
 def _kink_message(node: Node, values: Mapping[str, Any]) -> str:
-    if node.op not in CONVENTIONS or not node.inputs or not isinstance(node.inputs[0], str):
+    kink = None if node.is_input else op_spec(node.op).kink
+    if kink is None or not node.inputs or not isinstance(node.inputs[0], str):
+        return ""
+    operands = [float(values[o]) if isinstance(o, str) else float(o) for o in node.inputs]
+    if not kink.at(operands, [not isinstance(o, str) for o in node.inputs]):
         return ""
     base = node.inputs[0]
-    if values[base] != 0:
-        return ""
-    if node.op == "pow" and not _fractional_power_below_one(node):
-        return ""
-    return f"{node.op}({base}) at {base} = 0 is not differentiable: {CONVENTIONS[node.op]}; the engine's gradients through {node.name} are accepted under either convention"
-
-
-def _fractional_power_below_one(node: Node) -> bool:
-    exponent = node.inputs[1] if len(node.inputs) > 1 else None
-    return isinstance(exponent, float) and 0 < exponent < 1
+    return (f"{node.op}({base}) at {base} = 0 is not differentiable: {kink.convention}; the engine's gradients "
+            f"through {node.name} are accepted under either convention")
 
 
 def affected_by(program: Program, kink_nodes: Iterable[str]) -> set[str]:
@@ -68,24 +61,39 @@ def affected_by(program: Program, kink_nodes: Iterable[str]) -> set[str]:
     Only kinks that reach the output matter; an unreached kink affects nothing.
     """
     reaches = reaching_output(program)
-    pending = [name for name in kink_nodes if name in reaches]
-    affected: set[str] = set()
-    while pending:
-        node = program.node(pending.pop())
-        for operand in node.inputs:
-            if isinstance(operand, str) and operand not in affected:
-                affected.add(operand)
-                pending.append(operand)
-    return affected
+    return ancestors(program, [name for name in kink_nodes if name in reaches])
 
 
-def reaching_output(program: Program) -> set[str]:
-    """The output and every node with a path to it."""
-    reached = {program.output}
-    for node in reversed(program.nodes):
-        if node.name in reached:
-            reached.update(o for o in node.inputs if isinstance(o, str))
-    return reached
+@dataclass(frozen=True)
+class PartialGap:
+    """A local partial ∂node/∂operand with no finite value at the point, though the node has one.
+
+    `limit` is the value sympy's limit gave instead (`OpKind.partial_limit`),
+    used in its place; None when there is none, and the partial stays NaN.
+    """
+
+    node: str
+    operand: str
+    limit: Optional[float]
+
+
+def partial_gaps(program: Program, values: Mapping[str, Any]) -> list[PartialGap]:
+    """Every local partial on a path to the output that has no finite value at the point."""
+    reached = reaching_output(program)
+    gaps = []
+    for node in program.nodes:
+        if node.is_input or node.name not in reached:
+            continue
+        kind, names = op_kind(node)
+        args = [values[n] for n in names]
+        with mpmath.workdps(DIGITS):
+            direct = direct_partials(kind, args)
+        for k, (name, partial) in enumerate(zip(names, direct)):
+            if partial is None:
+                limit = kind.partial_limit(k, args)
+                gaps.append(PartialGap(node.name, name, None if limit is None else float(limit)))
+    return gaps
+
 
 
 def domain_flag(

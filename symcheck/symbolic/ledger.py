@@ -19,7 +19,7 @@ from typing import Any, Optional
 import sympy
 from sympy import Expr
 
-from symcheck.ir import Program
+from symcheck.ir import Program, reaching_output
 from symcheck.symbolic.graph import ordered_sum
 
 PLACEHOLDER_ABOVE = 300
@@ -38,10 +38,7 @@ def backward_schedule(program: Program) -> tuple[str, ...]:
     program is built in its own order, so this is the output's ancestors (and
     the output) in reverse program order: z8, z7, …, z1, y, x for the homework.
     """
-    reachable = {program.output}
-    for node in reversed(program.nodes):
-        if node.name in reachable:
-            reachable.update(operand for operand in node.inputs if isinstance(operand, str))
+    reachable = reaching_output(program)
     return tuple(node.name for node in reversed(program.nodes) if node.name in reachable)
 
 

@@ -35,6 +35,9 @@ from sympy import Expr
 from symcheck.ir import Node
 from symcheck.ops import op_spec
 
+DIGITS = 30
+"""Working precision (significant decimal digits) of the 30-digit back-end, the symbolic witness's."""
+
 Slot = tuple[str, Union[int, float]]
 """An operand in a kind's pattern: ("v", k) for the k-th distinct node operand, ("c", value) for a constant."""
 
@@ -214,6 +217,11 @@ def clear_cache() -> None:
     _KINDS.clear()
 
 
+def cache_size() -> int:
+    """How many kinds have been derived so far."""
+    return len(_KINDS)
+
+
 def _derive(key: KindKey) -> OpKind:
     op, index, slots = key
     count = 1 + max((int(v) for tag, v in slots if tag == "v"), default=-1)
@@ -223,6 +231,21 @@ def _derive(key: KindKey) -> OpKind:
     forward = spec.expression(operands, index)
     partials = tuple(sympy.diff(forward, d) for d in dummies)
     return OpKind(key, dummies, forward, partials, spec)
+
+
+def finite_real(value: Any) -> Optional[Any]:
+    """`value` (an mpmath result) as a finite real mpf, or None (complex, infinite or NaN)."""
+    import mpmath
+
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    try:
+        value = mpmath.mpf(value)
+    except (TypeError, ValueError):
+        return None
+    return value if mpmath.isfinite(value) else None
 
 
 def _heaviside(x: float, at_zero: float = 0.5) -> float:

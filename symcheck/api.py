@@ -96,11 +96,10 @@ def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e
         from symcheck.engines import check_engine
 
         return check_engine(target, at=as_point(at), rtol=rtol, atol=atol)
+    from symcheck.claims import with_claims
     from symcheck.compare import check_program
 
-    report = check_program(to_program(target, at=at), rtol=rtol, atol=atol)
-    report.target = report.target or _describe(target)
-    return report
+    return with_claims(check_program(to_program(target, at=at), rtol=rtol, atol=atol, target=_describe(target)))
 
 
 def trace(

@@ -41,11 +41,12 @@ and the engine is judged against the finite difference alone.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from symcheck.symbolic import values as precision
 from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
-from symcheck.ir import Program
+from symcheck.ir import Program, ancestors
+from symcheck.numeric.build import build_graph
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks, partial_gaps
 from symcheck.report import Finding, NodeResult, Report
@@ -67,19 +68,31 @@ def check_program(
     at: Optional[Mapping[str, float]] = None,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    engine_grads: Optional[Mapping[str, float]] = None,
+    engine_grads: Optional[Mapping[str, Optional[float]]] = None,
+    engine_values: Optional[Mapping[str, float]] = None,
     forms: bool = True,
     fd_budget: int = BUDGET,
+    symbolic: Optional[SymbolicGraph] = None,
+    target: str = "",
+    root_causes: Sequence[Finding] = (),
+    step_flags: Sequence[Finding] = (),
 ) -> Report:
     """Check every node's gradient against the symbolic and finite-difference witnesses.
 
-    `engine_grads` (name → grad) supplies the engine witness from a foreign
-    engine; otherwise the program is built and run in ag. A point outside an
-    op's domain raises `InputError` naming the node.
+    `engine_grads` (name → grad) supplies the engine witness from a run that
+    already happened (ag's during a trace, or a foreign engine's, with its
+    node values in `engine_values`); otherwise the program is built and run in
+    ag. A point outside an op's domain raises `InputError` naming the node.
+
+    An engine checker's `root_causes` (faulty local steps, found by running
+    them) come first among the failures, and a mismatch they explain (at a
+    node whose grad the fault flows into) is left out; its `step_flags` join
+    the flags. The program's ``# claim:`` lines are judged by
+    `symcheck.claims.with_claims`, which takes this report.
     """
     point = resolve_inputs(program, at)
     values = precision.node_values(program, point)
-    engine_values, grads = _engine_witness(program, point, engine_grads)
+    engine_values, grads = _engine_witness(program, point, engine_grads, engine_values)
     expected = {n: _finite(float(v)) for n, v in precision.adjoint_values(program, values).items()}
     flags = find_kinks(program, values)
     excused = affected_by(program, [flag.node for flag in flags])
@@ -105,14 +118,16 @@ def check_program(
         _judge(result, tolerance, excused, subgradient[name], unvalued)
         results.append(result)
     flags += [domain_flag(program, gap, values, grads.get(gap.operand), fd.get(gap.operand)) for gap in gaps]
+    known = {(f.node, f.kind) for f in flags}
+    flags += [f for f in step_flags if (f.node, f.kind) not in known]
     if forms:
-        _fill_forms(program, results)
+        _fill_forms(symbolic or SymbolicGraph(program), results)
+    explained = _explained(program, root_causes)
+    mismatches = [f for f in _failures(results, tolerance) if f.node not in explained]
+    return Report(program, point, results, failures=[*root_causes, *mismatches], flags=flags, rtol=rtol, atol=atol,
+                  first_divergence=next((r.name for r in reversed(results) if not r.ok), None),
+                  fd_strategy=strategy, target=target)
 
-    report = Report(program, point, results, flags=flags, rtol=rtol, atol=atol, fd_strategy=strategy)
-    report.failures = _failures(results, tolerance)
-    report.first_divergence = next((r.name for r in reversed(results) if not r.ok), None)
-    report.claims = _claims(program, report)
-    return report
 
 
 class _Tolerance:
@@ -150,13 +165,13 @@ class _Tolerance:
 
 
 def _engine_witness(
-    program: Program, point: Mapping[str, float], engine_grads: Optional[Mapping[str, float]]
+    program: Program, point: Mapping[str, float], engine_grads: Optional[Mapping[str, Optional[float]]],
+    engine_values: Optional[Mapping[str, float]],
 ) -> tuple[dict[str, float], dict[str, Optional[float]]]:
-    """Node values and grads from ag (or the given grads, with no ag run)."""
+    """Node values and grads from ag (or the given ones, with no ag run)."""
     if engine_grads is not None:
-        return {}, {name: float(g) if g is not None else None for name, g in engine_grads.items()}
-    from symcheck.numeric.build import build_graph
-
+        grads = {name: float(g) if g is not None else None for name, g in engine_grads.items()}
+        return dict(engine_values or {}), grads
     scalars = build_graph(program, point)
     scalars[program.output].backward()
     return {n: s.data for n, s in scalars.items()}, {n: s.grad for n, s in scalars.items()}
@@ -251,8 +266,21 @@ def _mismatch_message(r: NodeResult, tolerance: _Tolerance) -> str:
     return f"∂f/∂{r.name}: {numbers}; {who}"
 
 
-def _fill_forms(program: Program, results: list[NodeResult]) -> None:
-    graph = SymbolicGraph(program)
+def _explained(program: Program, causes: Iterable[Finding]) -> set[str]:
+    """The nodes whose grad a root cause flows into: upstream of a faulty step (and the node of an
+    ``order`` finding itself, whose step ran too early); a ``stale`` finding explains nothing."""
+    explained: set[str] = set()
+    for finding in causes:
+        if finding.kind == "stale" or finding.node not in program:
+            continue
+        if finding.kind == "order":
+            explained.add(finding.node)
+        explained |= ancestors(program, [finding.node])
+    return explained
+
+
+def _fill_forms(graph: SymbolicGraph, results: list[NodeResult]) -> None:
+    program = graph.program
     small = len(program.nodes) <= FORMS_MAX_NODES
     adjoint_sizes = graph.adjoint_sizes() if small else {}
     expanded_sizes = graph.expanded_sizes() if small else {}
@@ -270,13 +298,3 @@ def _fill_forms(program: Program, results: list[NodeResult]) -> None:
             expanded = graph.expanded(adjoint)
             result.grad_expanded = graph.text(expanded)
             result.grad_expanded_latex = graph.latex(expanded)
-
-
-def _claims(program: Program, report: Report) -> list:
-    if not program.claims:
-        return []
-    try:
-        from symcheck.claims import check_claims
-    except ImportError:
-        return []
-    return list(check_claims(program, report))

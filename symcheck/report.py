@@ -1,8 +1,10 @@
 """Plain data that checking, tracing and claims produce, and every renderer reads.
 
 These objects hold results only; rendering lives in `symcheck.render`, which
-the methods below delegate to (imported lazily, so building a report never
-pulls in rich).
+the display methods below delegate to (rich's protocol, ``__rich_console__``,
+and Jupyter's, ``_repr_mimebundle_``). The renderers are imported lazily, so
+building a report never pulls in rich, and they import these types only for
+type checking: imports run one way, from the report to its renderers.
 """
 
 from __future__ import annotations
@@ -97,9 +99,9 @@ class Verdict:
         yield from render_verdict(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from symcheck.render.notebook import mimebundle
+        from symcheck.render.notebook import verdict_bundle
 
-        return mimebundle(self)
+        return verdict_bundle(self)
 
 
 @dataclass
@@ -153,9 +155,9 @@ class Report:
         yield from render_report(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from symcheck.render.notebook import mimebundle
+        from symcheck.render.notebook import report_bundle
 
-        return mimebundle(self)
+        return report_bundle(self)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,6 @@ class Trace:
         yield from render_trace(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from symcheck.render.notebook import mimebundle
+        from symcheck.render.notebook import trace_bundle
 
-        return mimebundle(self)
+        return trace_bundle(self)

@@ -16,14 +16,18 @@ and what the step adds.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Iterable, Mapping, Optional
 
 import sympy
 from sympy import Expr
 
+from symcheck.claims import with_claims
+from symcheck.compare import check_program
 from symcheck.errors import InputError
 from symcheck.ir import Program
-from symcheck.symbolic.kinks import affected_by
+from symcheck.numeric.build import build_graph
+from symcheck.symbolic.kinks import affected_by, find_kinks
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.values import adjoint_values, local_partials
 from symcheck.report import Contribution, Report, Step, Trace
@@ -66,25 +70,24 @@ def trace_program(
     >>> step.symbolic_before["z3"], round(step.grads_before["z3"], 6), step.pending["z3"]
     ('z7', 2.426794, ('z4',))
     """
-    from symcheck.numeric.build import build_graph
-
     point = resolve_inputs(program, at)
-    if report is None:
-        from symcheck.compare import check_program
-
-        report = check_program(program, at=point, rtol=rtol, atol=atol)
-    graph = SymbolicGraph(program)
-    ledger = GradLedger(program, graph)
+    graph = SymbolicGraph(program)  # one sympy graph and one ag graph serve the steps and the check
+    values = graph.values(point)  # a point outside an op's domain is named here, as check names it
     scalars = build_graph(program, point)
-    recorder = _Recorder(program, graph, ledger, scalars, point, rtol=rtol, atol=atol)
-    recorder.excuse_kinks(report)
+    recorder = _Recorder(program, graph, GradLedger(program, graph), scalars, values, rtol=rtol, atol=atol)
     if nodes is None and len(program.nodes) > RECORD_ALL_UP_TO:
         recorder.local_only = True
     else:
         recorder.record_names = _names_or_all(nodes, program, "node")
     recorder.keep_steps = set(_names_or_all(steps, program, "step"))
     scalars[program.output].backward(before_step=recorder.before_step)
-    return Trace(report=report, steps=recorder.steps)
+    if report is None:
+        report = with_claims(check_program(
+            program, at=point, rtol=rtol, atol=atol, symbolic=graph,
+            engine_grads={name: s.grad for name, s in scalars.items()},
+            engine_values={name: s.data for name, s in scalars.items()},
+        ))
+    return Trace(report=report, steps=recorder.finish(report))
 
 
 def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -> tuple[str, ...]:
@@ -110,7 +113,7 @@ class _Recorder:
         graph: Any,
         ledger: GradLedger,
         scalars: Mapping[str, Any],
-        point: Mapping[str, float],
+        values: Mapping[str, Any],
         *,
         rtol: float,
         atol: float,
@@ -118,7 +121,7 @@ class _Recorder:
         self.program, self.graph, self.ledger = program, graph, ledger
         self.scalars = scalars
         self.name_of = {id(scalar): name for name, scalar in scalars.items()}
-        self.values = graph.values(dict(point))
+        self.values = values
         self.adjoints = graph.adjoint_values(self.values)
         self.rtol, self.atol = rtol, atol
         self.steps: list[Step] = []
@@ -134,27 +137,38 @@ class _Recorder:
         self.expected: dict[str, float] = {name: 0.0 for name in program.names}
         self.expected[program.output] = 1.0
         # Behind a kink (see `excuse_kinks`) the same partial sums under the engine's convention.
-        self.excused: set[str] = set()
-        self.unvalued: set[str] = set()
         self.zeroed: set[str] = set()
         self.subgradient_adjoints: Mapping[str, Any] = {}
         self.expected_subgradient: dict[str, float] = dict(self.expected)
+        # Each kept step's disagreeing grads, in recorded order: "kink" where the engine's convention
+        # explains it, "check" where only the check's verdict can (see `finish`).
+        self.disagreeing: list[list[tuple[str, str]]] = []
+        self._excuse_kinks()
 
-    def excuse_kinks(self, report: Report) -> None:
-        """Accept either convention for the nodes whose adjoints flow through a flagged kink.
+    def _excuse_kinks(self) -> None:
+        """Accept either convention for the nodes whose adjoints flow through a kink, as `check` does.
 
-        As `check` does: at relu's kink the engine takes the partial 0 where the
-        chain rule's Heaviside(0) gives ½, so those nodes' grads are judged
-        against both partial sums (the second with the relu partials zeroed).
-        A node check accepted with no symbolic value (a `domain` flag: the
-        engine matched finite differences) is accepted here too.
+        At relu's kink the engine takes the partial 0 where the chain rule's
+        Heaviside(0) gives ½, so those nodes' grads are judged against both
+        partial sums (the second with the relu partials zeroed).
         """
-        flags = [flag for flag in report.flags if flag.kind == "nondifferentiable"]
+        flags = find_kinks(self.program, self.values)
         self.excused = affected_by(self.program, [flag.node for flag in flags])
-        self.unvalued = {r.name for r in report.nodes if r.grad_expected is None and r.ok}
         if self.excused:
             self.zeroed = {flag.node for flag in flags if flag.op == "relu"}
             self.subgradient_adjoints = adjoint_values(self.program, self.values, zero_partials=self.zeroed)
+
+    def finish(self, report: Report) -> list[Step]:
+        """The kept steps, judged: a grad with no symbolic value that check accepted (a `domain`
+        flag: the engine matched finite differences) is accepted here too."""
+        unvalued = {r.name for r in report.nodes if r.grad_expected is None and r.ok}
+        finished = []
+        for step, disagreeing in zip(self.steps, self.disagreeing):
+            excused = [name for name, why in disagreeing if why == "kink" or (
+                name in unvalued and not math.isfinite(step.expected_before[name]))]
+            ok = len(excused) == len(disagreeing)
+            finished.append(replace(step, ok=ok, kink_excused=tuple(excused)))
+        return finished
 
     def before_step(self, scalar: Any) -> None:
         name = self.name_of.get(id(scalar))
@@ -192,8 +206,7 @@ class _Recorder:
 
     def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
         grads, symbolic, expected, pending = {}, {}, {}, {}
-        ok = True
-        excused = []
+        disagreeing: list[tuple[str, str]] = []
         for other in self._recorded(name):
             grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
             symbolic[other] = self.printed[other]
@@ -201,13 +214,10 @@ class _Recorder:
             pending[other] = tuple(k for k in self.ledger.consumers.get(other, ()) if k not in self.ran)
             if _close(grads[other], expected[other], self.rtol, self.atol):
                 continue
-            if other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol):
-                excused.append(other)
-            elif other in self.unvalued and not math.isfinite(expected[other]):
-                excused.append(other)  # no symbolic value (a domain flag): check judged it against finite differences
-            else:
-                ok = False
-        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, ok, tuple(excused))
+            kink = other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol)
+            disagreeing.append((other, "kink" if kink else "check"))
+        self.disagreeing.append(disagreeing)
+        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds)
 
     def _recorded(self, name: str) -> Iterable[str]:
         if not self.local_only:

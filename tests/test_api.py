@@ -110,3 +110,11 @@ def test_verdict_displays_in_notebooks() -> None:
         "**✓ claim holds** (symbolic): ` grad(z3, before=z4) == z7 `\n\n- lhs = ` z7 ` = 2.42679\n- rhs = ` z7 ` = 2.42679"
     )
     assert bundle["text/plain"].startswith("✓ claim holds: grad(z3, before=z4) == z7")
+
+
+def test_check_judges_the_claims_of_a_program_file(tmp_path) -> None:
+    path = tmp_path / "claims.sc"
+    path.write_text("x = 1.5\ny = x * sin(x)\n# claim: D(f, x) == sin(x) + x*cos(x)\n# claim: D(f, x) == 1\n")
+    report = symcheck.check(str(path))
+    assert [v.holds for v in report.claims] == [True, False] and not report.ok
+    assert report.failures == []  # the gradients agree; only the second claim fails

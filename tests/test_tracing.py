@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcheck.numeric.build
+import symcheck.tracing
 from homework import backprop_program
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
@@ -96,7 +97,7 @@ def test_a_wrong_local_step_breaks_the_steps_after_it(monkeypatch):
         z5.partials = (math.sin(z5.parents[0].data),)  # sin's partial should be cos
         return scalars
 
-    monkeypatch.setattr(symcheck.numeric.build, "build_graph", build_with_wrong_sin)
+    monkeypatch.setattr(symcheck.tracing, "build_graph", build_with_wrong_sin)  # the graph the trace runs
     trace = trace_program(backprop_program())
     ok = {step.node: step.ok for step in trace.steps}
     assert all(ok[n] for n in ("z8", "z7", "z6", "z5"))
@@ -234,7 +235,7 @@ def test_behind_a_kink_a_grad_matching_neither_convention_still_fails(monkeypatc
         scalars["z2"].partials = (5.0,)  # neither 0 nor ½
         return scalars
 
-    monkeypatch.setattr(symcheck.numeric.build, "build_graph", build_with_wrong_relu)
+    monkeypatch.setattr(symcheck.tracing, "build_graph", build_with_wrong_relu)  # the graph the trace runs
     program = parse_expression("relu(3*x)*y + x*y")
     trace = trace_program(program, at={"x": 0.0, "y": 2.0}, report=None)
     assert not trace.steps[-1].ok and trace.steps[-1].kink_excused == ()

@@ -8,7 +8,7 @@ sympy), `decide` (proof, or sampling), `explain` (the verdict's sentence) and
 `judge` (all of it, into a `Verdict`).
 """
 
-from symcheck.claims.judge import check_claims, judge_claim
+from symcheck.claims.judge import check_claims, judge_claim, with_claims
 from symcheck.parse.writeback import claim_text
 
-__all__ = ["check_claims", "claim_text", "judge_claim"]
+__all__ = ["check_claims", "claim_text", "judge_claim", "with_claims"]

@@ -25,6 +25,7 @@ shorter numbers (0.5, 4.2) and integers are taken as exact.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping, Optional
 
 import sympy
@@ -33,6 +34,7 @@ from sympy import Expr
 from symcheck.claims.decide import decide, decide_value, side_value, written_half_unit
 from symcheck.claims.explain import Explainer, number_side, shown_side
 from symcheck.claims.translate import ClaimTranslator
+from symcheck.compare import check_program
 from symcheck.errors import InputError
 from symcheck.ir import Program, SourceLocation
 from symcheck.parse.claim import parse_claim
@@ -114,8 +116,6 @@ def _unevaluable(equation: Any, values: tuple, point: Mapping[str, float], locat
 def _domain_flags(program: Program, point: Mapping[str, float], report: Optional[Report]) -> list:
     """check's `domain` flags at the point: local partials sympy cannot evaluate there."""
     if report is None or report.inputs != dict(point):
-        from symcheck.compare import check_program
-
         report = check_program(program, at=point, forms=False)
     return [flag for flag in report.flags if flag.kind == "domain"]
 
@@ -134,6 +134,13 @@ def _no_symbolic_value(equation: Any, values: tuple, point: Mapping[str, float],
                       f"{flags[0].message}", location=place, width=len(text),
                       hint="sympy folds that partial to nan wherever the constant stays, so no nearby point helps; "
                            "`symcheck check` judges the gradient itself (with sympy's limit where one exists)")
+
+
+def with_claims(report: Report) -> Report:
+    """The report with a verdict for each of its program's ``# claim:`` lines (the same report when it has none)."""
+    if not report.program.claims:
+        return report
+    return replace(report, claims=check_claims(report.program, report))
 
 
 def check_claims(program: Program, report: Report) -> list[Verdict]:

@@ -9,19 +9,20 @@
    witnesses (`symcheck.compare.check_program`): ``mismatch``.
 
 Root causes come first; a mismatch they explain (at a node upstream of a
-faulty step, whose grad the fault flows into) is dropped, an unexplained one
-is kept.
+faulty step, whose grad the fault flows into) is left out by the comparator,
+an unexplained one is kept.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
-from symcheck.engines.graph import EngineGraph, capture_engine
+from symcheck.compare import check_program
+from symcheck.engines.graph import capture_engine
 from symcheck.engines.run import order_findings, run_backward, stale_findings
 from symcheck.engines.steps import check_steps
 from symcheck.errors import InputError
-from symcheck.report import Finding, Report
+from symcheck.report import Report
 
 
 def check_engine(
@@ -56,32 +57,6 @@ def check_engine(
     causes = stale_findings(graph, run, rtol=rtol, atol=atol) + steps.failures + order_findings(graph, run)
     program = graph.to_program()
     engine_grads = {graph.names[i]: run.grads[i] for i in range(len(graph)) if graph.names[i] in program}
-    from symcheck.compare import check_program
-
-    report = check_program(program, rtol=rtol, atol=atol, engine_grads=engine_grads, forms=forms)
-    report.target = f"<{graph.adapter.name} graph, output {graph.names[graph.output]}>"
-    explained = _explained(graph, causes)
-    mismatches = [f for f in report.failures if f.node not in explained]
-    report.failures = causes + mismatches
-    known = {(f.node, f.kind) for f in report.flags}
-    report.flags.extend(f for f in steps.flags if (f.node, f.kind) not in known)
-    return report
-
-
-def _explained(graph: EngineGraph, causes: Iterable[Finding]) -> set[str]:
-    """Names of the nodes whose grad a root cause flows into: upstream of the faulty step."""
-    position = {name: i for i, name in enumerate(graph.names)}
-    stack: list[int] = []
-    for finding in causes:
-        i = position[finding.node]
-        if finding.kind == "order":
-            stack.append(i)
-        elif finding.kind != "stale":
-            stack.extend(graph.parents(i))
-    seen: set[int] = set()
-    while stack:
-        i = stack.pop()
-        if i not in seen:
-            seen.add(i)
-            stack.extend(graph.parents(i))
-    return {graph.names[i] for i in seen}
+    return check_program(program, rtol=rtol, atol=atol, engine_grads=engine_grads, forms=forms,
+                         target=f"<{graph.adapter.name} graph, output {graph.names[graph.output]}>",
+                         root_causes=causes, step_flags=steps.flags)

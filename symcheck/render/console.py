@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Collection, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Collection, Iterator, Mapping, Optional
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -21,7 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from symcheck.render import format_number as num
-from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+
+if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
+    from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
 
 MAX_ROWS = 40
 """Nodes shown in a report's table before it switches to the worst-first summary."""

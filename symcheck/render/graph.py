@@ -9,9 +9,13 @@ failed are drawn red.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from symcheck.ir import Node, Program
+from typing import TYPE_CHECKING
+
 from symcheck.render import format_number as num
-from symcheck.report import Report
+
+if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
+    from symcheck.ir import Node, Program
+    from symcheck.report import Report
 
 FORMATS = ("dot", "mermaid")
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
+    from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
 
 SCHEMA_VERSION = 1
 

@@ -16,10 +16,12 @@ Node names print the way sympy prints symbols (``z3`` → ``z_{3}``).
 from __future__ import annotations
 
 import re
-from typing import Collection, Iterator, Optional
+from typing import TYPE_CHECKING, Collection, Iterator, Optional
 
 from symcheck.render import format_number as num
-from symcheck.report import NodeResult, Report, Trace
+
+if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
+    from symcheck.report import NodeResult, Report, Trace
 
 _INDEXED = re.compile(r"^([A-Za-z]+)_?(\d+)$")
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 import html
 import io
 import re
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-from symcheck.report import Report, Trace, Verdict
+from symcheck.render import format_number
+from symcheck.render.latex import derivation
 
-Displayable = Union[Report, Trace, Verdict]
+if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
+    from symcheck.report import Report, Trace, Verdict
+
+    Displayable = Union[Report, Trace, Verdict]
 
 _WIDTH = 110
 
 
-def _console_text(obj: Displayable) -> tuple[str, str]:
+def _console_text(obj: "Displayable") -> tuple[str, str]:
     """(plain text, inline-styled HTML) of the rich rendering."""
     from rich.console import Console
 
@@ -31,13 +35,8 @@ def _console_text(obj: Displayable) -> tuple[str, str]:
     return text, page
 
 
-def _math_blocks(obj: Displayable) -> list[str]:
+def _math_blocks(report: "Report") -> list[str]:
     """Each derivation's align* body, for Markdown ``$$`` blocks."""
-    from symcheck.render.latex import derivation
-
-    report = obj.report if isinstance(obj, Trace) else obj
-    if not isinstance(report, Report):
-        return []
     blocks = []
     for result in report.nodes:
         if result.name == report.output:
@@ -56,10 +55,8 @@ def _code(text: str) -> str:
     return f"{fence} {text} {fence}"
 
 
-def _verdict_markdown(verdict: Verdict) -> str:
+def _verdict_markdown(verdict: "Verdict") -> str:
     """A claim's verdict and both sides (symbolic form = value) as Markdown."""
-    from symcheck.render import format_number
-
     mark, word = ("✓", "holds") if verdict.holds else ("✗", "fails")
     lines = [f"**{mark} claim {word}** ({verdict.method}): {_code(verdict.claim)}", ""]
     for side, symbolic, value in (("lhs", verdict.lhs_symbolic, verdict.lhs_value),
@@ -68,18 +65,33 @@ def _verdict_markdown(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def mimebundle(obj: Displayable) -> dict[str, Any]:
-    """The MIME bundle Jupyter shows for `obj`."""
+def report_bundle(report: "Report") -> dict[str, Any]:
+    """The MIME bundle Jupyter shows for a check's report: the table and the derivations' math."""
+    return _with_math(_console_bundle(report), _math_blocks(report))
+
+
+def trace_bundle(trace: "Trace") -> dict[str, Any]:
+    """The MIME bundle Jupyter shows for a trace."""
+    return _with_math(_console_bundle(trace), _math_blocks(trace.report))
+
+
+def verdict_bundle(verdict: "Verdict") -> dict[str, Any]:
+    """The MIME bundle Jupyter shows for a claim's verdict."""
+    bundle = _console_bundle(verdict)
+    bundle["text/markdown"] = _verdict_markdown(verdict)
+    return bundle
+
+
+def _console_bundle(obj: "Displayable") -> dict[str, Any]:
     text, page = _console_text(obj)
-    bundle: dict[str, Any] = {"text/plain": text, "text/html": page}
-    if isinstance(obj, Verdict):
-        bundle["text/markdown"] = _verdict_markdown(obj)
-    blocks = _math_blocks(obj)
+    return {"text/plain": text, "text/html": page}
+
+
+def _with_math(bundle: dict[str, Any], blocks: list[str]) -> dict[str, Any]:
+    """The bundle with the derivations as Markdown math, LaTeX, and under the HTML table."""
     if blocks:
         markdown = "\n\n".join(f"$$\n{block}\n$$" for block in blocks)
         bundle["text/markdown"] = markdown
         bundle["text/latex"] = "\n".join(f"$${block}$$" for block in blocks)
-        bundle["text/html"] = page + "\n<div>" + "".join(
-            f"<p>$${html.escape(block)}$$</p>" for block in blocks
-        ) + "</div>"
+        bundle["text/html"] += "\n<div>" + "".join(f"<p>$${html.escape(block)}$$</p>" for block in blocks) + "</div>"
     return bundle

@@ -48,6 +48,7 @@ from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluat
 from symcheck.ir import Program, ancestors
 from symcheck.numeric.build import build_graph
 from symcheck.parse.point import resolve_inputs
+from symcheck.render.formulas import latex, text
 from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks, partial_gaps
 from symcheck.report import Finding, NodeResult, Report
 from symcheck.symbolic.graph import SymbolicGraph
@@ -291,10 +292,10 @@ def _fill_forms(graph: SymbolicGraph, results: list[NodeResult]) -> None:
         if not small or adjoint_sizes[name] > FORM_MAX_SIZE:
             continue
         adjoint = graph.adjoint(name)
-        result.grad_symbolic = graph.text(adjoint)
-        result.grad_symbolic_latex = graph.latex(adjoint)
+        result.grad_symbolic = text(adjoint)
+        result.grad_symbolic_latex = latex(adjoint)
         widest = max((expanded_sizes[s.name] for s in adjoint.free_symbols), default=1)
         if widest * adjoint_sizes[name] <= 2 * FORM_MAX_SIZE:  # each symbol becomes its expansion
             expanded = graph.expanded(adjoint)
-            result.grad_expanded = graph.text(expanded)
-            result.grad_expanded_latex = graph.latex(expanded)
+            result.grad_expanded = text(expanded)
+            result.grad_expanded_latex = latex(expanded)

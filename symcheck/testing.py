@@ -18,11 +18,11 @@ from typing import Any, Callable, Mapping, Optional
 
 from symcheck.parse.point import check_point
 from symcheck.ir import default_value
-from symcheck.report import Finding, NodeResult, Report
+from symcheck.render.failure_table import failure_message
+from symcheck.report import Report
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
-MAX_ROWS = 20
 TRACE_MAX_NODES = 60
 
 
@@ -64,7 +64,7 @@ def assert_gradients(
 
     report = check(target, at=at, rtol=rtol, atol=atol)
     if not report.ok:
-        message = failure_message(report, reproduce=reproduce)
+        message = failure_message(report, reproduce=reproduce or default_reproducer(report))
         if trace:
             message += "\n\n" + _trace_text(target, at, rtol, atol)
         raise GradientCheckError(message, report)
@@ -83,57 +83,6 @@ def _build_with_engine(function: Callable[..., Any], at: Optional[Mapping[str, f
             pass
         args.append(value)
     return function(*args)
-
-
-def failure_message(report: Report, *, reproduce: Optional[str] = None) -> str:
-    """The table of failing nodes, the findings in words and the reproducer line."""
-    count = len(report.failures) + sum(not v.holds for v in report.claims)
-    where = f" in {report.target}" if report.target else ""
-    lines = [f"symcheck: {count} gradient failure(s){where} (rtol={report.rtol:g}, atol={report.atol:g})", ""]
-    lines += failure_table(report)
-    lines.append("")
-    lines += [f"{f.kind}: {_sentence(f)}" for f in report.failures]
-    lines += [f"claim: {v.claim}: {v.message}" for v in report.claims if not v.holds]
-    lines += [f"{f.kind} (not a failure): {_sentence(f)}" for f in report.flags]
-    line = reproduce or default_reproducer(report)
-    if line:
-        lines += ["", f"reproduce: {line}"]
-    return "\n".join(lines)
-
-
-def failure_table(report: Report) -> list[str]:
-    """One row per failing node (and per node a root cause names): the three witnesses and the error."""
-    causes: dict[str, Finding] = {}
-    for finding in report.failures:
-        causes.setdefault(finding.node, finding)
-    rows = [r for r in reversed(report.nodes) if not r.ok or r.name in causes]
-    header = ["node", "op", "engine", "symbolic", "finite diff", "error", "finding"]
-    body = [_row(report, r, causes.get(r.name)) for r in rows[:MAX_ROWS]]
-    widths = [max(len(row[k]) for row in [header, *body]) for k in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
-    if len(rows) > MAX_ROWS:
-        lines.append(f"... and {len(rows) - MAX_ROWS} more node(s)")
-    return lines
-
-
-def _row(report: Report, result: NodeResult, cause: Optional[Finding]) -> list[str]:
-    node = report.program.node(result.name) if result.name in report.program else None
-    op = (node.engine_op or node.op) if node is not None else result.op
-    if cause is not None:
-        finding = cause.kind + (" (its step)" if result.ok else "")
-    else:
-        finding = "wrong grad" if not result.ok else ""
-    return [result.name, op, _number(result.grad), _number(result.grad_expected), _number(result.grad_fd),
-            _number(result.error, ".2e"), finding]
-
-
-def _number(value: Optional[float], spec: str = ".8g") -> str:
-    return "—" if value is None else format(value, spec)
-
-
-def _sentence(finding: Finding) -> str:
-    prefix = f"node {finding.node}"
-    return finding.message if finding.message.startswith(prefix) else f"{prefix} ({finding.op}): {finding.message}"
 
 
 def default_reproducer(report: Report) -> Optional[str]:

@@ -19,7 +19,6 @@ import math
 from dataclasses import replace
 from typing import Any, Iterable, Mapping, Optional
 
-import sympy
 from sympy import Expr
 
 from symcheck.claims import with_claims
@@ -30,6 +29,7 @@ from symcheck.numeric.build import build_graph
 from symcheck.symbolic.kinks import affected_by, find_kinks
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.values import adjoint_values, local_partials
+from symcheck.render.formulas import latex, text
 from symcheck.report import Contribution, Report, Step, Trace
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic.graph import SymbolicGraph
@@ -190,7 +190,7 @@ class _Recorder:
         # taken from the symbolic layer's linear-time evaluation (placeholders stay cheap).
         partial = self._numeric_partials(arrival.source)[arrival.target]
         value = float(self.adjoints[arrival.source] * partial)
-        return Contribution(arrival.target, _sstr(arrival.term), self.graph.latex(arrival.term), value)
+        return Contribution(arrival.target, text(arrival.term), latex(arrival.term), value)
 
     def _subgradient_term(self, arrival: Arrival) -> float:
         """The arrival's value under the engine's convention: relu's partial at its kink is 0."""
@@ -226,24 +226,19 @@ class _Recorder:
         return tuple(dict.fromkeys((name, *operands)))
 
 
-def _append_term(text: str, term: Expr) -> str:
-    """``text + term``, printed as sympy prints the flat sum in this order (``a - 2*b``)."""
+def _append_term(written: str, term: Expr) -> str:
+    """``written + term``, printed as sympy prints the flat sum in this order (``a - 2*b``)."""
     for part in flat_terms(term):
         if part == 0:
             continue
-        printed = _sstr(part)
-        if text == "0":
-            text = printed
+        printed = text(part)
+        if written == "0":
+            written = printed
         elif printed.startswith("-"):  # the printer's own rule for a sum's signs
-            text = f"{text} - {printed[1:]}"
+            written = f"{written} - {printed[1:]}"
         else:
-            text = f"{text} + {printed}"
-    return text
-
-
-def _sstr(expr: Expr) -> str:
-    """Sums print in arrival order (latest consumer first), as the symbolic layer prints them."""
-    return sympy.sstr(expr, order="none")
+            written = f"{written} + {printed}"
+    return written
 
 
 def _close(engine: float, expected: float, rtol: float, atol: float) -> bool:

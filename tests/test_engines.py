@@ -14,7 +14,7 @@ import ag
 import symcheck
 from buggy_engines import BUGS, make_engine
 from symcheck.engines import EngineLimitError, alias_op, canonical_op, capture_engine, check_engine
-from symcheck.engines.steps import readable
+from symcheck.render.formulas import readable
 from symcheck.errors import InputError, UnknownOpError
 from symcheck.ops import OPS
 

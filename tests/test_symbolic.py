@@ -13,7 +13,8 @@ from render_samples import homework
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.symbolic.opkind import exact_number, op_kind
-from symcheck.symbolic.graph import SymbolicGraph, adjoint_latex
+from symcheck.render.formulas import adjoint_latex, latex, text
+from symcheck.symbolic.graph import SymbolicGraph
 
 
 def single(op: str, *inputs, index=None) -> Program:
@@ -26,10 +27,10 @@ def graph() -> SymbolicGraph:
 
 
 def test_homework_node_symbol_forms_are_golden(graph: SymbolicGraph) -> None:
-    assert graph.text(graph.adjoint("z3")) == "z7 + z3*cos(z4)"
-    assert graph.text(graph.adjoint("z4")) == "z3*cos(z4)"
-    assert graph.text(graph.adjoint("z5")) == "z3"
-    assert graph.text(graph.adjoint("z8")) == "1"
+    assert text(graph.adjoint("z3")) == "z7 + z3*cos(z4)"
+    assert text(graph.adjoint("z4")) == "z3*cos(z4)"
+    assert text(graph.adjoint("z5")) == "z3"
+    assert text(graph.adjoint("z8")) == "1"
 
 
 def test_homework_chain_rule_form_runs_over_consumers_latest_first(graph: SymbolicGraph) -> None:
@@ -38,12 +39,12 @@ def test_homework_chain_rule_form_runs_over_consumers_latest_first(graph: Symbol
         r"\frac{\partial f}{\partial z_{8}} \frac{\partial z_{8}}{\partial z_{3}} + "
         r"\frac{\partial f}{\partial z_{4}} \frac{\partial z_{4}}{\partial z_{3}}"
     )
-    assert graph.latex(graph.chain_rule("z3")) == graph.chain_rule_latex("z3")
+    assert latex(graph.chain_rule("z3")) == graph.chain_rule_latex("z3")
     assert graph.chain_rule_text("z8") == "1"
 
 
 def test_latex_of_adjoint_and_names(graph: SymbolicGraph) -> None:
-    assert graph.latex(graph.adjoint("z3")) == r"z_{7} + z_{3} \cos{\left(z_{4} \right)}"
+    assert latex(graph.adjoint("z3")) == r"z_{7} + z_{3} \cos{\left(z_{4} \right)}"
     assert adjoint_latex("z3") == r"\frac{\partial f}{\partial z_{3}}"
 
 
@@ -77,18 +78,18 @@ def test_node_by_node_adjoints_equal_the_printed_forms_evaluated(x: float, y: fl
 
 
 def test_derivative_between_nodes(graph: SymbolicGraph) -> None:
-    assert graph.text(graph.derivative("z7", "z4")) == "cos(z4)"
+    assert text(graph.derivative("z7", "z4")) == "cos(z4)"
     assert graph.derivative("z6", "z4") == 0  # z4 is not an ancestor of z6
-    assert graph.text(graph.local_partial("z8", "z3")) == "z7"
+    assert text(graph.local_partial("z8", "z3")) == "z7"
     assert graph.local_partial("z8", "x") == 0
 
 
 def test_sigmoid_derivative_prints_as_sigma_one_minus_sigma() -> None:
     graph = SymbolicGraph(single("sigmoid", "a"))
     partial = graph.local_partial("z1", "a")
-    assert graph.text(partial) == "(1 - sigmoid(a))*sigmoid(a)"
-    assert "cosh" not in graph.text(partial)
-    assert graph.latex(partial) == r"\left(1 - \sigma\left(a\right)\right) \sigma\left(a\right)"
+    assert text(partial) == "(1 - sigmoid(a))*sigmoid(a)"
+    assert "cosh" not in text(partial)
+    assert latex(partial) == r"\left(1 - \sigma\left(a\right)\right) \sigma\left(a\right)"
 
 
 def _softmax_pair() -> Program:
@@ -108,10 +109,10 @@ def _softmax_pair() -> Program:
 
 def test_softmax_partials_read_as_s_times_delta_minus_s() -> None:
     graph = SymbolicGraph(_softmax_pair())
-    assert graph.text(graph.local_partial("z1", "a")) == "z1*(1 - z1)"
-    assert graph.text(graph.local_partial("z1", "b")) == "-z1*z2"
-    assert graph.text(graph.adjoint("a")) == "z1 - z1*z2 + a*z1*(1 - z1)"
-    assert r"\operatorname{softmax}_{0}\left(a, b\right)" in graph.latex(graph.local_partial("z1", "a").subs(
+    assert text(graph.local_partial("z1", "a")) == "z1*(1 - z1)"
+    assert text(graph.local_partial("z1", "b")) == "-z1*z2"
+    assert text(graph.adjoint("a")) == "z1 - z1*z2 + a*z1*(1 - z1)"
+    assert r"\operatorname{softmax}_{0}\left(a, b\right)" in latex(graph.local_partial("z1", "a").subs(
         graph.symbol("z1"), graph.forward("z1")))
     s0, s1 = (math.exp(0.3) / (math.exp(0.3) + math.exp(-0.2)), math.exp(-0.2) / (math.exp(0.3) + math.exp(-0.2)))
     adjoints = graph.adjoint_values(graph.values())
@@ -121,7 +122,7 @@ def test_softmax_partials_read_as_s_times_delta_minus_s() -> None:
 
 def test_a_softmax_component_that_is_no_node_keeps_its_index() -> None:
     graph = SymbolicGraph(single("softmax", "a", "b", index=0))
-    assert graph.text(graph.local_partial("z1", "b")) == "-z1*softmax(1, a, b)"
+    assert text(graph.local_partial("z1", "b")) == "-z1*softmax(1, a, b)"
     expanded = graph.expanded(graph.local_partial("z1", "b"))  # in the inputs: the exponentials themselves
     assert sympy.simplify(expanded + sympy.exp(graph.symbol("a") + graph.symbol("b"))
                           / (sympy.exp(graph.symbol("a")) + sympy.exp(graph.symbol("b"))) ** 2) == 0
@@ -129,7 +130,7 @@ def test_a_softmax_component_that_is_no_node_keeps_its_index() -> None:
 
 def test_reuse_sums_over_both_positions() -> None:
     graph = SymbolicGraph(single("mul", "a", "a"))
-    assert graph.text(graph.local_partial("z1", "a")) == "2*a"
+    assert text(graph.local_partial("z1", "a")) == "2*a"
     assert graph.adjoint_values(graph.values())["a"] == pytest.approx(1.4)
 
 
@@ -144,7 +145,7 @@ def test_diamond_adds_both_paths() -> None:
         "d",
     )
     graph = SymbolicGraph(program)
-    assert graph.text(graph.adjoint("a")) == "-b*sin(a) + c*cos(a)"
+    assert text(graph.adjoint("a")) == "-b*sin(a) + c*cos(a)"
     assert graph.chain_rule_text("a") == "∂f/∂c·∂c/∂a + ∂f/∂b·∂b/∂a"
     assert graph.adjoint_values(graph.values())["a"] == pytest.approx(math.cos(1.4), rel=1e-14)
 
@@ -153,9 +154,9 @@ def test_constants_become_exact_numbers() -> None:
     assert exact_number(2.0) == 2 and exact_number(0.5) == sympy.Rational(1, 2)
     assert exact_number(0.1) == sympy.Rational(1, 10)
     assert isinstance(exact_number(1 / 3), sympy.Float)
-    assert SymbolicGraph(single("mul", "a", 0.5)).text(SymbolicGraph(single("mul", "a", 0.5)).forward("z1")) == "a/2"
+    assert text(SymbolicGraph(single("mul", "a", 0.5)).forward("z1")) == "a/2"
     graph = SymbolicGraph(single("pow", "a", 3.0))
-    assert graph.text(graph.local_partial("z1", "a")) == "3*a**2"
+    assert text(graph.local_partial("z1", "a")) == "3*a**2"
 
 
 def test_kinds_are_derived_once_and_shared() -> None:

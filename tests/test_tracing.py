@@ -14,6 +14,7 @@ from homework import backprop_program
 from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.parse import parse_expression, parse_program
+from symcheck.render.formulas import text
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger, backward_schedule
 from symcheck.tracing import trace_program
@@ -208,7 +209,7 @@ def test_trace_state_is_what_grad_before_means(program):
             arrived = full.arrived(name, before=step.node)
             assert step.expected_before[name] == pytest.approx(graph.evaluate(arrived, values), rel=1e-9, abs=1e-12)
             assert step.pending[name] == ledger.pending(name, before=step.node)
-            assert step.symbolic_before[name] == graph.text(ledger.arrived(name, before=step.node))
+            assert step.symbolic_before[name] == text(ledger.arrived(name, before=step.node))
     adjoints = graph.adjoint_values(values)
     last = trace.steps[-1]
     for name in ledger.schedule:

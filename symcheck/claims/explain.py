@@ -14,6 +14,7 @@ from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.parse.claim_ast import BinOp, ClaimExpr, Derivative, GradBefore, Num, Ref
 from symcheck.parse.writeback import claim_text
+from symcheck.render.formulas import text
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger, tree_size_at_most
 
@@ -48,7 +49,7 @@ def shown_side(side: ClaimExpr, expr: sympy.Expr, graph: SymbolicGraph) -> str:
     if isinstance(side, Num) and side.written:
         sign = "-" if side.value < 0 and not side.written.startswith("-") else ""
         return sign + side.written
-    return graph.text(expr)
+    return text(expr)
 
 
 class Explainer:
@@ -99,11 +100,11 @@ class Explainer:
                     f"to 1e-9 at {decision.points} points: the given one and {decision.points - 1} random "
                     f"points within ±10 % of it")
         if decision.reason == "node-symbol":
-            return f"holds: both sides simplify to {_short(self.graph.text(lhs))}"
+            return f"holds: both sides simplify to {_short(text(lhs))}"
         expanded = self.graph.expanded(lhs)
         if not tree_size_at_most(expanded, 200):
             return "holds: sympy proves left − right = 0 with every node written in the inputs"
-        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(self.graph.text(sympy.simplify(expanded)))}"
+        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(text(sympy.simplify(expanded)))}"
 
     def _value(self, equation: Any, values: tuple, decision: Decision) -> str:
         """A number claim, judged at the point: what the other side is there, against the digits written."""
@@ -131,7 +132,7 @@ class Explainer:
         return f"fails: {first}: at {where} the left side is {left:.6g} and the right side {right:.6g}"
 
     def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool) -> str:
-        form = _short(self.graph.text(expr))
+        form = _short(text(expr))
         shown = "(cannot be evaluated here)" if value is None else f"= {value:.6g}"
         if expr.is_Number:
             shown = ""
@@ -156,7 +157,7 @@ class Explainer:
             other = self.translator.to_sympy(other_side)
             late = self._pending_subset(name, before, other - arrived)
             if late:
-                extra = self._extra_terms_text(other_side, arrived) or self.graph.text(sympy.simplify(other - arrived))
+                extra = self._extra_terms_text(other_side, arrived) or text(sympy.simplify(other - arrived))
                 steps = " and ".join(f"{k}._backward()" for k in late)
                 term = "the term" if "+" not in extra and " - " not in extra else "the terms"
                 return f"{term} {extra} arrives only when {steps} runs" if len(late) == 1 else \
@@ -198,11 +199,11 @@ class Explainer:
     def _difference_hint(self, decision: Decision) -> str:
         if decision.difference is None or decision.difference == 0:
             return ""
-        return f"left − right simplifies to {_short(self.graph.text(decision.difference))}"
+        return f"left − right simplifies to {_short(text(decision.difference))}"
 
 
-def _short(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(form: str, limit: int = 160) -> str:
+    return form if len(form) <= limit else form[: limit - 1] + "…"
 
 
 def _sum_terms(node: Any, sign: int = 1) -> list[tuple[int, Any]]:
@@ -214,11 +215,11 @@ def _sum_terms(node: Any, sign: int = 1) -> list[tuple[int, Any]]:
 
 
 def _join_terms(terms: list[tuple[int, Any]]) -> str:
-    text = ""
+    joined = ""
     for sign, term in terms:
         written = claim_text(term, 1)
-        if not text:
-            text = written if sign > 0 else f"-{claim_text(term, 3)}"
+        if not joined:
+            joined = written if sign > 0 else f"-{claim_text(term, 3)}"
         else:
-            text += f" + {written}" if sign > 0 else f" - {claim_text(term, 2)}"
-    return text
+            joined += f" + {written}" if sign > 0 else f" - {claim_text(term, 2)}"
+    return joined

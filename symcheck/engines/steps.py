@@ -18,7 +18,6 @@ A node exactly on a kink (relu or abs at 0) is flagged, not judged.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import sub
@@ -28,6 +27,7 @@ import sympy
 
 from symcheck.engines.graph import EngineGraph
 from symcheck.errors import InputError
+from symcheck.render.formulas import readable
 from symcheck.report import Finding
 
 SENTINEL = 0.75
@@ -156,18 +156,6 @@ def expected_text(graph: EngineGraph, i: int, parent: int) -> str:
     k, refs = graph.kind(i)
     symbols = [sympy.Symbol(graph.names[r], real=True) for r in refs]
     return readable(k.partial_in(refs.index(parent), symbols))
-
-
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_INTEGER_POWER = re.compile(r"\*\*(?:\((-\d+)\)|(\d+)(?![\d.]))")
-
-
-def readable(expression: sympy.Expr) -> str:
-    """sympy's text with the math look of a handout: ``1 - tanh(x)**2`` → ``1 − tanh(x)²``,
-    ``2*x`` → ``2·x``, ``x**0.5`` → ``x^0.5``."""
-    text = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), str(expression))
-    text = text.replace("**", "^").replace("*", "·").replace(" - ", " − ")
-    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _partial_name(graph: EngineGraph, i: int, parent: int) -> str:

@@ -1,37 +1,60 @@
-"""A Program written back as one expression and a ``--at`` point: the one-line reproducer.
+"""Programs and claims written back as text that `symcheck.parse` reads again.
 
-The text is what `symcheck.parse.parse_expression` reads: infix ``+ - * / **``,
-the op table's functions, ``sum(...)``, ``dot(w1, w2, x1, x2)``,
-``softmax(i, a, b, c)``. Shared intermediates are written out at every use,
-so a graph with much reuse can grow too long for one line: then there is no
-expression (None).
+`expression_text` writes a node (the output, by default) as one expression
+of the inputs: infix ``+ - * / **``, the op table's functions,
+``sum(...)``, ``dot(w1, w2, x1, x2)``, ``softmax(i, a, b, c)``. Shared
+intermediates are written out at every use, so a graph with much reuse can
+grow too long for one line: then there is no expression (None). It serves the
+one-line reproducer (`reproducer`) and the errors that quote a constant
+expression. `claim_text` writes a claim's syntax tree back.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
-from symcheck.ir import Program
+from symcheck.ir import Program, upstream
 
 MAX_CHARS = 600
-_INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 4)}
-_ATOM = 9
+"""Longest reproducer expression written (characters)."""
+
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_LEVELS = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
+_NEGATION, _ATOM = 3, 9
+Written = tuple[str, int]
+"""An expression's text and the binding level of its outermost operator."""
+
+
+def expression_text(program: Program, name: Optional[str] = None, *, spaced: bool = True,
+                    short_numbers: bool = False, max_chars: Optional[int] = None) -> Optional[str]:
+    """Node `name` (default: the output) as one expression, or None past `max_chars` characters.
+
+    `spaced` puts blanks around every operator (``x * y``), else only around
+    ``+`` and ``-`` (``x*y + 1``); `short_numbers` writes whole numbers without
+    a decimal point (``2`` rather than ``2.0``). Nodes are written in program
+    order, each once, so a deep chain costs no recursion.
+    """
+    target = program.output if name is None else name
+    needed = upstream(program, target)
+    texts: dict[str, Written] = {}
+    for node in program.nodes:
+        if node.name not in needed:
+            continue
+        if node.is_input:
+            texts[node.name] = (node.name, _ATOM)
+            continue
+        args = [_operand(o, texts, short_numbers) for o in node.inputs]
+        texts[node.name] = _apply(node.op, args, node.index, spaced)
+        if max_chars is not None and len(texts[node.name][0]) > max_chars:
+            return None
+    return texts[target][0]
 
 
 def program_expression(program: Program) -> Optional[str]:
     """The program's output as one expression in its inputs, or None when that would be too long."""
     if not all(node.name.isidentifier() for node in program.inputs):
         return None
-    texts: dict[str, tuple[str, int]] = {}
-    for node in program.nodes:
-        if node.is_input:
-            texts[node.name] = (node.name, _ATOM)
-            continue
-        args = [_operand(o, texts) for o in node.inputs]
-        texts[node.name] = _apply(node.op, args, node.index)
-        if len(texts[node.name][0]) > MAX_CHARS:
-            return None
-    return texts[program.output][0]
+    return expression_text(program, max_chars=MAX_CHARS)
 
 
 def program_point(program: Program) -> str:
@@ -48,24 +71,27 @@ def reproducer(program: Program) -> Optional[str]:
     return f"symcheck check '{expression}'" + (f" --at {point}" if point else "")
 
 
-def _operand(operand: Union[str, float], texts: dict[str, tuple[str, int]]) -> tuple[str, int]:
+def _operand(operand: Union[str, float], texts: dict[str, Written], short: bool) -> Written:
     if isinstance(operand, str):
         return texts[operand]
-    text = repr(float(operand))
-    return (f"({text})", _ATOM) if text.startswith("-") else (text, _ATOM)
+    number = float(operand)
+    text = str(int(number)) if short and number.is_integer() and abs(number) < 1e15 else repr(number)
+    return (text, _NEGATION) if text.startswith("-") else (text, _ATOM)  # -2 binds like a negation
 
 
-def _apply(op: str, args: list[tuple[str, int]], index: Optional[int]) -> tuple[str, int]:
+def _apply(op: str, args: list[Written], index: Optional[int], spaced: bool) -> Written:
     if op in _INFIX and len(args) == 2:
-        symbol, level = _INFIX[op]
+        symbol = _INFIX[op]
+        level = _LEVELS[symbol]
         left, right = args
         # left-associative except **, which binds right and tighter than unary minus
         left_text = left[0] if left[1] > level or (left[1] == level and op != "pow") else f"({left[0]})"
         right_text = right[0] if right[1] > level else f"({right[0]})"
-        return f"{left_text} {symbol} {right_text}", level
+        gap = " " if spaced or level == 1 else ""
+        return f"{left_text}{gap}{symbol}{gap}{right_text}", level
     if op == "neg":
-        inner = args[0][0] if args[0][1] >= 3 else f"({args[0][0]})"
-        return f"-{inner}", 3
+        inner = args[0][0] if args[0][1] > _NEGATION else f"({args[0][0]})"
+        return f"-{inner}", _NEGATION
     if op == "id":
         return args[0]
     texts = [a[0] for a in args]
@@ -75,9 +101,6 @@ def _apply(op: str, args: list[tuple[str, int]], index: Optional[int]) -> tuple[
 
 
 # -- a claim's syntax tree -------------------------------------------------------------
-
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
-
 
 def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> str:
     """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``); ``D(output, b)`` prints as ``D(f, b)``."""
@@ -99,7 +122,7 @@ def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> st
     if kind == "Neg":
         return _wrap(f"-{claim_text(node.operand, 3)}", 3, parent_precedence)
     if kind == "BinOp":
-        precedence = _PRECEDENCE[node.op]
+        precedence = _LEVELS[node.op]
         right_precedence = precedence + (0 if node.op == "**" else 1)
         left_precedence = precedence + (1 if node.op == "**" else 0)
         text = f"{claim_text(node.left, left_precedence)}{_spaced(node.op)}{claim_text(node.right, right_precedence)}"

@@ -17,6 +17,7 @@ import mpmath
 
 from symcheck.errors import InputError
 from symcheck.ir import Program, upstream
+from symcheck.parse.writeback import expression_text
 from symcheck.symbolic.opkind import DIGITS, finite_real, op_kind
 
 _HINT = "no input reaches it, so no --at can help: change the constant"
@@ -52,32 +53,6 @@ def constant_error(program: Program, name: str) -> Optional[InputError]:
             else:
                 values[node.name] = value
                 continue
-            return InputError(f"the constant expression {constant_text(program, node.name)} {problem}",
+            return InputError(f"the constant expression {expression_text(program, node.name, spaced=False, short_numbers=True)} {problem}",
                               location=node.location, node=node.name, hint=_HINT)
     return None  # pragma: no cover - `name` is in `nodes`, so the loop returns
-
-
-_INFIX = {"add": (" + ", 1), "sub": (" - ", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 4)}
-
-
-def constant_text(program: Program, name: str, parent_precedence: int = 0) -> str:
-    """A node written back as an expression of its constants (``10**400``, ``log(0 - 1)``)."""
-    node = program.node(name)
-
-    def operand(o: object, precedence: int = 0) -> str:
-        if isinstance(o, str):
-            return constant_text(program, o, precedence)
-        number = float(o)  # type: ignore[arg-type]
-        text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-        return f"({text})" if number < 0 and precedence > 1 else text
-
-    if node.op in _INFIX and len(node.inputs) == 2:
-        symbol, precedence = _INFIX[node.op]
-        right = precedence + (0 if node.op == "pow" else 1)
-        text = f"{operand(node.inputs[0], precedence + (node.op == 'pow'))}{symbol}{operand(node.inputs[1], right)}"
-    elif node.op == "neg":
-        text, precedence = f"-{operand(node.inputs[0], 3)}", 3
-    else:
-        index = [str(node.index)] if node.index is not None else []
-        text, precedence = f"{node.op}({', '.join(index + [operand(o) for o in node.inputs])})", 5
-    return f"({text})" if precedence < parent_precedence else text

@@ -16,17 +16,16 @@ and come in three forms:
 * expanded form — every node symbol rewritten in the inputs.
 
 Sums keep the chain rule's term order (latest consumer first); print them with
-`SymbolicGraph.text` / `SymbolicGraph.latex`, which preserve it.
+`symcheck.render.formulas`, which preserves it.
 
 >>> from symcheck.parse import parse_program          # doctest: +SKIP
 >>> graph = SymbolicGraph(parse_program(HOMEWORK))     # doctest: +SKIP
->>> graph.text(graph.adjoint("z3"))                     # doctest: +SKIP
+>>> text(graph.adjoint("z3"))                           # doctest: +SKIP
 'z7 + z3*cos(z4)'
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 import sympy
@@ -37,6 +36,7 @@ from symcheck.ir import Program, reaching_output
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.opkind import op_kind
 from symcheck.ops import softmax
+from symcheck.render.formulas import adjoint_latex, partial_latex
 from symcheck.report import Finding
 
 ZERO = sympy.Integer(0)
@@ -55,18 +55,7 @@ class Partial(sympy.Symbol):
         return ((self.of, self.wrt), {})
 
     def _latex(self, printer: Any) -> str:
-        return r"\frac{\partial %s}{\partial %s}" % (name_latex(self.of), name_latex(self.wrt))
-
-
-@lru_cache(maxsize=4096)
-def name_latex(name: str) -> str:
-    """A node name in LaTeX: ``z3`` → ``z_{3}``, ``f`` → ``f``."""
-    return sympy.latex(sympy.Symbol(name))
-
-
-def adjoint_latex(name: str, output: str = "f") -> str:
-    r"""``\frac{\partial f}{\partial z_{3}}``: the LaTeX name of node `name`'s adjoint."""
-    return r"\frac{\partial %s}{\partial %s}" % (name_latex(output), name_latex(name))
+        return partial_latex(self.of, self.wrt)
 
 
 def ordered_sum(terms: list[Expr]) -> Expr:
@@ -167,7 +156,7 @@ class SymbolicGraph:
         terms = self._chain_terms(name)
         if terms is None:
             return "1"
-        parts = [f"{adjoint_latex(c)} " + r"\frac{\partial %s}{\partial %s}" % (name_latex(c), name_latex(name)) for c in terms]
+        parts = [f"{adjoint_latex(c)} {partial_latex(c, name)}" for c in terms]
         return " + ".join(parts) or "0"
 
     def _chain_terms(self, name: str) -> Optional[list[str]]:
@@ -247,18 +236,6 @@ class SymbolicGraph:
         for node in self.program.nodes:
             sizes[node.name] = 1 + sum(sizes[o] for o in node.inputs if isinstance(o, str))
         return sizes
-
-    # -- printing ------------------------------------------------------------
-
-    @staticmethod
-    def text(expr: Expr) -> str:
-        """`expr` as sympy prints it, with sums in chain-rule order (``z7 + z3*cos(z4)``)."""
-        return sympy.sstr(expr, order="none")
-
-    @staticmethod
-    def latex(expr: Expr) -> str:
-        """`expr` in LaTeX with node names as ``z_{3}`` and placeholders as ``\\frac{\\partial f}{\\partial z_{3}}``."""
-        return sympy.latex(expr, order="none")
 
     # -- numbers -------------------------------------------------------------
 

@@ -18,7 +18,6 @@ engine and finite differences give, so a missing symbolic witness is never silen
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
@@ -28,6 +27,7 @@ import sympy
 from symcheck.ir import Node, Program, ancestors, reaching_output
 from symcheck.ops import op_spec
 from symcheck.symbolic.opkind import DIGITS, op_kind
+from symcheck.render.formulas import dotted
 from symcheck.report import Finding
 from symcheck.symbolic.values import direct_partials
 
@@ -123,8 +123,7 @@ def partial_text(node: Node, operand: str) -> str:
     kind, names = op_kind(node)
     partial, symbols = kind.slot_partial(names.index(operand))
     shown = [sympy.Symbol(o if isinstance(o, str) else _num(float(o))) for o in node.inputs]
-    text = sympy.sstr(partial.xreplace(dict(zip(symbols, shown))))
-    return re.sub(r"(?<!\*)\*(?!\*)", "·", text)
+    return dotted(partial.xreplace(dict(zip(symbols, shown))))
 
 
 def _num(value: Optional[float]) -> str:

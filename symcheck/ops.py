@@ -278,7 +278,12 @@ def register_op(name: str, forward: Callable[..., Expr], *, arity: Optional[int]
     `forward` takes the input expressions as positional arguments and returns a
     sympy expression; symcheck differentiates it.
 
-    >>> register_op("softplus", lambda x: sympy.log(1 + sympy.exp(x)))
+    >>> register_op("cube", lambda x: x**3).arity
+    1
+    >>> from symcheck.claims import judge_claim
+    >>> from symcheck.parse import parse_expression
+    >>> judge_claim(parse_expression("cube(x) + x"), "D(f, x) == 3*x**2 + 1").holds
+    True
     """
     if not name.isidentifier():
         raise ValueError(f"op name must be an identifier, got {name!r}")

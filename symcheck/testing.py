@@ -1,9 +1,14 @@
 """`assert_gradients`: a gradient check for your own tests, with a readable failure.
 
+>>> from micrograd.engine import Value
 >>> from symcheck.testing import assert_gradients
->>> assert_gradients("x * sin(y)", at={"x": 1.5, "y": 0.5})        # an expression, checked with ag
->>> assert_gradients(my_value)                                     # the output of your own engine
->>> assert_gradients(lambda x, y: (x * y).tanh(), at={"x": 0.5, "y": -1.0}, engine=Value)
+>>> assert_gradients("x * sin(y)", at={"x": 1.5, "y": 0.5}).ok      # an expression, checked with ag
+True
+>>> x = Value(0.5)
+>>> len(assert_gradients((x * x + x).relu()).nodes)                # the output of your own engine
+4
+>>> assert_gradients(lambda x, y: (x * y).relu(), at={"x": 0.5, "y": 1.5}, engine=Value).ok
+True
 
 On failure it raises `GradientCheckError` (an AssertionError) whose message is
 a table of the failing nodes (node, op, engine / symbolic / finite-difference

@@ -128,5 +128,5 @@ def test_a_tolerance_that_is_no_number_is_a_usage_error(student: pytest.Pytester
 def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["pytest11"] == {"symcheck": "symcheck.pytest_plugin"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import math
 
 from hypothesis import HealthCheck, given, note, settings
@@ -38,6 +40,7 @@ def test_generated_programs_are_valid_and_away_from_kinks_and_domain_edges(progr
     assert all(node.name in used for node in program.nodes if node.name != program.output)
 
 
+@pytest.mark.slow
 @SOME
 @given(expressions(ops=ALL_OPS))
 def test_expressions_parse_back_to_the_same_value(expression: Expression) -> None:
@@ -48,6 +51,7 @@ def test_expressions_parse_back_to_the_same_value(expression: Expression) -> Non
                         rel_tol=1e-9, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 @FAST
 @given(programs(ops=ALL_OPS, max_nodes=12))
 def test_fuzz_ag_local_steps_against_sympy(program) -> None:
@@ -58,6 +62,7 @@ def test_fuzz_ag_local_steps_against_sympy(program) -> None:
     assert result.worst_relative_error < 1e-6  # relative to max(|partial|) + atol
 
 
+@pytest.mark.slow
 @MANY
 @given(programs(ops=ALL_OPS, max_nodes=8))
 def test_fuzz_ag_gradients_against_symbolic_and_finite_differences(program) -> None:
@@ -66,6 +71,7 @@ def test_fuzz_ag_gradients_against_symbolic_and_finite_differences(program) -> N
     assert report.ok, report.failures
 
 
+@pytest.mark.slow
 @MANY
 @given(programs(ops=MICROGRAD_OPS, max_nodes=8))
 def test_fuzz_micrograd_against_symcheck(program) -> None:
@@ -74,6 +80,7 @@ def test_fuzz_micrograd_against_symcheck(program) -> None:
     assert report.ok, report.failures
 
 
+@pytest.mark.slow
 def test_a_buggy_engine_shrinks_to_a_minimal_failing_expression() -> None:
     found = find_minimal_failure(make_engine("mul"), ops=("add", "mul", "tanh"), max_examples=300)
     assert found is not None

@@ -13,7 +13,7 @@ import symcheck
 from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_import_is_lazy() -> None:

@@ -113,6 +113,7 @@ def _big(size: int, seed: int = 1) -> Program:
     return Program(tuple(nodes), "f")
 
 
+@pytest.mark.slow
 def test_two_thousand_nodes_with_all_three_witnesses() -> None:
     program = _big(2000)
     report = check_program(program)

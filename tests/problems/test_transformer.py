@@ -84,6 +84,7 @@ def test_one_step_gradient_is_verified_over_the_whole_graph() -> None:
     assert check["worst_relative_error"] < 1e-6
 
 
+@pytest.mark.slow
 def test_a_few_training_steps_lower_the_loss() -> None:
     model, data = tiny_model()
     settings = tf.make_settings(steps=20, lr=0.05, **{**TINY, "batch_size": 8})

@@ -266,6 +266,7 @@ IDENTIFIERS = st.from_regex(r"[a-z][a-z0-9]{0,3}", fullmatch=True).filter(
 Z_NAMES = st.integers(min_value=1, max_value=30).map(lambda k: f"z{k}")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(IDENTIFIERS, Z_NAMES), min_size=3, max_size=8, unique=True))
 def test_generated_names_never_clash_with_user_names(names: list[str]) -> None:

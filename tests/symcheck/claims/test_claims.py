@@ -249,6 +249,7 @@ def test_a_value_at_a_kink_names_the_convention():
     assert "note:" not in judge_claim(program, "D(f, x) == D(y, x)").message  # an identity needs no convention
 
 
+@pytest.mark.slow
 def test_a_failure_decided_by_sampling_names_the_point_and_stays_short():
     text = "x = 0.3\na0 = x\n" + "".join(f"a{i} = sin(a{i - 1}) + x\n" for i in range(1, 200))
     verdict = judge_claim(parse_program(text), "D(f, x) == D(f, a1)*(1 + 1e-12*x)")  # too big to prove

@@ -12,7 +12,7 @@ import pytest
 import symcheck.api
 from symcheck.cli import main, parse_steps
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -196,6 +196,7 @@ def test_no_grad_restores_recording_after_an_exception() -> None:
 # -- depth -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_million_node_chain_goes_forward_backward_and_is_freed() -> None:
     x = Scalar(0.5, "x")
     y = x

@@ -258,6 +258,7 @@ def test_ag_passes_through_the_engine_path_too() -> None:
     assert report.ok, report.failures
 
 
+@pytest.mark.slow
 def test_a_correct_engine_on_a_chain_5000_deep_reusing_one_input_has_no_false_alarm() -> None:
     x = CorrectValue(0.5, label="x")
     y = x

@@ -225,8 +225,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
         from symcheck.render.console import render_trace
 
-        numbers = {name: i for i, name in enumerate(schedule, 1)}
-        _console(args).print(Group(*render_trace(result, node=node, steps=steps, numbers=numbers)))
+        _console(args).print(Group(*render_trace(result, node=node, steps=steps)))
     if result.ok:
         return EXIT_OK
     return _failed("trace", args.target, inputs=result.report.inputs, args=args)

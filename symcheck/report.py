@@ -178,7 +178,9 @@ class Step:
     `symbolic_before` the same state symbolically (the sum of contributions
     arrived so far, node-symbol form), `expected_before` that sum's value,
     `pending` for each node the consumers
-    whose contributions have not arrived yet.
+    whose contributions have not arrived yet. `number` is the step's place in
+    the whole backward pass (1 for the output's step), the same in every
+    output and whichever steps were kept.
     """
 
     node: str
@@ -192,6 +194,7 @@ class Step:
     kink_excused: tuple[str, ...] = ()
     """Recorded nodes whose engine grad differs from the chain rule's (Heaviside(0) = ½) sum but
     matches the engine's subgradient convention at a kink between it and the output: accepted, as `check` accepts them."""
+    number: int = 0
 
 
 @dataclass
@@ -200,6 +203,8 @@ class Trace:
 
     report: Report
     steps: list[Step]
+    step_count: int = 0
+    """How many local steps the whole backward pass runs (the kept `steps` may be fewer)."""
 
     @property
     def ok(self) -> bool:

@@ -87,7 +87,7 @@ def trace_program(
             engine_grads={name: s.grad for name, s in scalars.items()},
             engine_values={name: s.data for name, s in scalars.items()},
         ))
-    return Trace(report=report, steps=recorder.finish(report))
+    return Trace(report=report, steps=recorder.finish(report), step_count=len(recorder.ledger.schedule))
 
 
 def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -> tuple[str, ...]:
@@ -217,7 +217,8 @@ class _Recorder:
             kink = other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol)
             disagreeing.append((other, "kink" if kink else "check"))
         self.disagreeing.append(disagreeing)
-        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds)
+        number = self.ledger.position[name] + 1 if name in self.ledger.position else 0
+        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, number=number)
 
     def _recorded(self, name: str) -> Iterable[str]:
         if not self.local_only:

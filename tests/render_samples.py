@@ -6,6 +6,8 @@ renderer tests depend on nothing but `symcheck.report` and `symcheck.ir`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import math
 
 from symcheck.ir import Claim, Node, Program
@@ -139,7 +141,8 @@ def _final(engine_bug: bool) -> dict[str, float]:
 
 def trace(engine_bug: bool = False) -> Trace:
     _, _, steps = _run(engine_bug)
-    return Trace(report(engine_bug), steps)
+    numbered = [replace(step, number=ORDER.index(step.node) + 1) for step in steps]
+    return Trace(report(engine_bug), numbered, step_count=len(ORDER))
 
 
 CHAIN_RULES = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import TYPE_CHECKING, Collection, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Collection, Iterator, Optional
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -251,30 +251,28 @@ def render_trace(
     *,
     node: Optional[str] = None,
     steps: Optional[Collection[str]] = None,
-    numbers: Optional[Mapping[str, int]] = None,
     max_steps: int = MAX_STEPS,
 ) -> Iterator[RenderableType]:
     """The backward pass step by step: each step's grads right before it, then what it adds.
 
     `node` shows only that node's grad through the steps; `steps` keeps only the
-    steps of the named nodes. `numbers` numbers the steps (1-based in backward
-    order; by default their position in `trace.steps`). Without a filter, a pass
-    longer than `max_steps` shows its first `max_steps` steps and a summary.
+    steps of the named nodes. Steps keep their numbers in the whole backward
+    pass (`Step.number`). Without a filter, a pass longer than `max_steps`
+    shows its first `max_steps` steps and a summary.
     """
     report = trace.report
-    numbering = dict(numbers) if numbers else {s.node: i for i, s in enumerate(trace.steps, 1)}
-    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {len(numbering)} backward steps")
+    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {trace.step_count} backward steps")
     shown = [s for s in trace.steps if steps is None or s.node in steps]
     truncated = node is None and steps is None and len(shown) > max_steps
     for step in shown[:max_steps] if truncated else shown:
-        yield from _render_step(report, step, numbering.get(step.node, 0), node)
+        yield from _render_step(report, step, step.number, node)
     if truncated:
         yield Text(f"… {len(shown) - max_steps} more steps (filter with --node NAME or --steps A-B)")
     bad = [s for s in trace.steps if not s.ok]
     if bad:
         first = bad[0]
         yield _marked(FAIL_MARK, f"engine grads disagree with the chain rule before {len(bad)} step(s), "
-                                 f"first before step {numbering.get(first.node, 0)} ({first.node}._backward())")
+                                 f"first before step {first.number} ({first.node}._backward())")
     yield from render_findings(report.failures, FAIL_MARK)
     yield from render_findings(report.flags, FLAG_MARK)
     for verdict in report.claims:  # one line each: the trace is about steps, `check` explains claims

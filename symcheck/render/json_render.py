@@ -102,6 +102,7 @@ def _step(step: Step) -> dict[str, Any]:
         ],
         "ok": step.ok,
         "kink_excused": list(step.kink_excused),
+        "number": step.number,
     }
 
 
@@ -109,6 +110,7 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
     """The ``check`` object plus ``steps`` in backward order, each the state before that step."""
     data = report_to_json(trace.report)
     data["ok"] = trace.ok
+    data["step_count"] = trace.step_count
     data["steps"] = [_step(step) for step in trace.steps]
     return data
 

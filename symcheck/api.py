@@ -18,17 +18,24 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Collection, Mapping, Optional
 
+import ag
+from symcheck.claims import judge_claim, with_claims
+from symcheck.compare import check_program
+from symcheck.engines import check_engine
 from symcheck.errors import InputError
 from symcheck.ir import Program, default_value
+from symcheck.numeric.build import build_graph
+from symcheck.numeric.capture import capture
+from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
+from symcheck.render.graph import GraphData
 from symcheck.report import Report, Trace, Verdict
+from symcheck.tracing import trace_program
 
 Point = PointLike
 
 
 def _from_callable(function: Callable[..., Any], at: Optional[Mapping[str, float]]) -> Program:
-    import ag
-    from symcheck.numeric.capture import capture
 
     try:
         parameters = list(inspect.signature(function).parameters.values())
@@ -55,8 +62,6 @@ def _from_callable(function: Callable[..., Any], at: Optional[Mapping[str, float
 
 
 def _is_ag_scalar(target: Any) -> bool:
-    import ag
-
     return isinstance(target, ag.Scalar)
 
 
@@ -70,12 +75,8 @@ def to_program(target: Any, *, at: Point = None) -> Program:
     if isinstance(target, Program):
         return apply_point(target, point)
     if isinstance(target, str):
-        from symcheck.parse import load_target
-
         return load_target(target, at=point)
     if _is_ag_scalar(target):
-        from symcheck.numeric.capture import capture
-
         return apply_point(capture(target), point)
     if _is_foreign_value(target):
         raise InputError(f"{type(target).__name__} is a foreign engine's value",
@@ -93,11 +94,7 @@ def _describe(target: Any) -> str:
 def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e-9) -> Report:
     """Check every node's adjoint ∂f/∂node three ways: engine, sympy, finite differences."""
     if not isinstance(target, (str, Program)) and not _is_ag_scalar(target) and _is_foreign_value(target):
-        from symcheck.engines import check_engine
-
         return check_engine(target, at=as_point(at), rtol=rtol, atol=atol)
-    from symcheck.claims import with_claims
-    from symcheck.compare import check_program
 
     return with_claims(check_program(to_program(target, at=at), rtol=rtol, atol=atol, target=_describe(target)))
 
@@ -115,26 +112,19 @@ def trace(
 
     `nodes` limits whose grads are recorded, `steps` (node names) which steps are kept.
     """
-    from symcheck.tracing import trace_program
 
-    result = trace_program(to_program(target, at=at), rtol=rtol, atol=atol, nodes=nodes, steps=steps)
-    result.report.target = result.report.target or _describe(target)
-    return result
+    return trace_program(to_program(target, at=at), rtol=rtol, atol=atol, nodes=nodes, steps=steps,
+                         target=_describe(target))
 
 
 def claim(target: Any, text: str, *, at: Point = None) -> Verdict:
     """Judge a claim such as ``grad(z3, before=z4) == z7`` or ``D(f, z4) == D(f, z5) * D(z5, z4)``."""
-    from symcheck.claims import judge_claim
 
-    verdict = judge_claim(to_program(target, at=at), text)
-    verdict.target = verdict.target or _describe(target)
-    return verdict
+    return judge_claim(to_program(target, at=at), text, target=_describe(target))
 
 
 def graph_data(program: Program) -> Any:
     """The program's graph with each node's value and ag's grad (one forward and one backward pass)."""
-    from symcheck.numeric.build import build_graph
-    from symcheck.render.graph import GraphData
 
     scalars = build_graph(program)
     scalars[program.output].backward()

@@ -201,8 +201,9 @@ def parse_steps(spec: str, schedule: Sequence[str]) -> list[str]:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from symcheck.api import to_program, trace
+    from symcheck.api import to_program
     from symcheck.symbolic.ledger import backward_schedule
+    from symcheck.tracing import trace_program
 
     program = to_program(args.target, at=_point(args))
     schedule = backward_schedule(program)
@@ -212,8 +213,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     node = program.output if args.node == "f" and "f" not in program else args.node
     # LaTeX rebuilds each sum from what every earlier step added, so it needs all steps.
     kept = None if args.latex else steps
-    result = trace(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=kept)
-    result.report.target = args.target
+    result = trace_program(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=kept, target=args.target)
     if args.json:
         _print_json(result.to_json())
     elif args.latex:

@@ -45,6 +45,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from symcheck.symbolic import values as precision
 from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
+from symcheck.errors import InputError
 from symcheck.ir import Program, ancestors
 from symcheck.numeric.build import build_graph
 from symcheck.parse.point import resolve_inputs
@@ -137,8 +138,6 @@ class _Tolerance:
     def __init__(self, rtol: float, atol: float, output_value: float) -> None:
         for name, value in (("rtol", rtol), ("atol", atol)):
             if not 0 <= value < math.inf:  # a negative or NaN tolerance would fail every node
-                from symcheck.errors import InputError
-
                 raise InputError(f"{name} = {value!r} is not a finite number ≥ 0", hint=f"e.g. {name}=1e-6")
         self.rtol, self.atol = rtol, atol
         self.fd_rtol = max(rtol, FD_RTOL)

@@ -49,6 +49,7 @@ def trace_program(
     nodes: Optional[Iterable[str]] = None,
     steps: Optional[Iterable[str]] = None,
     report: Optional[Report] = None,
+    target: str = "",
 ) -> Trace:
     """Run ag's backward on `program` and explain it step by step.
 
@@ -61,7 +62,8 @@ def trace_program(
 
     `nodes` limits whose state is recorded and `steps` which steps are kept
     (both all by default; above `RECORD_ALL_UP_TO` nodes a step records only
-    its own node and its operands unless `nodes` is given).
+    its own node and its operands unless `nodes` is given). `target` names
+    what was traced in the report (the TARGET as typed).
 
     >>> from problems import PROGRAMS
     >>> from symcheck.parse import parse_program
@@ -83,7 +85,7 @@ def trace_program(
     scalars[program.output].backward(before_step=recorder.before_step)
     if report is None:
         report = with_claims(check_program(
-            program, at=point, rtol=rtol, atol=atol, symbolic=graph,
+            program, at=point, rtol=rtol, atol=atol, symbolic=graph, target=target,
             engine_grads={name: s.grad for name, s in scalars.items()},
             engine_values={name: s.data for name, s in scalars.items()},
         ))

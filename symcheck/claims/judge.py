@@ -54,6 +54,7 @@ def judge_claim(
     at: Optional[Mapping[str, float]] = None,
     report: Optional[Report] = None,
     location: Optional[SourceLocation] = None,
+    target: str = "",
 ) -> Verdict:
     """Decide the claim `text` about `program` at the point `at` (else the report's, else the program's).
 
@@ -95,6 +96,7 @@ def judge_claim(
         rhs_symbolic=shown_side(equation.rhs, rhs, graph),
         rhs_value=values[1],
         message=message,
+        target=target,
     )
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 from typing import Mapping, Optional, Sequence, Union
 
 import ag
+from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 from symcheck.ops import op_spec
 from symcheck.parse.point import resolve_inputs
+from symcheck.symbolic.constants import constant_error
 
 Value = Union[ag.Scalar, float]
 
@@ -79,13 +81,9 @@ def _softmax(node: Node, operands: Sequence[Value], softmaxes: dict[tuple, list[
 
 
 def _domain_error(program: Program, node: Node, reason: str) -> Exception:
-    from symcheck.symbolic.constants import constant_error
-
     return constant_error(program, node.name) or _input_error(
         node, f"{node.op} is outside its domain at node {node.name!r}: {reason}", "choose another point with --at")
 
 
 def _input_error(node: Node, message: str, hint: str) -> Exception:
-    from symcheck.errors import InputError
-
     return InputError(message, location=node.location, node=node.name, hint=hint)

@@ -37,6 +37,7 @@ from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.opkind import op_kind
 from symcheck.ops import softmax
 from symcheck.render.formulas import adjoint_latex, partial_latex
+from symcheck.symbolic.kinks import find_kinks
 from symcheck.report import Finding
 
 ZERO = sympy.Integer(0)
@@ -254,6 +255,4 @@ class SymbolicGraph:
 
     def kinks(self, values: Mapping[str, Any]) -> list[Finding]:
         """Flags for non-differentiable points and domain edges met at these values."""
-        from symcheck.symbolic.kinks import find_kinks
-
         return find_kinks(self.program, values)

@@ -22,6 +22,7 @@ from typing import Any, Collection, Mapping, Optional
 import mpmath
 import sympy
 
+from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 from symcheck.symbolic.constants import constant_error
 from symcheck.symbolic.opkind import DIGITS, finite_real, op_kind
@@ -111,8 +112,6 @@ def direct_partials(kind: Any, args: list) -> tuple[Optional[mpmath.mpf], ...]:
 
 
 def _domain_error(node: Node, operands: list, args: list) -> Exception:
-    from symcheck.errors import InputError
-
     shown = ", ".join(f"{n} = {mpmath.nstr(v, 8)}" for n, v in zip(operands, args))
     return InputError(
         f"{node.op} is outside its domain at node {node.name!r} ({shown or 'constant operands'})",

@@ -70,6 +70,7 @@ def readable(expression: Any) -> str:
 # where math inside HTML is not typeset otherwise).
 
 _MINUS = "\u2212"
+_ADJOINT_PLACEHOLDER = re.compile(r"^D\(f, (.+)\)$")
 
 
 def _mathml_printer_class() -> type:
@@ -81,6 +82,9 @@ def _mathml_printer_class() -> type:
         and the chain rule's ∂f/∂z8 placeholders as fractions."""
 
         def _print_Symbol(self, sym: Any, style: str = "plain") -> Any:
+            placeholder = _ADJOINT_PLACEHOLDER.match(sym.name)
+            if placeholder:  # the ledger's D(f, k) on big graphs: ∂f/∂k
+                return self._fraction("f", placeholder.group(1))
             element = super()._print_Symbol(sym, style)
             for child in list(element.childNodes)[1:] if element.tagName in ("msub", "msup", "msubsup") else ():
                 if child.tagName == "mi" and child.firstChild.data.isdigit():
@@ -145,8 +149,11 @@ def _plain_characters(markup: str) -> str:
     return _ENTITY.sub(character, markup).replace("<mo>-</mo>", f"<mo>{_MINUS}</mo>")
 
 
+@lru_cache(maxsize=16384)
 def mathml_inner(expr: Any) -> str:
-    """`expr` as presentation MathML without the ``<math>`` element (to compose sums and rows)."""
+    """`expr` as presentation MathML without the ``<math>`` element (to compose sums and rows).
+
+    Cached: a trace prints each step's term for the step and again in every sum it joins."""
     return _plain_characters(_mathml_printer().doprint(expr))
 
 

@@ -256,12 +256,13 @@ class Trace:
 
         return trace_to_latex(self)
 
-    def to_html(self) -> str:
+    def to_html(self, *, start: Optional[int] = None) -> str:
         """The backward pass as one self-contained interactive HTML page, stepped with ← and →
-        (`symcheck.render.html`; what ``symcheck trace --html FILE`` writes)."""
+        (`symcheck.render.html`; what ``symcheck trace --html FILE`` writes). It opens at step
+        number `start` (the console's numbering), else at the first step."""
         from symcheck.render.html import trace_page
 
-        return trace_page(self)
+        return trace_page(self, start=start)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from symcheck.render.console import render_trace

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from symcheck.render import format_number as num
 from symcheck.render.graph import GraphData
@@ -144,8 +144,9 @@ def _stepper(trace: "Trace") -> str:
     )
 
 
-def trace_page(trace: "Trace") -> str:
-    """The trace as a self-contained interactive HTML page (see the module docstring)."""
+def trace_page(trace: "Trace", *, start: Optional[int] = None) -> str:
+    """The trace as a self-contained interactive HTML page (see the module docstring), opening at
+    step number `start` (a ``#step=N`` at the end of the page's address opens step N too)."""
     report = trace.report
     scene = trace_scene(trace)
     layout = layout_scene(scene)
@@ -164,8 +165,9 @@ def trace_page(trace: "Trace") -> str:
         '<section class="all-steps"><details><summary>Every step as text</summary>'
         f"{steps_list(trace)}</details></section>"
     )
-    return _document(f"symcheck trace of f = {report.output}", body, trace_payload(trace, scene, layout, big=big),
-                     "trace")
+    payload = trace_payload(trace, scene, layout, big=big)
+    payload["start"] = start
+    return _document(f"symcheck trace of f = {report.output}", body, payload, "trace")
 
 
 # -- the check page -------------------------------------------------------------------------

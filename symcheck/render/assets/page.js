@@ -455,11 +455,8 @@
     }
     bindFinder(jump);
     var match = /step=(\d+)/.exec(location.hash || "");
-    var start = 0;
-    if (match) {
-      var wanted = parseInt(match[1], 10);
-      data.steps.forEach(function (s, i) { if (s.n === wanted) { start = i; } });
-    }
+    var wanted = match ? parseInt(match[1], 10) : data.start, start = 0;
+    data.steps.forEach(function (s, i) { if (s.n === wanted) { start = i; } });
     goStep(start);
   }
 

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="compare every node's gradient three ways")
     check.add_argument("target", metavar="TARGET")
-    _common(check)
+    _common(check, html="the graph beside every node's witnesses")
     check.set_defaults(handler=cmd_check)
 
     trace = commands.add_parser("trace", help="the backward pass step by step")
@@ -191,6 +191,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     elif args.latex:
         print(report.to_latex(), end="")
+    elif args.html:
+        _write_page(args.html, report.to_html(), f"the check of f = {report.output}, {len(report.nodes)} nodes")
     else:
         _console(args).print(report)
     if report.ok:

@@ -20,6 +20,8 @@ from symcheck.render.formulas import (
     mathml_inner,
     name_mathml,
     partial_mathml,
+    signed_terms_mathml,
+    sum_mathml,
     text,
 )
 
@@ -176,6 +178,40 @@ def verdict_fragment(verdict: "Verdict") -> str:
 
 # -- steps ------------------------------------------------------------------------------
 
+SUM_TERMS = 6
+"""Terms of a symbolic sum shown before the rest are counted."""
+
+
+class SumBook:
+    """The chain rule's partial sum in each node's grad before each step, as MathML.
+
+    Built from the contributions of every step (all of them must be kept:
+    `complete` says whether they are).
+    """
+
+    def __init__(self, trace: "Trace") -> None:
+        self.output = trace.report.output
+        self.complete = len(trace.steps) == trace.step_count and all(
+            c.expr is not None for s in trace.steps for c in s.adds)
+        self.arrivals: dict[str, list[tuple[int, list[tuple[bool, str]]]]] = {}
+        if self.complete:
+            for step in trace.steps:
+                for c in step.adds:
+                    self.arrivals.setdefault(c.target, []).append((step.number, signed_terms_mathml([c.expr])))
+
+    def before(self, name: str, number: int) -> Optional[str]:
+        """MathML content of name's grad right before step `number` (None when it cannot be composed)."""
+        if not self.complete:
+            return None
+        terms: list[tuple[bool, str]] = [(False, "<mn>1</mn>")] if name == self.output else []
+        for step, signed in self.arrivals.get(name, ()):
+            if step >= number:
+                break
+            terms.extend(signed)
+        return sum_mathml(terms, limit=SUM_TERMS)
+
+
+
 
 def pending_text(users: Iterable[str]) -> str:
     """``complete`` or ``pending: z4, z8``."""
@@ -199,16 +235,30 @@ def contribution_line(step: "Step", c: "Contribution", upstream: Optional[float]
             f'{numbers} = <span class="num contribution">{num(c.value)}</span></li>')
 
 
-def step_fragment(trace: "Trace", step: "Step") -> str:
+def _grad_line(name: str, step: "Step", book: SumBook, state: str, report: "Report") -> str:
+    """``z3.grad = z₇ = 2.42679 (pending: z4)``, the sum as MathML where it can be composed."""
+    shown = book.before(name, step.number)
+    form = step.symbolic_before.get(name, "0")
+    symbolic = math_element(shown, label=form) if shown is not None else f"<code>{esc(form)}</code>"
+    value = step.expected_before.get(name)
+    engine = step.grads_before.get(name)
+    disagrees = ""
+    if engine is not None and value is not None and not math.isclose(engine, value, rel_tol=report.rtol, abs_tol=report.atol) \
+            and name not in step.kink_excused and not (math.isnan(engine) and math.isnan(value)):
+        disagrees = f' {mark(False)} the engine holds <span class="num">{num(engine)}</span>'
+    return (f'<li class="grad-line"><code>{esc(name)}.grad</code> = {symbolic} = <span class="num">{num(value)}</span>'
+            f" ({esc(state)}){disagrees}</li>")
+
+
+def step_fragment(trace: "Trace", step: "Step", book: Optional[SumBook] = None) -> str:
     """One step as the console prints it, with MathML: the node's grad, the grads in flight, the adds."""
     report = trace.report
+    book = book or SumBook(trace)
     bad = "" if step.ok else f" {mark(False)}"
-    lines = [f'<li class="grad-line"><code>{esc(step.node)}.grad</code> = {esc(step.symbolic_before.get(step.node, "0"))}'
-             f' = <span class="num">{num(step.expected_before.get(step.node))}</span> (complete)</li>']
+    lines = [_grad_line(step.node, step, book, "complete", report)]
     for name, users in step.pending.items():
         if users and name != step.node and step.symbolic_before.get(name, "0") not in ("0", ""):
-            lines.append(f'<li class="grad-line"><code>{esc(name)}.grad</code> = {esc(step.symbolic_before[name])} = '
-                         f'<span class="num">{num(step.expected_before.get(name))}</span> ({esc(pending_text(users))})</li>')
+            lines.append(_grad_line(name, step, book, pending_text(users), report))
     upstream = step.expected_before.get(step.node)
     adds = "".join(contribution_line(step, c, upstream) for c in step.adds)
     adds_block = f'<ul class="adds">{adds}</ul>' if adds else ""
@@ -217,12 +267,13 @@ def step_fragment(trace: "Trace", step: "Step") -> str:
             f'<ul class="grads">{"".join(lines)}</ul>{adds_block}</li>')
 
 
-def steps_list(trace: "Trace", *, limit: int = 200) -> str:
+def steps_list(trace: "Trace", *, limit: int = 200, more: str = "step through them above") -> str:
     """Every kept step (up to `limit`) as a static list: the trace readable without a script."""
     shown = trace.steps[:limit]
-    more = len(trace.steps) - len(shown)
-    tail = f"<p>… {more} more steps (step through them above)</p>" if more > 0 else ""
-    return f'<ol class="steps-list">{"".join(step_fragment(trace, s) for s in shown)}</ol>{tail}'
+    book = SumBook(trace)
+    left = len(trace.steps) - len(shown)
+    tail = f"<p>… {left} more steps ({esc(more)})</p>" if left > 0 else ""
+    return f'<ol class="steps-list">{"".join(step_fragment(trace, s, book) for s in shown)}</ol>{tail}'
 
 
 def trace_heading(trace: "Trace") -> str:

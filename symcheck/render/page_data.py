@@ -25,18 +25,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Optional
 
-from symcheck.render.formulas import mathml_inner, name_mathml, signed_terms_mathml, sum_mathml
-from symcheck.render.html_parts import describe
+from symcheck.render.formulas import mathml_inner, name_mathml
+from symcheck.render.html_parts import SumBook, describe
 from symcheck.render.svg import node_classes, node_inner
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
     from symcheck.render.layout import Layout
     from symcheck.render.svg import Scene
     from symcheck.report import Report, Step, Trace
-
-SUM_TERMS = 6
-"""Terms of a symbolic sum shown before the rest are counted."""
-
 
 def _number(value: Optional[float]) -> Any:
     """A number for JSON: None, or a float (NaN and infinities as strings JavaScript's Number reads)."""
@@ -47,35 +43,6 @@ def _number(value: Optional[float]) -> Any:
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
     return float(value)
-
-
-class SumBook:
-    """The chain rule's partial sum in each node's grad before each step, as MathML.
-
-    Built from the contributions of every step (all of them must be kept:
-    `complete` says whether they are).
-    """
-
-    def __init__(self, trace: "Trace") -> None:
-        self.output = trace.report.output
-        self.complete = len(trace.steps) == trace.step_count and all(
-            c.expr is not None for s in trace.steps for c in s.adds)
-        self.arrivals: dict[str, list[tuple[int, list[tuple[bool, str]]]]] = {}
-        if self.complete:
-            for step in trace.steps:
-                for c in step.adds:
-                    self.arrivals.setdefault(c.target, []).append((step.number, signed_terms_mathml([c.expr])))
-
-    def before(self, name: str, number: int) -> Optional[str]:
-        """MathML content of name's grad right before step `number` (None when it cannot be composed)."""
-        if not self.complete:
-            return None
-        terms: list[tuple[bool, str]] = [(False, "<mn>1</mn>")] if name == self.output else []
-        for step, signed in self.arrivals.get(name, ()):
-            if step >= number:
-                break
-            terms.extend(signed)
-        return sum_mathml(terms, limit=SUM_TERMS)
 
 
 def _close(engine: Optional[float], expected: Optional[float], report: "Report") -> bool:

@@ -420,6 +420,7 @@
     wireEls.forEach(function (g) { updateWire(g, step); });
     renderPanel(step, next, names);
     scrollIntoPane(step.node);
+    if (typeof reportHeight === "function") { reportHeight(); }
     try { history.replaceState(null, "", "#step=" + step.n); } catch (ignored) { /* about:srcdoc, sandboxes */ }
   }
 
@@ -525,6 +526,14 @@
     });
   }
 
+  /* Inside Jupyter the page sits in an iframe named by the display; it tells the display its height. */
+  function reportHeight() {
+    if (window.parent === window || !window.name) { return; }
+    try {
+      window.parent.postMessage({ symcheckFrame: window.name, height: document.documentElement.scrollHeight }, "*");
+    } catch (ignored) { /* a parent that refuses messages keeps the default height */ }
+  }
+
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
@@ -558,4 +567,6 @@
   });
   if (data.mode === "trace") { startTrace(); } else { startCheck(); }
   document.documentElement.setAttribute("data-ready", "true");
+  reportHeight();
+  window.addEventListener("load", reportHeight);
 })();

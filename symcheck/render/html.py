@@ -117,7 +117,7 @@ def trace_scene(trace: "Trace") -> Scene:
     for step in trace.steps:
         for name, form in step.symbolic_before.items():
             users = step.pending.get(name, ())
-            longest = max(len(form) + 2, len("pending: " + ", ".join(users)), len("▶ its step runs now"))
+            longest = max(len(form) + 2, len("pending: " + ", ".join(users)), len("▶ runs now"))
             widest[name] = max(widest.get(name, 0), min(longest, BOX_SUM_CHARS))
     results = {r.name: r for r in trace.report.nodes}
     for mark in scene.nodes:

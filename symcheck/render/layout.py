@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Collection, Mapping, Sequence
 
-LAYER_GAP = 170.0
+LAYER_GAP = 130.0
 """Horizontal room between two columns: the wires' labels sit in it."""
 
 NODE_GAP = 26.0

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from symcheck.render.formulas import mathml_inner, name_mathml
 from symcheck.render.html_parts import SumBook, describe
-from symcheck.render.svg import node_classes, node_inner
+from symcheck.render.layout import LAYER_GAP, MARGIN, NODE_GAP, PORT_MARGIN, PORT_PITCH
+from symcheck.render.svg import END_RUN, node_classes, node_inner
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
     from symcheck.render.layout import Layout
@@ -116,6 +117,12 @@ def wire_entries(scene: "Scene") -> list[dict[str, Any]]:
              "gradient": _number(w.gradient), "uses": w.uses, "suspect": w.suspect} for w in scene.wires]
 
 
+def geometry() -> dict[str, float]:
+    """The layout's spacings, so the page draws a neighbourhood as symcheck draws a whole graph."""
+    return {"layerGap": LAYER_GAP, "nodeGap": NODE_GAP, "endRun": END_RUN, "portPitch": PORT_PITCH,
+            "portMargin": PORT_MARGIN, "margin": MARGIN}
+
+
 def trace_payload(trace: "Trace", scene: "Scene", layout: "Layout", *, big: bool) -> dict[str, Any]:
     """Everything the trace page's script needs."""
     report = trace.report
@@ -130,7 +137,7 @@ def trace_payload(trace: "Trace", scene: "Scene", layout: "Layout", *, big: bool
         "mode": "trace", "output": report.output, "stepCount": trace.step_count, "big": big,
         "width": layout.width, "height": layout.height, "nodes": nodes, "wires": wire_entries(scene),
         "steps": [_step_entry(step, report) for step in trace.steps], "rtol": report.rtol, "atol": report.atol,
-        "sumsComposed": book.complete,
+        "sumsComposed": book.complete, "geometry": geometry(),
     }
 
 
@@ -140,6 +147,6 @@ def check_payload(report: "Report", scene: "Scene", layout: "Layout", *, big: bo
     return {
         "mode": "check", "output": report.output, "big": big, "width": layout.width, "height": layout.height,
         "nodes": node_entries(scene, layout, report, boxes=big), "wires": wire_entries(scene), "focus": focus,
-        "ok": report.ok,
+        "ok": report.ok, "geometry": geometry(),
     }
 

@@ -44,10 +44,10 @@ MIN_WIDTH = 112.0
 MAX_CHARS = 30
 """Characters a box line shows before it is cut with …"""
 
-BOX_SUM_CHARS = 22
+BOX_SUM_CHARS = 18
 """…and characters of a trace's symbolic sum in a box (the page's panel shows it whole)."""
 
-END_RUN = 92.0
+END_RUN = 80.0
 """Length of the straight end of each wire, where its labels sit."""
 
 _BINARY = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^"}

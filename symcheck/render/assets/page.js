@@ -14,8 +14,10 @@
   data.nodes.forEach(function (node, index) { node.index = index; byName.set(node.name, node); });
   var maxLayer = data.nodes.reduce(function (m, n) { return Math.max(m, n.layer); }, 0);
 
-  var LAYER_GAP = 170, NODE_GAP = 26, END_RUN = 92, PORT_PITCH = 44, PORT_MARGIN = 12, MARGIN = 16;
-  var NEIGHBOURS_PER_NODE = 6, NEIGHBOURHOOD_MAX = 48, SUM_CHARS = 22, FIT_AT_LEAST = 0.7, SIDE_SHARE = 0.6;
+  var shape = data.geometry;  // symcheck's own spacings (render/layout.py, render/svg.py)
+  var LAYER_GAP = shape.layerGap, NODE_GAP = shape.nodeGap, END_RUN = shape.endRun, PORT_PITCH = shape.portPitch;
+  var PORT_MARGIN = shape.portMargin, MARGIN = shape.margin;
+  var NEIGHBOURS_PER_NODE = 6, NEIGHBOURHOOD_MAX = 48, SUM_CHARS = 18, FIT_AT_LEAST = 0.7, SIDE_SHARE = 0.6;
   var MATHML = "http://www.w3.org/1998/Math/MathML";
 
   // -- small helpers ------------------------------------------------------------------------
@@ -93,7 +95,7 @@
   }
 
   function statusText(node, state, step) {
-    if (node.name === step.node) { return "▶ its step runs now"; }
+    if (node.name === step.node) { return "▶ runs now"; }
     if (state.unreached) { return "not on a path to f"; }
     if (state.pending.length) { return cut("pending: " + state.pending.join(", "), SUM_CHARS); }
     return node.step !== null && node.step !== undefined && node.step < step.n ? "done" : "complete";

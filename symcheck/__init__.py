@@ -62,7 +62,7 @@ def claim(target: Any, text: str, *, at: Any = None) -> "Verdict":
 def graph(target: Any, *, at: Any = None, format: str = "dot") -> str:
     """The computation graph as Graphviz DOT (``format="dot"``) or Mermaid text, with values and grads.
 
-    The text is a `symcheck.render.graph.GraphPicture`: a ``str`` that Jupyter
+    The text is a `symcheck.render.notebook.GraphPicture`: a ``str`` that Jupyter
     displays as symcheck's SVG picture of the graph (`.svg`; `.dot` and
     `.mermaid` give each text). The target is checked, so a failing node (a
     foreign engine's wrong step) is drawn red; a `Report` or `Trace` is drawn

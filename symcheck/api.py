@@ -28,7 +28,8 @@ from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
-from symcheck.render.graph import FORMATS, GraphData, GraphPicture
+from symcheck.render.graph import FORMATS, GraphData
+from symcheck.render.notebook import GraphPicture
 from symcheck.report import Report, Trace, Verdict
 from symcheck.tracing import trace_program
 

@@ -3,8 +3,8 @@
 Each node is one box labelled ``name = op(inputs)`` and, when known, its value
 and grad; an edge runs from each operand to the node using it (once per use,
 so ``a * a`` draws two). Constants stay inside the label. Nodes whose check
-failed are drawn red. `GraphPicture` is that text, which Jupyter displays as
-the SVG picture of `symcheck.render.svg`.
+failed are drawn red. (`symcheck.render.notebook.GraphPicture` is that text,
+which Jupyter displays as the SVG picture of `symcheck.render.svg`.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from symcheck.render import format_number as num
-from symcheck.render.svg import graph_svg
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
     from symcheck.ir import Node, Program
@@ -118,39 +117,6 @@ def to_mermaid(data: GraphData) -> str:
         lines.append("  classDef failed stroke:#d00,stroke-width:2px")
         lines.append("  class " + ",".join(ids[n] for n in data.program.names if n in data.failed) + " failed")
     return "\n".join(lines) + "\n"
-
-
-class GraphPicture(str):
-    """The graph's text (DOT, or Mermaid when asked for), which Jupyter displays as its SVG picture.
-
-    It is the text itself (``str``), so it prints and compares as before;
-    `dot`, `mermaid` and `svg` give each form, and `data` what they draw.
-    """
-
-    data: GraphData
-
-    def __new__(cls, data: GraphData, fmt: str = "dot") -> "GraphPicture":
-        picture = super().__new__(cls, render_graph(data, fmt))
-        picture.data = data
-        return picture
-
-    @property
-    def dot(self) -> str:
-        """Graphviz DOT text."""
-        return to_dot(self.data)
-
-    @property
-    def mermaid(self) -> str:
-        """Mermaid text."""
-        return to_mermaid(self.data)
-
-    @property
-    def svg(self) -> str:
-        """The picture symcheck draws (`symcheck.render.svg`): values, grads, failing nodes red."""
-        return graph_svg(self.data)
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        return {"image/svg+xml": self.svg, "text/plain": str(self)}
 
 
 def render_graph(data: GraphData, fmt: str = "dot") -> str:

@@ -16,8 +16,9 @@ is the console's text without colour codes.
   is a static picture of the graph and the step list, with the console's
   step numbers;
 - a **verdict** (`verdict_bundle`) shows the claim, both sides and why;
-- a **graph** (`symcheck.render.graph.GraphPicture`) shows its SVG picture,
-  with its DOT text as plain text.
+- a **graph** (`GraphPicture`, what `symcheck.graph` returns)
+  shows its SVG picture, scrolling sideways when it is wider than the
+  notebook, with its DOT text as plain text.
 
 Nothing here prints: no rich console is asked to render into the notebook
 (rich would display a second, raw copy of the result there).
@@ -32,7 +33,8 @@ import uuid
 from typing import TYPE_CHECKING, Any, Union
 
 from symcheck.render import format_number
-from symcheck.render.graph import GraphData
+from symcheck.render.graph import GraphData, render_graph, to_dot, to_mermaid
+from symcheck.render.html import trace_page
 from symcheck.render.html_parts import esc, report_fragment, steps_list, trace_heading, verdict_fragment
 from symcheck.render.latex import derivation
 from symcheck.render.svg import graph_svg
@@ -53,17 +55,18 @@ STATIC_PICTURE_UP_TO = 150
 STYLE = """<style>
 .symcheck-nb { font-size: 14px; line-height: 1.45; }
 .symcheck-nb table { border-collapse: collapse; margin: 0.3em 0; }
-.symcheck-nb th, .symcheck-nb td { padding: 0.15em 0.55em; text-align: left; }
-.symcheck-nb td.num, .symcheck-nb .num { font-family: monospace; text-align: right; white-space: nowrap; }
+.symcheck-nb.symcheck-nb table th, .symcheck-nb.symcheck-nb table td { padding: 0.15em 0.55em; text-align: left; }
+.symcheck-nb.symcheck-nb table td.num, .symcheck-nb .num { font-family: monospace; text-align: right; white-space: nowrap; }
+.symcheck-nb.symcheck-nb table.derivation td.lhs { text-align: right; }
 .symcheck-nb .ok, .symcheck-nb .good { color: #17803d; }
 .symcheck-nb .bad, .symcheck-nb .bad-summary, .symcheck-nb tr.bad-row { color: #c62828; }
 .symcheck-nb .warn { color: #a15c00; }
 .symcheck-nb .heading { font-family: monospace; }
 .symcheck-nb caption { text-align: left; opacity: 0.75; }
 .symcheck-nb math { font-size: 1.1em; }
-.symcheck-nb .derivation td.lhs { text-align: right; }
 .symcheck-nb .steps-list ul { margin: 0.1em 0; }
-.symcheck-nb .symcheck-graph { max-width: 100%; height: auto; }
+.symcheck-nb .picture { overflow-x: auto; }
+.symcheck-nb .picture svg { max-width: none; }
 </style>"""
 
 
@@ -137,7 +140,7 @@ def _static_trace(trace: "Trace") -> str:
     """What a trace shows where scripts are not allowed: the graph's picture and the step list."""
     picture = ""
     if len(trace.report.nodes) <= STATIC_PICTURE_UP_TO:
-        picture = graph_svg(GraphData.from_report(trace.report))
+        picture = f'<div class="picture">{graph_svg(GraphData.from_report(trace.report))}</div>'
     listing = steps_list(trace, limit=NOTEBOOK_STEPS, more="Trace.to_html() or symcheck trace --html lists them all")
     return (f'<p class="heading">{esc(trace_heading(trace))}</p>{picture}'
             f"<p>The interactive view needs scripts, which this viewer does not run; here are the steps.</p>{listing}")
@@ -146,8 +149,6 @@ def _static_trace(trace: "Trace") -> str:
 def trace_bundle(trace: "Trace") -> dict[str, Any]:
     """The MIME bundle of a trace: the interactive page in a sandboxed iframe, a static picture and
     step list in its place where scripts cannot run, and the check's maths for exporters."""
-    from symcheck.render.html import trace_page
-
     first = trace.steps[0].number if trace.steps else None
     page = trace_page(trace, start=first)
     token = f"symcheck-{uuid.uuid4().hex}"
@@ -169,3 +170,48 @@ def trace_bundle(trace: "Trace") -> dict[str, Any]:
     bundle = {"text/plain": _plain_text(trace), "text/html": _html(body, "trace")}
     return _with_math(bundle, trace.report)
 
+
+
+def graph_bundle(svg: str, text: str) -> dict[str, Any]:
+    """The MIME bundle of a graph's picture: the SVG in a box that scrolls sideways when the graph is
+    wider than the notebook (HTML, what notebook front ends pick), the SVG alone (for exporters and
+    viewers without HTML), and the graph's DOT or Mermaid text."""
+    return {"text/html": _html(f'<div class="picture">{svg}</div>', "graph"), "image/svg+xml": svg,
+            "text/plain": text}
+
+
+class GraphPicture(str):
+    """The graph's text (DOT, or Mermaid when asked for), which Jupyter displays as its SVG picture.
+
+    It is the text itself (``str``), so it prints and compares as before;
+    `dot`, `mermaid` and `svg` give each form, and `data` what they draw.
+    """
+
+    data: GraphData
+
+    def __new__(cls, data: GraphData, fmt: str = "dot") -> "GraphPicture":
+        picture = super().__new__(cls, render_graph(data, fmt))
+        picture.data = data
+        return picture
+
+    @property
+    def dot(self) -> str:
+        """Graphviz DOT text."""
+        return to_dot(self.data)
+
+    @property
+    def mermaid(self) -> str:
+        """Mermaid text."""
+        return to_mermaid(self.data)
+
+    @property
+    def svg(self) -> str:
+        """The picture symcheck draws (`symcheck.render.svg`): values, grads, failing nodes red."""
+        return graph_svg(self.data)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return graph_bundle(self.svg, str(self))
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain-text form of a str is its repr; this one's is the text itself
+        printer.text(str(self))

@@ -113,8 +113,8 @@ def test_a_verdict_shows_its_sides_typeset(outputs: dict[str, list]) -> None:
 
 def test_a_graph_shows_as_svg_and_keeps_its_dot_text(outputs: dict[str, list]) -> None:
     data = only_output(outputs["graph"])
-    assert set(data) == {"image/svg+xml", "text/plain"}
-    assert data["text/plain"].startswith("digraph symcheck {")
+    assert set(data) == {"text/html", "image/svg+xml", "text/plain"}
+    assert data["text/plain"].startswith("digraph symcheck {") and data["image/svg+xml"] in data["text/html"]
     assert len(re.findall(r'data-node="', data["image/svg+xml"])) == 10
 
 

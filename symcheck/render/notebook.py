@@ -14,7 +14,7 @@ is the console's text without colour codes.
   install). Where scripts may not run (GitHub's notebook viewer, an untrusted
   notebook) the sanitizer drops the script and the iframe and what remains
   is a static picture of the graph and the step list, with the console's
-  step numbers;
+  step numbers. Its exporters' maths are the steps' grads;
 - a **verdict** (`verdict_bundle`) shows the claim, both sides and why;
 - a **graph** (`GraphPicture`, what `symcheck.graph` returns)
   shows its SVG picture, scrolling sideways when it is wider than the
@@ -36,7 +36,7 @@ from symcheck.render import format_number
 from symcheck.render.graph import GraphData, render_graph, to_dot, to_mermaid
 from symcheck.render.html import trace_page
 from symcheck.render.html_parts import esc, report_fragment, steps_list, trace_heading, verdict_fragment
-from symcheck.render.latex import derivation
+from symcheck.render.latex import derivation, trace_to_latex
 from symcheck.render.svg import graph_svg
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
@@ -168,8 +168,19 @@ def trace_bundle(trace: "Trace") -> dict[str, Any]:
     )
     body = f'<div id="{token}-static">{_static_trace(trace)}</div>{interactive}'
     bundle = {"text/plain": _plain_text(trace), "text/html": _html(body, "trace")}
-    return _with_math(bundle, trace.report)
+    return _with_step_math(bundle, trace)
 
+
+def _with_step_math(bundle: dict[str, Any], trace: "Trace") -> dict[str, Any]:
+    """Each step's grads as LaTeX and Markdown math, for exporters: the steps, not the check's
+    derivations. A filtered trace has none (its sums cannot be rebuilt without every step)."""
+    if len(trace.steps) != trace.step_count:
+        return bundle
+    latex = trace_to_latex(trace)
+    bundle["text/latex"] = latex
+    body = latex.split("\\begin{align*}\n", 1)[1].rsplit("\n\\end{align*}", 1)[0]
+    bundle["text/markdown"] = "$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$"
+    return bundle
 
 
 def graph_bundle(svg: str, text: str) -> dict[str, Any]:

@@ -284,6 +284,7 @@
     var w = minimap.clientWidth || 320, h = minimap.clientHeight || 150, ratio = window.devicePixelRatio || 1;
     minimap.width = Math.round(w * ratio);
     minimap.height = Math.round(h * ratio);
+    backdrop = null;
     miniPoints = data.nodes.map(function (node) {
       var x = 4 + (maxLayer ? node.layer / maxLayer : 0.5) * (w - 8);
       var y = 4 + ((node.y + node.h / 2) / data.height) * (h - 8);
@@ -291,23 +292,38 @@
     });
   }
 
+  var colors = null, backdrop = null;  // read once (and again when the colour scheme changes)
+
   function cssColor(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
   }
 
+  /* Every node as a dot, failing ones red: drawn once into an offscreen canvas, copied at each step. */
+  function miniBackdrop() {
+    colors = { faint: cssColor("--faint"), bad: cssColor("--bad"), lit: cssColor("--lit"), current: cssColor("--current-line") };
+    backdrop = document.createElement("canvas");
+    backdrop.width = minimap.width;
+    backdrop.height = minimap.height;
+    var ctx = backdrop.getContext("2d"), ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = colors.faint;
+    data.nodes.forEach(function (node, i) { ctx.fillRect(miniPoints[i][0] - 1, miniPoints[i][1] - 1, 2, 2); });
+    ctx.fillStyle = colors.bad;
+    data.nodes.forEach(function (node, i) { if (!node.ok) { ctx.fillRect(miniPoints[i][0] - 2, miniPoints[i][1] - 2, 4, 4); } });
+  }
+
   function miniDraw(center, around) {
     if (!minimap) { return; }
+    if (!backdrop) { miniBackdrop(); }
     var ctx = minimap.getContext("2d"), ratio = window.devicePixelRatio || 1;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, minimap.width, minimap.height);
-    ctx.fillStyle = cssColor("--faint");
-    data.nodes.forEach(function (node, i) { ctx.fillRect(miniPoints[i][0] - 1, miniPoints[i][1] - 1, 2, 2); });
-    ctx.fillStyle = cssColor("--bad");
-    data.nodes.forEach(function (node, i) { if (!node.ok) { ctx.fillRect(miniPoints[i][0] - 2, miniPoints[i][1] - 2, 4, 4); } });
-    ctx.fillStyle = cssColor("--lit");
+    ctx.drawImage(backdrop, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = colors.lit;
     around.forEach(function (name) { var p = miniPoints[byName.get(name).index]; ctx.fillRect(p[0] - 2, p[1] - 2, 4, 4); });
     var c = miniPoints[byName.get(center).index];
-    ctx.strokeStyle = cssColor("--current-line");
+    ctx.strokeStyle = colors.current;
     ctx.lineWidth = 2;
     ctx.strokeRect(c[0] - 5, c[1] - 5, 10, 10);
   }
@@ -423,7 +439,17 @@
     renderPanel(step, next, names);
     scrollIntoPane(step.node);
     if (typeof reportHeight === "function") { reportHeight(); }
-    try { history.replaceState(null, "", "#step=" + step.n); } catch (ignored) { /* about:srcdoc, sandboxes */ }
+    rememberStep(step.n);
+  }
+
+  /* The address remembers the step (#step=N), written once stepping pauses: the browser's
+   * history call takes milliseconds, too slow to make at every step. */
+  var remembering = null;
+  function rememberStep(number) {
+    clearTimeout(remembering);
+    remembering = setTimeout(function () {
+      try { history.replaceState(null, "", "#step=" + number); } catch (ignored) { /* about:srcdoc, sandboxes */ }
+    }, 400);
   }
 
   function stepIndexOf(name) {
@@ -561,6 +587,12 @@
   collect();
   arrange();
   miniPlace();
+  if (window.matchMedia) {
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
+      backdrop = null;
+      if (data.mode === "trace") { goStep(current); }
+    });
+  }
   window.addEventListener("resize", function () {
     room = null;
     arrange();

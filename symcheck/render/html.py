@@ -189,7 +189,8 @@ def report_page(report: "Report") -> str:
         f"(rtol {num(report.rtol)}, atol {num(report.atol)}).</p>{summary(report)}</header>"
         f"<main>{_graph_pane(scene, layout, big=big, trace=False)}"
         f'<section id="panel" class="panel" aria-label="The results" tabindex="-1">'
-        f'<p id="chosen" class="note" aria-live="polite"></p>{findings(report)}{node_table(report)}'
+        f'<p id="chosen" class="note" aria-live="polite"></p>{findings(report)}'
+        f'<div class="table-box">{node_table(report, links=True)}</div>'
         f"{derivations(report)}{claims}</section></main>"
     )
     return _document(f"symcheck check of f = {report.output}", body, check_payload(report, scene, layout, big=big),

@@ -84,15 +84,22 @@ def report_heading(report: "Report") -> str:
     return f"check f = {report.output} at {point_text(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
 
 
-def node_table(report: "Report", *, names: Optional[Iterable[str]] = None) -> str:
-    """The witnesses table: value, the engine's grad, sympy's, the finite difference, error, ok."""
+def node_button(name: str) -> str:
+    """A node's name as a button the page's script acts on (shows its row, its step, its neighbourhood)."""
+    return f'<button type="button" class="node-link" data-goto="{esc(name)}">{esc(name)}</button>'
+
+
+def node_table(report: "Report", *, names: Optional[Iterable[str]] = None, links: bool = False) -> str:
+    """The witnesses table: value, the engine's grad, sympy's, the finite difference, error, ok;
+    `links` makes each node's name a button (for the page, whose script acts on it)."""
     chosen = set(names) if names is not None else None
     head = ("node", "op", "value", "engine grad", "symbolic grad", "FD grad", "error", "ok")
     rows = []
     for r in report.nodes:
         if chosen is not None and r.name not in chosen:
             continue
-        cells = [f'<th scope="row">{esc(r.name)}</th>', f"<td>{esc(r.op)}</td>"]
+        shown = node_button(r.name) if links else esc(r.name)
+        cells = [f'<th scope="row">{shown}</th>', f"<td>{esc(r.op)}</td>"]
         cells += [f'<td class="num">{num(v)}</td>' for v in (r.value, r.grad, r.grad_expected, r.grad_fd)]
         cells += [f'<td class="num">{num(r.error, 2)}</td>', f'<td class="mark">{mark(r.ok)}</td>']
         rows.append(f'<tr data-row="{esc(r.name)}" class="{"" if r.ok else "bad-row"}">{"".join(cells)}</tr>')

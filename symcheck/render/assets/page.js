@@ -458,6 +458,12 @@
   }
 
   function startTrace() {
+    if (!data.steps.length) {  // a trace filtered down to no step: the graph, and nothing to step through
+      stepper.querySelectorAll("button, input").forEach(function (control) { control.disabled = true; });
+      panel.innerHTML = '<p class="note">This trace kept no step (its steps were filtered out): trace it again ' +
+        "without a filter to step through its " + data.stepCount + " steps.</p>";
+      return;
+    }
     slider.min = "0";
     slider.max = String(data.steps.length - 1);
     stepper.addEventListener("click", function (event) {
@@ -504,16 +510,18 @@
       table.classList.toggle("chosen", table.getAttribute("data-derivation") === name);
     });
     var row = document.querySelector('tr[data-row="' + CSS.escape(name) + '"]');
-    if (row && !data.big) { row.scrollIntoView({ block: "nearest" }); }
+    if (row) { row.scrollIntoView({ block: "nearest" }); }
+    var pane = document.getElementById("graph");
+    if (data.big && pane.getBoundingClientRect().bottom < 0) { pane.scrollIntoView({ block: "nearest" }); }
     var info = document.getElementById("chosen");
     if (info) { info.textContent = "chosen: " + name; }
   }
 
   function startCheck() {
     bindNodeActivation(choose);
-    document.addEventListener("click", function (event) {
+    document.addEventListener("click", function (event) {  // a click anywhere on a row, not only its name
       var row = event.target.closest("tr[data-row]");
-      if (row && !event.target.closest("g[data-node]")) { choose(row.getAttribute("data-row")); }
+      if (row && !event.target.closest("g[data-node], button[data-goto]")) { choose(row.getAttribute("data-row")); }
     });
     if (minimap) {
       minimap.addEventListener("click", function (event) {

@@ -131,6 +131,12 @@ def test_a_filtered_trace_keeps_the_console_s_numbers(context: Any, tmp_path: Pa
     assert opened.page.inner_text("#step-label") == "step 6 of 10: before z3._backward()"
 
 
+def test_a_trace_filtered_down_to_no_step_still_opens(context: Any, tmp_path: Path) -> None:
+    opened = open_page(context, symcheck.trace("backprop", steps=[]).to_html(), tmp_path)
+    assert len(opened.grads()) == 10 and opened.errors == []
+    assert opened.page.is_disabled('button[data-go="next"]') and "kept no step" in opened.page.inner_text("#panel")
+
+
 def test_dark_mode_and_print_are_readable(trace_page: OpenPage) -> None:
     page = trace_page.page
     page.emulate_media(color_scheme="dark")

@@ -60,11 +60,17 @@ def claim(target: Any, text: str, *, at: Any = None) -> "Verdict":
 
 
 def graph(target: Any, *, at: Any = None, format: str = "dot") -> str:
-    """The computation graph as Graphviz DOT (``format="dot"``) or Mermaid text, with values and grads."""
-    from symcheck.api import graph_data, to_program
-    from symcheck.render.graph import render_graph
+    """The computation graph as Graphviz DOT (``format="dot"``) or Mermaid text, with values and grads.
 
-    return render_graph(graph_data(to_program(target, at=at)), format)
+    The text is a `symcheck.render.notebook.GraphPicture`: a ``str`` that Jupyter
+    displays as symcheck's SVG picture of the graph (`.svg`; `.dot` and
+    `.mermaid` give each text). The target is checked, so a failing node (a
+    foreign engine's wrong step) is drawn red; a `Report` or `Trace` is drawn
+    as it is.
+    """
+    from symcheck.api import graph as _graph
+
+    return _graph(target, at=at, format=format)
 
 
 def register_op(name: str, forward: Any, *, arity: Optional[int] = 1, doc: str = "") -> Any:

@@ -28,7 +28,8 @@ from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
-from symcheck.render.graph import GraphData
+from symcheck.render.graph import FORMATS, GraphData
+from symcheck.render.notebook import GraphPicture
 from symcheck.report import Report, Trace, Verdict
 from symcheck.tracing import trace_program
 
@@ -121,6 +122,21 @@ def claim(target: Any, text: str, *, at: Point = None) -> Verdict:
     """Judge a claim such as ``grad(z3, before=z4) == z7`` or ``D(f, z4) == D(f, z5) * D(z5, z4)``."""
 
     return judge_claim(to_program(target, at=at), text, target=_describe(target))
+
+
+def graph(target: Any, *, at: Point = None, format: str = "dot") -> GraphPicture:
+    """The graph's picture: DOT or Mermaid text that Jupyter displays as SVG.
+
+    A `Report` or `Trace` is drawn as checked; any other target is checked
+    first (a foreign engine's output too), so the picture's tooltips hold the
+    three witnesses and a failing node is drawn red with its finding.
+    """
+    if isinstance(target, Trace):
+        target = target.report
+    report = target if isinstance(target, Report) else check(target, at=at)
+    if format not in FORMATS:
+        raise InputError(f"unknown graph format {format!r}", hint=f"use one of {', '.join(FORMATS)}")
+    return GraphPicture(GraphData.from_report(report), format)
 
 
 def graph_data(program: Program) -> Any:

@@ -59,12 +59,15 @@ def tolerance(text: str) -> float:
     return value
 
 
-def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: bool = True) -> None:
+def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: bool = True,
+            html: str = "") -> None:
     parser.add_argument("--at", metavar="x=1.5,y=0.5", help="input values (others keep their defaults)")
     formats = parser.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="print strict JSON instead of text")
     if latex:
         formats.add_argument("--latex", action="store_true", help="print the derivations as LaTeX align* blocks")
+    if html:
+        formats.add_argument("--html", metavar="FILE", help=f"write {html} as one self-contained HTML page (- for stdout)")
     if tolerances:
         parser.add_argument("--rtol", type=tolerance, default=DEFAULT_RTOL, help="relative tolerance (default 1e-6)")
         parser.add_argument("--atol", type=tolerance, default=DEFAULT_ATOL, help="absolute tolerance (default 1e-9)")
@@ -85,14 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="compare every node's gradient three ways")
     check.add_argument("target", metavar="TARGET")
-    _common(check)
+    _common(check, html="the graph beside every node's witnesses")
     check.set_defaults(handler=cmd_check)
 
     trace = commands.add_parser("trace", help="the backward pass step by step")
     trace.add_argument("target", metavar="TARGET")
     trace.add_argument("--node", help="show only this node's grad through the steps")
     trace.add_argument("--steps", metavar="SPEC", help="steps to show: 1-5, z8,z4 or a mix")
-    _common(trace)
+    _common(trace, html="the backward pass, stepped with ← →,")
     trace.set_defaults(handler=cmd_trace)
 
     claim = commands.add_parser("claim", help='judge a claim such as "grad(z3, before=z4) == z7"')
@@ -156,6 +159,22 @@ def reproducer(command: str, *words: str, inputs: dict[str, float], args: argpar
     return " ".join(shlex.quote(part) for part in parts)
 
 
+def _write_page(path: str, page: str, what: str) -> None:
+    """Write an HTML page to `path` (``-``: stdout) and say so in one line."""
+    if path == "-":
+        sys.stdout.write(page)
+        return
+    from symcheck.errors import InputError
+
+    try:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(page)
+    except OSError as error:
+        raise InputError(f"cannot write the page to {path!r}: {error.strerror or error}",
+                         hint="give --html a file in a folder that exists and that you may write to") from None
+    print(f"wrote {path}: {what} (open it in a browser)")
+
+
 def _failed(command: str, *words: str, inputs: dict[str, float], args: argparse.Namespace) -> int:
     print("reproduce: " + reproducer(command, *words, inputs=inputs, args=args), file=sys.stderr)
     return EXIT_FAILED
@@ -172,6 +191,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     elif args.latex:
         print(report.to_latex(), end="")
+    elif args.html:
+        _write_page(args.html, report.to_html(), f"the check of f = {report.output}, {len(report.nodes)} nodes")
     else:
         _console(args).print(report)
     if report.ok:
@@ -209,13 +230,17 @@ def cmd_trace(args: argparse.Namespace) -> int:
     schedule = backward_schedule(program)
     steps = parse_steps(args.steps, schedule) if args.steps else None
     # `trace` checks the name (suggesting near misses); ``f`` is the output, as in claims.
-    nodes = [args.node] if args.node else None
+    nodes = [args.node] if args.node and not args.html else None  # the page shows every node's grad
     node = program.output if args.node == "f" and "f" not in program else args.node
-    # LaTeX rebuilds each sum from what every earlier step added, so it needs all steps.
-    kept = None if args.latex else steps
+    # LaTeX (and the page's sums) rebuild each sum from what every earlier step added, so they need all steps.
+    kept = None if args.latex or args.html else steps
     result = trace_program(program, rtol=args.rtol, atol=args.atol, nodes=nodes, steps=kept, target=args.target)
     if args.json:
         _print_json(result.to_json())
+    elif args.html:  # --steps picks the step the page opens at
+        start = result.step(steps[0]).number if steps else None
+        _write_page(args.html, result.to_html(start=start),
+                    f"the backward pass of f = {result.report.output}, {result.step_count} steps")
     elif args.latex:
         from symcheck.render.latex import trace_to_latex
 

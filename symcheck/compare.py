@@ -117,6 +117,8 @@ def check_program(
         value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
         result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
         result.grad_fd_error = fd_errors.get(name)
+        if not node.is_input:  # each edge's local partial, for the pictures of the graph
+            result.local_partials = {n: float(p) for n, p in precision.local_partials(node, values).items()}
         _judge(result, tolerance, excused, subgradient[name], unvalued)
         results.append(result)
     flags += [domain_flag(program, gap, values, grads.get(gap.operand), fd.get(gap.operand)) for gap in gaps]
@@ -291,10 +293,12 @@ def _fill_forms(graph: SymbolicGraph, results: list[NodeResult]) -> None:
         if not small or adjoint_sizes[name] > FORM_MAX_SIZE:
             continue
         adjoint = graph.adjoint(name)
+        result.expressions.update(chain_rule=graph.chain_rule(name), grad_symbolic=adjoint)
         result.grad_symbolic = text(adjoint)
         result.grad_symbolic_latex = latex(adjoint)
         widest = max((expanded_sizes[s.name] for s in adjoint.free_symbols), default=1)
         if widest * adjoint_sizes[name] <= 2 * FORM_MAX_SIZE:  # each symbol becomes its expansion
             expanded = graph.expanded(adjoint)
+            result.expressions["grad_expanded"] = expanded
             result.grad_expanded = text(expanded)
             result.grad_expanded_latex = latex(expanded)

@@ -9,6 +9,7 @@ type checking: imports run one way, from the report to its renderers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -66,6 +67,11 @@ class NodeResult:
     error: Optional[float] = None
     ok: bool = True
     grad_fd_error: Optional[float] = None
+    local_partials: dict[str, float] = field(default_factory=dict)
+    """∂node/∂operand at the point for each distinct node operand, from sympy: each edge's local partial."""
+    expressions: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The derivation's forms as sympy expressions, keyed ``chain_rule``, ``grad_symbolic`` and
+    ``grad_expanded`` where those forms are printed, for renderers of other formats (MathML)."""
 
 
 @dataclass
@@ -81,6 +87,10 @@ class Verdict:
     rhs_value: Optional[float]
     message: str = ""
     target: str = ""
+    lhs_expr: Any = field(default=None, compare=False, repr=False)
+    """The left side as a sympy expression, for renderers of other formats (MathML); a number
+    written in the claim is shown as written (`lhs_symbolic`), not as this exact rational."""
+    rhs_expr: Any = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -149,6 +159,13 @@ class Report:
 
         return report_to_latex(self)
 
+    def to_html(self) -> str:
+        """The check as one self-contained HTML page: the graph beside the witnesses and derivations,
+        failing nodes red (`symcheck.render.html`; what ``symcheck check --html FILE`` writes)."""
+        from symcheck.render.html import report_page
+
+        return report_page(self)
+
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from symcheck.render.console import render_report
 
@@ -162,12 +179,21 @@ class Report:
 
 @dataclass(frozen=True)
 class Contribution:
-    """What one local step adds: ``target.grad += term`` (term symbolic and numeric)."""
+    """What one local step adds: ``target.grad += term`` (term symbolic and numeric).
+
+    The term is D(f, k)·∂k/∂target for the step's node k; `local` is the local
+    partial ∂k/∂target at the point, so ``value`` = upstream × `local`.
+    `expr` and `local_expr` are the term and the local partial as sympy
+    expressions, for renderers of other formats (MathML).
+    """
 
     target: str
     term: str
     term_latex: str
     value: float
+    local: float = math.nan
+    expr: Any = field(default=None, compare=False, repr=False)
+    local_expr: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -229,6 +255,14 @@ class Trace:
         from symcheck.render.latex import trace_to_latex
 
         return trace_to_latex(self)
+
+    def to_html(self, *, start: Optional[int] = None) -> str:
+        """The backward pass as one self-contained interactive HTML page, stepped with ← and →
+        (`symcheck.render.html`; what ``symcheck trace --html FILE`` writes). It opens at step
+        number `start` (the console's numbering), else at the first step."""
+        from symcheck.render.html import trace_page
+
+        return trace_page(self, start=start)
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from symcheck.render.console import render_trace

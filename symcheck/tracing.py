@@ -192,7 +192,8 @@ class _Recorder:
         # taken from the symbolic layer's linear-time evaluation (placeholders stay cheap).
         partial = self._numeric_partials(arrival.source)[arrival.target]
         value = float(self.adjoints[arrival.source] * partial)
-        return Contribution(arrival.target, text(arrival.term), latex(arrival.term), value)
+        return Contribution(arrival.target, text(arrival.term), latex(arrival.term), value,
+                            local=float(partial), expr=arrival.term, local_expr=arrival.partial)
 
     def _subgradient_term(self, arrival: Arrival) -> float:
         """The arrival's value under the engine's convention: relu's partial at its kink is 0."""

@@ -97,6 +97,8 @@ def judge_claim(
         rhs_value=values[1],
         message=message,
         target=target,
+        lhs_expr=lhs,
+        rhs_expr=rhs,
     )
 
 

@@ -3,13 +3,14 @@
 Each node is one box labelled ``name = op(inputs)`` and, when known, its value
 and grad; an edge runs from each operand to the node using it (once per use,
 so ``a * a`` draws two). Constants stay inside the label. Nodes whose check
-failed are drawn red.
+failed are drawn red. (`symcheck.render.notebook.GraphPicture` is that text,
+which Jupyter displays as the SVG picture of `symcheck.render.svg`.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from symcheck.render import format_number as num
 
@@ -22,12 +23,19 @@ FORMATS = ("dot", "mermaid")
 
 @dataclass
 class GraphData:
-    """What to draw: the program plus optional per-node value, grad and failure marks."""
+    """What to draw: the program plus optional per-node value, grad and failure marks.
+
+    `partials` holds each edge's local partial ∂node/∂operand, keyed (operand,
+    node); `report`, when the graph was checked, the check's report (its
+    witnesses and findings go into the SVG picture's boxes and tooltips).
+    """
 
     program: Program
     values: dict[str, float] = field(default_factory=dict)
     grads: dict[str, float] = field(default_factory=dict)
     failed: frozenset = frozenset()
+    partials: dict[tuple[str, str], float] = field(default_factory=dict)
+    report: Optional[Report] = None
 
     @classmethod
     def from_report(cls, report: Report) -> "GraphData":
@@ -37,6 +45,8 @@ class GraphData:
             {r.name: r.value for r in report.nodes},
             {r.name: r.grad for r in report.nodes if r.grad is not None},
             frozenset(r.name for r in report.nodes if not r.ok),
+            {(operand, r.name): partial for r in report.nodes for operand, partial in r.local_partials.items()},
+            report,
         )
 
 

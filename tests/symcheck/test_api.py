@@ -97,8 +97,9 @@ def test_a_callable_that_ag_refuses_at_the_point_is_an_input_error() -> None:
 def test_notebook_bundle_has_html_text_and_math() -> None:
     bundle = symcheck.check("backprop")._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "text/markdown", "text/latex"}
-    assert "agree on all 10 nodes" in bundle["text/plain"]
-    assert bundle["text/html"].count("<pre") == 1 and "$$" in bundle["text/html"]
+    assert "agree on all 10 nodes" in bundle["text/plain"] and "\x1b[" not in bundle["text/plain"]
+    assert bundle["text/html"].count("<table class=\"witnesses\"") == 1 and "$$" not in bundle["text/html"]
+    assert bundle["text/html"].count("<math") >= 9  # every derivation typeset as MathML
     assert "\\frac{\\partial f}{\\partial z_{3}} &= " in bundle["text/markdown"]
     assert bundle["text/markdown"].startswith("$$\n\\begin{aligned}")
 

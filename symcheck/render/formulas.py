@@ -2,8 +2,11 @@ r"""Formulas: sympy expressions printed as text and LaTeX, the same way in every
 
 Sums print in the order they were built (``order="none"``): the chain rule's
 order, latest consumer first, so ``∂f/∂z3 = z7 + z3*cos(z4)`` reads as the
-backward pass adds it. Node names print as sympy prints symbols (``z3`` →
-``z_{3}`` in LaTeX). `readable` gives the look of a handout (``1 − tanh(x)²``).
+backward pass adds it. In LaTeX a node name is a letter with its index
+(``z3`` → ``z_{3}``), a Greek letter (``alpha`` → ``\alpha``), or a word set
+in italic as one (``err`` → ``\mathit{err}``, never e·r·r), and a float's
+exponent reads ``-1.7446 \times 10^{-17}``. `readable` gives the look of a
+handout (``1 − tanh(x)²``).
 
 >>> import sympy
 >>> x, y = sympy.symbols("x y")
@@ -18,6 +21,10 @@ from functools import lru_cache
 from typing import Any
 
 import sympy
+from sympy.printing.latex import LatexPrinter, greek_letters_set
+
+_CAPITAL_GREEK = frozenset({"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"})
+_INDEXED = re.compile(r"([^\W\d_]+)_?(\d+)")
 
 
 def text(expr: Any) -> str:
@@ -25,15 +32,39 @@ def text(expr: Any) -> str:
     return sympy.sstr(expr, order="none")
 
 
+class _LatexPrinter(LatexPrinter):
+    """sympy's LaTeX printer with the project's names and numbers."""
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        return name_latex(expr.name)
+
+    def _print_Float(self, expr: Any) -> str:
+        return super()._print_Float(expr).replace(r"\cdot 10^", r"\times 10^")
+
+
 def latex(expr: Any) -> str:
-    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``."""
-    return sympy.latex(expr, order="none")
+    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``, ``\mathit{err}``."""
+    return _LatexPrinter({"order": "none"}).doprint(expr)
 
 
 @lru_cache(maxsize=4096)
 def name_latex(name: str) -> str:
-    """A node name in LaTeX: ``z3`` → ``z_{3}``, ``f`` → ``f``."""
-    return sympy.latex(sympy.Symbol(name))
+    r"""A node name in LaTeX: ``z3`` → ``z_{3}``, ``f`` → ``f``, ``alpha`` → ``\alpha``,
+    ``err`` → ``\mathit{err}``, ``h1_1`` → ``\mathit{h1\_1}`` (one word, never a product of letters)."""
+    indexed = _INDEXED.fullmatch(name)
+    if indexed:
+        return f"{_stem_latex(indexed.group(1))}_{{{indexed.group(2)}}}"
+    if name.isalpha():
+        return _stem_latex(name)
+    return r"\mathit{" + name.replace("\\", "").replace("_", r"\_") + "}"
+
+
+def _stem_latex(stem: str) -> str:
+    if len(stem) == 1:
+        return stem
+    if stem in greek_letters_set or stem in _CAPITAL_GREEK:
+        return "\\" + stem
+    return r"\mathit{" + stem + "}"
 
 
 def partial_latex(of: str, wrt: str) -> str:

@@ -105,7 +105,7 @@ class ClaimTranslator:
         digits = _log10(left, right, node.op)
         if digits is not None and abs(digits) > MAX_CONSTANT_DIGITS:
             size = "large" if digits > 0 else "small"
-            raise self._error(f"the constant {claim_text(node)} is about 10^{digits:.4g}: too {size} to compare "
+            raise self._error(f"the constant {claim_text(node)} is about 10^{round(digits)}: too {size} to compare "
                               f"with a value at the point (floats reach about 10^±308)",
                               "write a number within a float's range")
 
@@ -170,7 +170,7 @@ def _int_log10(value: int) -> float:
 
 def _magnitude(number: Expr) -> str:
     digits = _digits(sympy.Abs(number))
-    return "0" if digits is None else f"10^{digits:.4g}" if abs(digits) > 6 else f"{float(number):g}"
+    return "0" if digits is None else f"10^{round(digits)}" if abs(digits) > 6 else f"{float(number):g}"
 
 
 def _flat(args: Sequence[Any]) -> list[Any]:

@@ -3,8 +3,8 @@
 A name bound to a bare number (``x = 1.5``, ``y = -2``) is an input with that
 default; ``z1 = x`` is an "id" node (a staged copy); any other right-hand side
 becomes nodes, the line's last operation taking the assigned name and inner
-operations generated names z<k> (k after the largest z-number anywhere in the
-text, claims included). The last assignment is the output. Full-line
+operations names derived from it (``h1 = tanh(w*x + b)`` computes ``w*x`` as
+``h1_1`` and ``w*x + b`` as ``h1_2``). The last assignment is the output. Full-line
 comments ``# claim: ...`` are claims, checked against the program here.
 """
 
@@ -53,7 +53,7 @@ def parse_program(text: str, *, source: str = "<program>") -> Program:
 
     >>> p = parse_program("x = 1.5\\ny = 0.5\\nz1 = x * sin(y)")
     >>> [(n.name, n.op, n.inputs, n.value) for n in p.nodes]
-    [('x', 'input', (), 1.5), ('y', 'input', (), 0.5), ('z2', 'sin', ('y',), None), ('z1', 'mul', ('x', 'z2'), None)]
+    [('x', 'input', (), 1.5), ('y', 'input', (), 0.5), ('z1_1', 'sin', ('y',), None), ('z1', 'mul', ('x', 'z1_1'), None)]
     """
     text = text.removeprefix(BYTE_ORDER_MARK)
     locator = Locator(source, text_lines(text))
@@ -167,6 +167,7 @@ class _Builder:
     def build(self) -> tuple[Node, ...]:
         for assignment in self.assignments:
             self.current = assignment
+            self.lowering.fresh.stem = assignment.name
             result = self.lowering.lower(assignment.value, assignment.name)
             if isinstance(result, float):  # a bare number: an input with that default
                 location = self.locator.node_location(assignment.target)

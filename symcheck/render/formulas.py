@@ -22,18 +22,37 @@ from typing import Any
 
 import sympy
 from sympy.printing.latex import LatexPrinter, greek_letters_set
+from sympy.printing.str import StrPrinter
 
 _CAPITAL_GREEK = frozenset({"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"})
 _INDEXED = re.compile(r"([^\W\d_]+)_?(\d+)")
 
 
+def number_last(terms: list[Any]) -> list[Any]:
+    """A sum's terms with a leading negative number put after the next term: ``p0 - 1``, not ``-1 + p0``
+    (only the first two swap, so a sum printed term by term as it arrives reads the same)."""
+    if len(terms) > 1 and terms[0].is_Number and terms[0] < 0 and not terms[1].could_extract_minus_sign():
+        return [terms[1], terms[0], *terms[2:]]
+    return terms
+
+
+class _StrPrinter(StrPrinter):
+    """sympy's text printer, sums in the order built except that a negative number goes last."""
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        return number_last(list(super()._as_ordered_terms(expr, order=order)))
+
+
 def text(expr: Any) -> str:
-    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``)."""
-    return sympy.sstr(expr, order="none")
+    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``; ``p0 - 1``)."""
+    return _StrPrinter({"order": "none"}).doprint(expr)
 
 
 class _LatexPrinter(LatexPrinter):
     """sympy's LaTeX printer with the project's names and numbers."""
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        return number_last(list(super()._as_ordered_terms(expr, order=order)))
 
     def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
         return name_latex(expr.name)

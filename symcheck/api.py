@@ -23,6 +23,7 @@ from symcheck.claims import judge_claim, with_claims
 from symcheck.compare import check_program
 from symcheck.engines import check_engine
 from symcheck.errors import InputError
+from symcheck.grading import GradeReport, grade_file
 from symcheck.ir import Program, default_value
 from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
@@ -121,6 +122,12 @@ def claim(target: Any, text: str, *, at: Point = None) -> Verdict:
     """Judge a claim such as ``grad(z3, before=z4) == z7`` or ``D(f, z4) == D(f, z5) * D(z5, z4)``."""
 
     return judge_claim(to_program(target, at=at), text, target=_describe(target))
+
+
+def grade(answers: str, target: Any, *, at: Point = None, hide_solutions: bool = False) -> GradeReport:
+    """Grade the LaTeX answer file `answers` against `target` (a graph whose ``# question N:`` lines say what
+    each answer block must equal): every relation as a claim, each block's final answer against its question."""
+    return grade_file(answers, to_program(target, at=at), graph=_describe(target), hide_solutions=hide_solutions)
 
 
 def graph_data(program: Program) -> Any:

@@ -74,14 +74,27 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A ``# question N: QUANTITY`` line: what answer block `number` must equal (a claim side, as typed)."""
+
+    number: int
+    text: str
+    location: Optional[SourceLocation] = None
+
+
+@dataclass(frozen=True)
 class Program:
-    """An ordered graph: `nodes` inputs first and each after its inputs; `output` names the result."""
+    """An ordered graph: `nodes` inputs first and each after its inputs; `output` names the result.
+
+    `claims` and `questions` come from a program file's ``# claim:`` and ``# question N:`` lines.
+    """
 
     nodes: tuple[Node, ...]
     output: str
     claims: tuple[Claim, ...] = ()
     source: Optional[str] = None
     _by_name: dict = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
+    questions: tuple[Question, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {node.name: node for node in self.nodes})
@@ -122,7 +135,7 @@ class Program:
             else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location)
             for n in self.nodes
         )
-        return Program(nodes, self.output, self.claims, self.source)
+        return Program(nodes, self.output, self.claims, self.source, questions=self.questions)
 
 
 # -- walks over a program's graph, in one place ----------------------------------------

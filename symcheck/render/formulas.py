@@ -62,8 +62,19 @@ class _LatexPrinter(LatexPrinter):
 
 
 def latex(expr: Any) -> str:
-    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``, ``\mathit{err}``."""
-    return _LatexPrinter({"order": "none"}).doprint(expr)
+    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``, ``\mathit{err}``.
+
+    A word-name beside another factor gets a thin space, so ``err·v2`` sets as
+    ``\mathit{err}\, v_{2}`` (err v₂), never as one word errv₂.
+    """
+    return _WORD_BESIDE.sub(r"\1\\, ", _BESIDE_WORD.sub(r"\1\\, \2", _LatexPrinter({"order": "none"}).doprint(expr)))
+
+
+_WORD = r"\\mathit\{[^{}]*\}(?:_\{[^{}]*\})?(?:\^\{[^{}]*\})?"
+_WORD_BESIDE = re.compile(rf"({_WORD}) (?=[A-Za-z](?![A-Za-z])|\\\\mathit)")
+"""A word-name followed, after the printer's blank, by another factor."""
+_BESIDE_WORD = re.compile(rf"((?<![\\\\A-Za-z])[A-Za-z]|[0-9}}]) ({_WORD})")
+"""A factor followed by a word-name."""
 
 
 @lru_cache(maxsize=4096)

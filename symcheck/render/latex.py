@@ -141,14 +141,61 @@ def _top_level_cuts(latex: str, signs: tuple[str, ...]) -> list[int]:
 
 def break_formula(latex: str, width: float = ROW_WIDTH) -> list[str]:
     r"""`latex` cut into pieces each at most `width` wide where it can be: before top-level
-    ``+``/``-`` first, else between a product's factors (the next piece then starts with ``\cdot``)."""
+    ``+``/``-`` first, else between a product's factors (the next piece then starts with ``\cdot``),
+    else inside a wide ``\left( … \right)``, closed with ``\right.`` and reopened with ``\left.``."""
     if visible_width(latex) <= width:
         return [latex]
     pieces = _pack(latex, _top_level_cuts(latex, (" + ", " - ")), width, joiner="")
-    if len(pieces) > 1:
-        return [p for piece in pieces for p in (break_formula(piece, width) if piece is not pieces[0] else [piece])]
-    factors = _pack(latex, _top_level_cuts(latex, (" ",)), width, joiner=r"\cdot ")
-    return factors
+    if len(pieces) == 1 and visible_width(pieces[0]) > width:  # one long sum has no room between factors
+        pieces = _pack(latex, _top_level_cuts(latex, (" ",)), width, joiner=r"\cdot ")
+    result: list[str] = []
+    for piece in pieces:
+        result.extend([piece] if visible_width(piece) <= width else _split_inside(piece, width))
+    return result
+
+
+def _split_inside(latex: str, width: float) -> list[str]:
+    r"""A formula whose widest part is one ``\left( … \right)``: that bracket's content broken at its own
+    ``+``/``-``, each row keeping its ``\left``/``\right`` pair balanced (``\right.``, ``\left.``)."""
+    pair = _widest_bracket(latex)
+    if pair is None:
+        return [latex]
+    open_at, inner_start, inner_end, close_end = pair
+    inner = latex[inner_start:inner_end]
+    lines = _pack(inner, _top_level_cuts(inner, (" + ", " - ")), width - 4, joiner="")
+    if len(lines) == 1:
+        return [latex]
+    opener, closer = latex[open_at:inner_start], latex[inner_end:close_end]
+    rows = [f"{latex[:open_at]}{opener}{lines[0]} \\right."]
+    rows += [f"\\left. {line} \\right." for line in lines[1:-1]]
+    rows.append(f"\\left. {lines[-1]} {closer}{latex[close_end:]}")
+    return rows
+
+
+def _widest_bracket(latex: str) -> Optional[tuple[int, int, int, int]]:
+    r"""(where ``\left`` starts, where its content starts and ends, where ``\right…`` ends) of the widest
+    top-level ``\left … \right`` pair, or None."""
+    best, depth, start, i = None, 0, 0, 0
+    while i < len(latex):
+        if latex.startswith(r"\left", i) and not latex.startswith(r"\leftarrow", i):
+            if depth == 0:
+                start = i
+            depth += 1
+            i += 5
+            continue
+        if latex.startswith(r"\right", i) and not latex.startswith(r"\rightarrow", i):
+            depth -= 1
+            end = i + 6 + (len(_COMMAND.match(latex, i + 6).group(0)) if latex.startswith("\\", i + 6) else 1)
+            if depth == 0:
+                inner_start = start + 5 + (len(_COMMAND.match(latex, start + 5).group(0))
+                                           if latex.startswith("\\", start + 5) else 1)
+                width = visible_width(latex[inner_start:i])
+                if best is None or width > best[0]:
+                    best = (width, (start, inner_start, i, end))
+            i = end
+            continue
+        i += 1
+    return best[1] if best else None
 
 
 def _pack(latex: str, cuts: list[int], width: float, *, joiner: str) -> list[str]:
@@ -224,12 +271,24 @@ def _tt(name: str) -> str:
     return name.replace("\\", "").replace("_", r"\_")
 
 
+_INFIX = {"add": " + ", "sub": " - ", "mul": r" \cdot ", "div": " / "}
+
+
 def _node_latex(report: Report, name: str) -> str:
+    """``z_{4} = z_{3} + z_{1}``, ``z_{5} = \\sin(z_{4})``, ``x`` for an input."""
     node = report.program.node(name)
     if node.is_input:
         return rf"{name_latex(name)} \text{{ is an input}}"
-    operands = ", ".join(name_latex(o) if isinstance(o, str) else latex_number(o) for o in node.inputs)
-    return rf"{name_latex(name)} = \operatorname{{{node.op}}}({operands})"
+    operands = [name_latex(o) if isinstance(o, str) else latex_number(o) for o in node.inputs]
+    if node.op in _INFIX and len(operands) == 2:
+        return f"{name_latex(name)} = {_INFIX[node.op].join(operands)}"
+    if node.op == "pow" and len(operands) == 2:
+        return f"{name_latex(name)} = {{{operands[0]}}}^{{{operands[1]}}}"
+    if node.op == "id":
+        return f"{name_latex(name)} = {operands[0]}"
+    function = _FUNCTIONS.get(node.op, rf"\operatorname{{{node.op}}}")
+    index = f"_{{{node.index}}}" if node.index is not None else ""
+    return rf"{name_latex(name)} = {function}{index}({', '.join(operands)})"
 
 
 def _state(pending: tuple[str, ...]) -> str:
@@ -238,59 +297,62 @@ def _state(pending: tuple[str, ...]) -> str:
     return r"\text{(pending: }" + ", ".join(rf"\texttt{{{_tt(k)}}}" for k in pending) + r"\text{)}"
 
 
+def _left_rows(head: str, formula: str, tail: str = "") -> list[str]:
+    r"""``&\qquad head formula`` in the one left-aligned column, a long formula continued on ``&\qquad\qquad`` rows."""
+    pieces = break_formula(formula, ROW_WIDTH - 6)
+    rows = [rf"&\qquad {head} {pieces[0]}"] + [rf"&\qquad\qquad {piece}" for piece in pieces[1:]]
+    rows[-1] += tail
+    return rows
+
+
 def _grad_rows(trace: Trace, step: Step, name: str, sums: dict[str, list[str]]) -> list[str]:
     terms = sums.get(name) or (["1"] if name == trace.report.output else ["0"])
     formula = " + ".join(terms).replace("+ -", "- ")
     value = step.expected_before.get(name, step.grads_before.get(name))
     shown = latex_number(value)
     body = formula if formula == shown else rf"{formula} \approx {shown}"
-    rows = _rows(rf"  &\qquad \texttt{{{_tt(name)}.grad}}", "=", body)
-    rows[-1] += rf" \quad {_state(tuple(step.pending.get(name, ())))}"
-    return [row.replace("  &\\qquad \\texttt", "&\\qquad \\texttt", 1) if i == 0 else row
-            for i, row in enumerate(rows)]
+    return _left_rows(rf"\texttt{{{_tt(name)}.grad}} =", body, rf" \quad {_state(tuple(step.pending.get(name, ())))}")
 
 
-def _adds_row(step: Step, c: Contribution) -> list[str]:
-    head = (rf"&\qquad \texttt{{{_tt(c.target)}.grad}} \mathrel{{+}}= "
-            rf"{partial('f', step.node)} {partial(step.node, c.target)}")
+def _adds_rows(step: Step, c: Contribution) -> list[str]:
+    head = rf"\texttt{{{_tt(c.target)}.grad}} \mathrel{{+}}= {partial('f', step.node)} {partial(step.node, c.target)} ="
     numbers = rf"({latex_number(c.upstream)})({latex_number(c.local)}) = {latex_number(c.value)}"
-    pieces = break_formula(c.term_latex)
-    rows = [f"{head} = {pieces[0]}"] + [rf"  &\qquad\qquad {p}" for p in pieces[1:]]
-    rows.append(rf"  &\qquad\qquad = {numbers}")
-    return rows
+    return _left_rows(head, c.term_latex) + [rf"&\qquad\qquad = {numbers}"]
 
 
-def _trace_rows(trace: Trace, node: Optional[str], steps: Optional[Collection[str]]) -> Iterator[str]:
+def _trace_blocks(trace: Trace, node: Optional[str], steps: Optional[Collection[str]]) -> Iterator[list[str]]:
+    """The rows of each kept step (one ``align*`` each, so that a long pass breaks across pages)."""
     sums: dict[str, list[str]] = {}
     for step in trace.steps:
         if steps is None or step.node in steps:
-            yield rf"&\text{{step {step.number}: before }}\texttt{{{_tt(step.node)}.\_backward()}}\quad " \
-                  rf"({_node_latex(trace.report, step.node)})"
+            rows = [rf"&\text{{step {step.number}: before }}\texttt{{{_tt(step.node)}.\_backward()}}\quad "
+                    rf"({_node_latex(trace.report, step.node)})"]
             names = [node] if node is not None else [step.node] + [
                 n for n, users in step.pending.items()
                 if users and n != step.node and step.symbolic_before.get(n, "0") != "0"
             ]
-            yield from _grad_rows(trace, step, names[0], sums) if names else ()
-            for name in names[1:]:
-                yield from _grad_rows(trace, step, name, sums)
-            adds = [c for c in step.adds if node is None or c.target == node]
-            for c in adds:
-                yield from _adds_row(step, c)
-            if not step.adds and node is None:
-                yield rf"&\qquad \texttt{{{_tt(step.node)}.\_backward()}} \text{{ adds nothing: an input has no operands}}"
+            for name in names:
+                rows += _grad_rows(trace, step, name, sums)
+            for c in (c for c in step.adds if node is None or c.target == node):
+                rows += _adds_rows(step, c)
+            if not step.adds and node is None and trace.report.program.node(step.node).is_input:
+                rows.append(rf"&\qquad \texttt{{{_tt(step.node)}.\_backward()}} \text{{ adds nothing: an input has "
+                            "no operands}")
+            yield rows
         for c in step.adds:  # what this step adds arrives before the next one
             sums.setdefault(c.target, []).append(c.term_latex)
 
 
 def trace_to_latex(trace: Trace, *, node: Optional[str] = None, steps: Optional[Collection[str]] = None) -> str:
-    """Each kept step: the node's grad and the partly accumulated ones (with what is pending), then what it adds.
+    """Each kept step as an ``align*`` block: the node's grad and the partly accumulated ones (with the
+    consumers still pending), then what the step adds, as upstream times local.
 
     `node` keeps one node's grad, `steps` the steps of the named nodes; `trace`
     must hold every step (the sums are rebuilt from what each step adds).
     """
-    rows = list(_trace_rows(trace, node, steps))
+    blocks = [_align(rows) for rows in _trace_blocks(trace, node, steps)]
     head = f"% symcheck: the backward pass step by step, f = {trace.report.output} at {_point(trace.report)}"
-    return head + "\n" + _align(rows) + "\n"
+    return head + "\n" + "\n".join(blocks) + "\n"
 
 
 # -- claims ---------------------------------------------------------------------------

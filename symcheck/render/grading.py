@@ -47,27 +47,38 @@ def _block(block: BlockGrade) -> Iterator[RenderableType]:
     question = f", question {block.block}: {block.question}" if block.question else ""
     yield Text(f"block {block.block} ({where}){question}")
     for relation in block.relations:
-        yield Indented(f"{relation.line}:{relation.column}  {_short(relation.latex) or '(the block)'}", 2,
-                       MARKS[relation.verdict])
+        yield _Marked(MARKS[relation.verdict], f"{relation.line}:{relation.column}  "
+                                               f"{_short(relation.latex) or '(the block)'}")
         yield Indented(_relation_sentence(relation), 6)
     for note in block.notes:
-        yield Indented(f"{note.line}:{note.column}  not judged: {note.message}", 2, FLAG_MARK)
+        yield _Marked(FLAG_MARK, f"{note.line}:{note.column}  not judged: {note.message}")
     if block.answer is not None:
         yield from _answer(block.answer)
+
+
+class _Marked:
+    """``  ✓ text`` under a block, wrapped under the text."""
+
+    def __init__(self, mark: str, text: str) -> None:
+        self.mark, self.text = mark, text
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Text]:
+        for number, line in enumerate(Indented(self.text, 6, self.mark).__rich_console__(console, options)):
+            yield Text("  ") + line if number == 0 else line
 
 
 def _relation_sentence(relation: RelationGrade) -> str:
     if relation.verdict == "unreadable":
         return relation.message
     method = f" [{relation.method}]" if relation.method and relation.verdict != "undecided" else ""
-    read = f"read as {relation.claim}{method}; " if relation.claim else ""
+    read = f"as a claim: {relation.claim}{method}; " if relation.claim else ""
     return f"{read}{relation.message}"
 
 
 def _answer(answer: AnswerGrade) -> Iterator[RenderableType]:
-    where = f"{answer.line}: " if answer.line is not None else ""
-    shown = f" {_short(answer.latex)}" if answer.latex else ""
-    yield Indented(f"answer{shown} ({where.rstrip(': ') or 'none'})", 2, MARKS[answer.verdict])
+    where = f" (line {answer.line})" if answer.line is not None else ""
+    shown = f": {_short(answer.latex)}" if answer.latex else ""
+    yield _Marked(MARKS[answer.verdict], f"answer{where}{shown}")
     yield Indented(answer.message, 6)
 
 

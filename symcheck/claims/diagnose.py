@@ -91,7 +91,8 @@ class Diagnoser:
 
     def diagnose(self, equation: Any, values: tuple[Optional[float], Optional[float]]) -> Optional[Diagnosis]:
         """The slip that explains why the claim fails, or None when none is recognised."""
-        for quantity, other, index in ((equation.lhs, equation.rhs, 0), (equation.rhs, equation.lhs, 1)):
+        lhs, rhs = _without_common_factors(equation.lhs, equation.rhs)
+        for quantity, other in ((lhs, rhs), (rhs, lhs)):
             found = self._local_claim(quantity, other) or self._chain_rule(quantity, other)
             if found is not None:
                 return found
@@ -335,6 +336,31 @@ def _factors(node: Any) -> list[Any]:
     if isinstance(node, BinOp) and node.op == "*":
         return _factors(node.left) + _factors(node.right)
     return [node]
+
+
+def _without_common_factors(left: Any, right: Any) -> tuple[Any, Any]:
+    """Both sides of ``∂f/∂z5·∂z5/∂z4 == ∂f/∂z5·(-sin z4)`` without the factors they share: the slip is
+    in what differs (here ∂z5/∂z4 against -sin z4)."""
+    left_factors, right_factors = _factors(left), _factors(right)
+    if len(left_factors) < 2 and len(right_factors) < 2:
+        return left, right
+    common = [f for f in left_factors if f in right_factors and isinstance(f, (Derivative, LocalPartial))]
+    if not common:
+        return left, right
+    for factor in common:
+        if factor in left_factors and factor in right_factors:
+            left_factors.remove(factor)
+            right_factors.remove(factor)
+    return _product(left_factors), _product(right_factors)
+
+
+def _product(factors: list[Any]) -> Any:
+    if not factors:
+        return Num(1.0, "1")
+    product = factors[0]
+    for item in factors[1:]:
+        product = BinOp("*", product, item)
+    return product
 
 
 def _without(term: Any, factor: Any) -> Optional[Any]:

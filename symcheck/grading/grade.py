@@ -112,6 +112,5 @@ def _answer(program: Program, question: Question, final: Optional[FinalMember], 
 
 def _wrong(question: Question, message: str, hide: bool) -> str:
     """The verdict's message said of the answer: the left side is the question's quantity."""
-    said = message.replace("the left side", f"the question's {question.text}").replace("the right side",
-                                                                                      "your answer")
+    said = message.replace("the left side", "the question").replace("the right side", "your answer")
     return f"wrong: {said.removeprefix('fails: ').removeprefix('fails')}".rstrip(": ")

@@ -356,7 +356,7 @@ class _BlockReader:
             self.notes.append(Note(line, column, f"the {side} side of '{'=' if word == '=' else chr(8776)}' is "
                                                  "empty (or text): nothing to judge"))
             return
-        latex = self._source(left.tokens + [sign] + right.tokens)
+        latex = f"{self._source(left.tokens)} {self._source([sign])} {self._source(right.tokens)}"
         error = left.error or right.error
         if error is not None:
             self.relations.append(LatexRelation(line, column, latex, error=error))
@@ -388,7 +388,31 @@ class _BlockReader:
         if not spans:
             return ""
         start, end = min(t.start for t in spans), max(t.end for t in spans)
-        return " ".join(self.tex.text[start:end].split())
+        return " ".join(self.tex.text[start:_macro_use_end(self.tex.text, end)].split())
+
+
+def _macro_use_end(text: str, end: int) -> int:
+    """Where a span that ends inside a macro's use (its characters all point at the use's backslash) ends:
+    after the macro's name and the braced arguments right after it."""
+    if end < 1 or text[end - 1] != "\\":
+        return end
+    i = end
+    while i < len(text) and text[i].isalpha():
+        i += 1
+    while True:
+        j = i
+        while j < len(text) and text[j] in " \t":
+            j += 1
+        if j >= len(text) or text[j] not in "{[":
+            return i
+        closer, depth = "}" if text[j] == "{" else "]", 0
+        for k in range(j, len(text)):
+            depth += {text[j]: 1, closer: -1}.get(text[k], 0)
+            if depth == 0:
+                i = k + 1
+                break
+        else:
+            return len(text)
 
 
 def _has_content(tokens: list[Tok]) -> bool:

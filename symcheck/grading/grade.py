@@ -28,7 +28,7 @@ from symcheck.parse.writeback import equation_text
 
 def grade_answers(program: Program, text: str, *, path: str = "<answers>", graph: str = "",
                   at: Optional[Mapping[str, float]] = None, hide_solutions: bool = False) -> GradeReport:
-    """Grade the .tex `text` (read from `path`) against `program` at the point `at`.
+    r"""Grade the .tex `text` (read from `path`) against `program` at the point `at`.
 
     A file whose answer markers do not pair up, or that has none, raises
     `InputError`; everything else (an unreadable formula, a block left

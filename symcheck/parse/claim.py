@@ -1,4 +1,5 @@
-"""A claim as typed: the claim language (`symcheck.parse.claim_language`), or LaTeX when it holds a backslash.
+"""A claim as typed: the claim language (`symcheck.parse.claim_language`), or LaTeX when it holds a backslash
+or a ``$``.
 
 >>> from symcheck.parse import parse_program
 >>> program = parse_program("x = 1.0\\nz1 = sin(x)\\nz2 = z1 * x")
@@ -30,9 +31,9 @@ __all__ = ["APPROX", "MAX_CLAIM_CHARS", "RESERVED_IN_CLAIMS", "desugar", "parse_
 
 
 def parse_claim(text: str, program: Program, *, location: Optional[SourceLocation] = None) -> ClaimEquation:
-    """Parse `text` as a claim about `program`: LaTeX when it holds a backslash (``=`` read as ``==``),
-    else the claim language. `location` is where the claim's first character stands (a ``# claim:``
+    """Parse `text` as a claim about `program`: LaTeX when it holds a backslash or a ``$`` (``=`` read
+    as ``==``), else the claim language. `location` is where the claim's first character stands (a ``# claim:``
     line); errors point into it. Without it the claim is "<claim>"."""
-    if "\\" in text:
+    if "\\" in text or "$" in text:
         return parse_latex_claim(text, program, location=location)
     return parse_claim_language(text, program, location=location)

@@ -420,6 +420,10 @@ class _Cursor:
     def _differentiated(self, marker: Tok, *, required: bool) -> Optional[tuple[str, Tok]]:
         self.skip_space()
         token = self.peek()
+        if required and token is not None and (token.kind == "group" or token.kind == "char" and token.text in "(["
+                                               or token.kind == "cmd" and token.text == "left"):
+            raise self.reader.error("\\partial takes one node here, not an expression", marker,
+                                    "name the expression's node, e.g. \\partial z_8 for z_8 = z_7 z_3")
         if token is None or not (token.kind == "char" and token.text.isalpha() or token.kind == "cmd" and (
                 token.text in WORD_FONTS or token.text in GREEK)):
             if required:

@@ -438,7 +438,8 @@ eq rhs``, then each side with its form and value.
     rows = _rows(lhs, relation, rhs)
     if verdict.holds:
         form = verdict.lhs_symbolic_latex
-        if form and form not in (lhs, rhs, latex_number(verdict.lhs_value)):
+        plain_rhs = not any(mark in rhs for mark in (r"\partial", r"\texttt", r"\operatorname{D}"))
+        if form and form not in (lhs, rhs, latex_number(verdict.lhs_value)) and not plain_rhs:
             rows += _rows(" ", "=", form)
         if verdict.lhs_value is not None and latex_number(verdict.lhs_value) not in (lhs, rhs, form):
             rows.append(rf"  &\approx {latex_number(verdict.lhs_value)}")

@@ -48,7 +48,9 @@ class Node:
     `index` is the component of an n-ary op with several outputs (softmax);
     `engine_op` is the op's name in the engine it was captured from, when that
     engine names it differently (micrograd's ``'*'``); `location` points into
-    the source text for nodes parsed from text.
+    the source text for nodes parsed from text; `generated` is true when
+    symcheck made the name up (``z2`` in a bare expression or an unlabeled
+    graph, ``loss_1`` inside a staged line) rather than the user writing it.
     """
 
     name: str
@@ -58,6 +60,7 @@ class Node:
     index: Optional[int] = None
     engine_op: Optional[str] = None
     location: Optional[SourceLocation] = None
+    generated: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -130,9 +133,9 @@ class Program:
         if unknown:
             raise KeyError(unknown[0])
         nodes = tuple(
-            Node(n.name, n.op, n.inputs, values.get(n.name, n.value), n.index, n.engine_op, n.location)
+            Node(n.name, n.op, n.inputs, values.get(n.name, n.value), n.index, n.engine_op, n.location, n.generated)
             if n.is_input
-            else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location)
+            else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location, n.generated)
             for n in self.nodes
         )
         return Program(nodes, self.output, self.claims, self.source, questions=self.questions)

@@ -120,13 +120,14 @@ class Lowering:
             values.append(self._finish(node, shape, operands, name))
         return values[-1]
 
-    def add(self, name: str, op: str, inputs: tuple[Operand, ...], at: ast.AST, index: Optional[int] = None) -> str:
+    def add(self, name: str, op: str, inputs: tuple[Operand, ...], at: ast.AST, index: Optional[int] = None,
+            *, generated: bool = False) -> str:
         """Append one node and return its name (located at its operator, or its function's name)."""
         if isinstance(at, ast.BinOp):
             location = self.locator.at(*operator_position(at, BINARY_SYMBOLS[type(at.op)], self.locator))
         else:
             location = self.locator.node_location(at)
-        self.nodes.append(Node(name, op, inputs, None, index, None, location))
+        self.nodes.append(Node(name, op, inputs, None, index, None, location, generated))
         return name
 
     def _expand(self, node: ast.expr) -> _Shape:
@@ -164,14 +165,14 @@ class Lowering:
                 return operand
             if isinstance(operand, float):
                 return -operand
-            return self.add(name or self.fresh(), "neg", (operand,), node)
+            return self.add(name or self.fresh(), "neg", (operand,), node, generated=name is None)
         if kind == "binary":
             if extra == "pow" and isinstance(operands[1], float):
                 check_exponent(operands[1], node.right, self.locator)  # type: ignore[attr-defined]
             if extra == "div" and operands[1] == 0.0:
                 check_divisor(0.0, node.right, self.locator)  # type: ignore[attr-defined]
-            return self.add(name or self.fresh(), extra, tuple(operands), node)
-        return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index)
+            return self.add(name or self.fresh(), extra, tuple(operands), node, generated=name is None)
+        return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index, generated=name is None)
 
 
 def _strip_plus(expr: ast.expr) -> ast.expr:

@@ -141,12 +141,14 @@ class SymbolicGraph:
         return found
 
     def _forward_expression(self, name: str) -> Optional[Expr]:
-        """The forward expression worth naming (None for copies, inputs and constants), cached."""
+        """The forward expression worth naming (None for copies, inputs, constants and names symcheck made up)."""
         if self._softmax_nodes is None:
             self._softmax_nodes = {}
         if name not in self._softmax_nodes:
             node = self.program.node(name)
-            forward = None if node.is_input or node.op == "id" else self.forward(name)
+            # a name the user wrote, not z2 (softmax components are always named: their sums are unreadable)
+            named = not (node.is_input or node.op == "id") and (not node.generated or node.op == "softmax")
+            forward = self.forward(name) if named else None
             self._softmax_nodes[name] = None if forward is None or forward.is_Symbol or forward.is_Number else forward
         return self._softmax_nodes[name]
 

@@ -293,7 +293,30 @@ def _rows(tokens: list[Tok]) -> list[list[Tok]]:
                 i = j + 1
         elif not (token.kind == "char" and token.text == "&"):
             rows[-1].append(token)
-    return [row for row in rows if any(t.kind != "space" for t in row)]
+    return _joined_continuations([row for row in rows if any(t.kind != "space" for t in row)])
+
+
+_CONTINUES = frozenset({"cdot", "times"})
+_LEADING_SPACE = frozenset({"quad", "qquad", ",", ";", ":", " ", "hspace", "phantom"})
+
+
+def _joined_continuations(rows: list[list[Tok]]) -> list[list[Tok]]:
+    """Rows that start with ``+``, ``-``, ``\\cdot`` or ``\\times`` continue the row above (a long
+    right side broken over lines: ``&\\quad + …``); their leading spacing is dropped."""
+    joined: list[list[Tok]] = []
+    for row in rows:
+        start = 0
+        while start < len(row) and (row[start].kind == "space" or row[start].kind == "cmd"
+                                    and row[start].text in _LEADING_SPACE):
+            start += 1
+        first = row[start] if start < len(row) else None
+        continues = first is not None and (first.kind == "char" and first.text in "+-"
+                                           or first.kind == "cmd" and first.text in _CONTINUES)
+        if continues and joined:
+            joined[-1].extend(row[start:])
+        else:
+            joined.append(row)
+    return joined
 
 
 # -- relations ------------------------------------------------------------------------

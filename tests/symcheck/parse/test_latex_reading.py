@@ -237,3 +237,38 @@ def test_any_text_in_a_block_reads_or_is_located_never_crashes(body: str) -> Non
             assert (relation.equation is None) != (relation.error is None)
             if relation.error is not None:
                 assert relation.error.location is not None and relation.error.location.file == "a.tex"
+
+
+ENVIRONMENTS = r"""%%% BEGIN ANSWER
+\( \frac{\partial f}{\partial z_7} = z_3 \)
+\begin{gather*}
+\frac{\partial f}{\partial z_5} = z_3 \\
+\frac{\partial f}{\partial z_6} = z_3
+\end{gather*}
+\begin{multline}
+\frac{\partial f}{\partial z_3} = z_7 \\
+  + z_3 \cos z_4
+\end{multline}
+\begin{equation*}
+\begin{split}
+\frac{\partial f}{\partial z_4} &= z_3 \\
+  &\qquad \cdot \cos z_4
+\end{split}
+\end{equation*}
+\begin{itemize}
+\item in a list: $\frac{\partial f}{\partial z_8} = 1$
+\end{itemize}
+%%% END ANSWER
+"""
+
+
+def test_every_math_environment_is_read() -> None:
+    relations = read_answers(ENVIRONMENTS, PROGRAM, path="e.tex").blocks[0].relations
+    assert [(r.line, equation_text(r.equation)) for r in relations] == [
+        (2, "D(f, z7) == z3"),
+        (4, "D(f, z5) == z3"),
+        (5, "D(f, z6) == z3"),
+        (8, "D(f, z3) == z7 + z3*cos(z4)"),   # a row starting with + continues the row above
+        (13, "D(f, z4) == z3*cos(z4)"),
+        (18, "D(f, z8) == 1"),
+    ]

@@ -102,7 +102,7 @@ class Diagnoser:
         left, right = values
         if left is None or right is None or agree(left, 0.0) or not agree(left, -right):
             return None
-        return Diagnosis(SIGN, f"the sides differ only in sign: the right side is −1 times the left",
+        return Diagnosis(SIGN, "the sides differ only in sign: the right side is −1 times the left",
                          "the sides differ only in sign")
 
     def _local_claim(self, quantity: Any, other: Any) -> Optional[Diagnosis]:

@@ -27,8 +27,6 @@ from symcheck import ops
 from symcheck.errors import InputError
 from symcheck.ir import Program
 from symcheck.parse.claim_ast import (
-    ADJOINT,
-    EVERY_PATH,
     LOCAL,
     BinOp,
     Call,
@@ -125,9 +123,7 @@ class MathReader:
         """∂of/∂wrt by the textbook rule, recorded as read."""
         kind = textbook_reading(of, wrt, self.program)
         self.readings.append(Reading(f"∂{of}/∂{wrt}", kind, of, wrt))
-        if kind == LOCAL:
-            return LocalPartial(of, wrt)
-        return Derivative(of, wrt) if kind in (ADJOINT, EVERY_PATH) else Derivative(of, wrt)
+        return LocalPartial(of, wrt) if kind == LOCAL else Derivative(of, wrt)
 
 
 class _Cursor:
@@ -362,8 +358,7 @@ class _Cursor:
                 for part in parts[1:]:
                     product = BinOp("*", product, Ref(part))  # type: ignore[arg-type]
                 return BinOp("*", product, self._after_name(tail, first))
-        written = f"{letters}_{index}" if index and not index.isdigit() or (index and len(index) > 1) else \
-            f"{letters}_{index}" if index else letters
+        written = f"{letters}_{index}" if index else letters
         raise self.reader.unknown_name(written, letters + index.replace(",", ""), first)
 
     def _after_name(self, name: str, token: Tok) -> ClaimExpr:

@@ -415,10 +415,14 @@ def _wrap(text: str, precedence: int, level: int) -> str:
 
 
 def _number_latex(node: Any) -> str:
+    """A number as it was written (``0.5067``, ``1.7446e-17`` as ``1.7446 \\times 10^{-17}``)."""
     written = getattr(node, "written", "") or ""
+    sign = "-" if node.value < 0 and not written.startswith("-") else ""
     if written and re.fullmatch(r"[-+]?[\d.]+", written):
-        sign = "-" if node.value < 0 and not written.startswith("-") else ""
         return sign + written
+    scientific = re.fullmatch(r"([-+]?[\d.]+)[eE]([-+]?\d+)", written)
+    if scientific:
+        return f"{sign}{scientific.group(1)} \\times 10^{{{int(scientific.group(2))}}}"
     value = float(node.value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else latex_number(value, 17)
 

@@ -5,6 +5,9 @@
 # and, through z4, z7). Type in your own handout's graph the same way
 # (see problems/README.md).
 #
+# The question lines say what each answer block of the homework's .tex file
+# must equal, for `symcheck grade answers.tex --graph backprop`.
+#
 # Try:
 #   symcheck trace backprop --node z3
 #   symcheck check backprop --latex
@@ -23,9 +26,11 @@ z8 = z7 * z3       # the output f
 # 1.3.7: how do we get df/dz4 given df/dz5?
 # z5 is z4's only consumer, so the chain rule has one term:
 # claim: D(f, z4) == D(f, z5) * D(z5, z4)
+# question 1: D(f, z4)
 
 # 1.3.8: what is in z3.grad right before z4._backward() runs?
 # Backward visits z8 first, which adds df/dz8 * dz8/dz3 = 1 * z7; the path
 # through z4 -> z5 -> z7 has not arrived yet. So the answer is z7 (and after
 # z4's step it becomes the full df/dz3 = z7 + z3*cos(z4)):
 # claim: grad(z3, before=z4) == z7
+# question 2: grad(z3, before=z4)

@@ -18,10 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Collection, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
+    from symcheck.grading import GradeReport
     from symcheck.report import Report, Trace, Verdict
 
 __version__ = "0.1.0"
-__all__ = ["check", "trace", "claim", "graph", "register_op", "__version__"]
+__all__ = ["check", "trace", "claim", "grade", "graph", "register_op", "__version__"]
 
 
 def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9) -> "Report":
@@ -52,11 +53,20 @@ def trace(
 
 
 def claim(target: Any, text: str, *, at: Any = None) -> "Verdict":
-    """Whether a claim about the graph holds: ``D(a, b)`` is ∂a/∂b along every path,
-    ``grad(b, before=c)`` is b.grad right before ``c._backward()``, ``f`` the output."""
+    """Whether a claim about the graph holds: ``D(a, b)`` is ∂a/∂b along every path, ``local(a, b)`` the
+    local partial of a's op, ``∂a/∂b`` as a textbook means it, ``grad(b, before=c)`` is b.grad right before
+    ``c._backward()``, ``f`` the output; a claim with a backslash is LaTeX."""
     from symcheck.api import claim as _claim
 
     return _claim(target, text, at=at)
+
+
+def grade(answers: str, target: Any, *, at: Any = None, hide_solutions: bool = False) -> "GradeReport":
+    """Grade a homework's LaTeX answer file against a graph: every relation of every ``%%% BEGIN ANSWER``
+    block as a claim, and each block's final answer against the program's ``# question N:`` line."""
+    from symcheck.api import grade as _grade
+
+    return _grade(answers, target, at=at, hide_solutions=hide_solutions)
 
 
 def graph(target: Any, *, at: Any = None, format: str = "dot") -> str:

@@ -23,6 +23,7 @@ from symcheck.claims import judge_claim, with_claims
 from symcheck.compare import check_program
 from symcheck.engines import check_engine
 from symcheck.errors import InputError
+from symcheck.grading import GradeReport, grade_file
 from symcheck.ir import Program, default_value
 from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
@@ -137,6 +138,12 @@ def graph(target: Any, *, at: Point = None, format: str = "dot") -> GraphPicture
     if format not in FORMATS:
         raise InputError(f"unknown graph format {format!r}", hint=f"use one of {', '.join(FORMATS)}")
     return GraphPicture(GraphData.from_report(report), format)
+
+
+def grade(answers: str, target: Any, *, at: Point = None, hide_solutions: bool = False) -> GradeReport:
+    """Grade the LaTeX answer file `answers` against `target` (a graph whose ``# question N:`` lines say what
+    each answer block must equal): every relation as a claim, each block's final answer against its question."""
+    return grade_file(answers, to_program(target, at=at), graph=_describe(target), hide_solutions=hide_solutions)
 
 
 def graph_data(program: Program) -> Any:

@@ -28,6 +28,7 @@ examples:
   symcheck check 'x*y + sin(x)' --at x=1.5,y=0.5
   symcheck trace backprop --node z3
   symcheck claim backprop 'grad(z3, before=z4) == z7'
+  symcheck grade answers.tex --graph backprop
   symcheck check backprop --latex
   symcheck graph backprop --format mermaid
   symcheck run gradient_descent --steps 100
@@ -75,7 +76,7 @@ def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its six commands."""
+    """The argument parser with its seven commands."""
     parser = _Parser(
         prog="symcheck",
         description="Check derivatives three ways (engine, sympy, finite differences) and explain backprop.",
@@ -101,8 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     claim = commands.add_parser("claim", help='judge a claim such as "grad(z3, before=z4) == z7"')
     claim.add_argument("target", metavar="TARGET")
     claim.add_argument("claim", metavar="CLAIM")
-    _common(claim, tolerances=False, latex=False)
+    _common(claim, tolerances=False)
     claim.set_defaults(handler=cmd_claim)
+
+    grade = commands.add_parser("grade", help="judge a LaTeX answer file's relations and answers against a graph")
+    grade.add_argument("answers", metavar="ANSWERS.tex")
+    grade.add_argument("--graph", metavar="TARGET", required=True,
+                       help="the graph the answers are about (its # question N: lines say what each block must equal)")
+    grade.add_argument("--annotate", metavar="OUT.tex", help="write the file with a %% symcheck: comment after each "
+                                                             "judged line")
+    grade.add_argument("--hide-solutions", action="store_true",
+                       help="verdicts and the kind of slip only, never a correct expression or value")
+    _common(grade, tolerances=False, latex=False)
+    grade.set_defaults(handler=cmd_grade)
 
     graph = commands.add_parser("graph", help="the graph as DOT or Mermaid text")
     graph.add_argument("target", metavar="TARGET")
@@ -262,6 +274,8 @@ def cmd_claim(args: argparse.Namespace) -> int:
     verdict = claim(args.target, args.claim, at=_point(args))
     if args.json:
         _print_json(verdict.to_json())
+    elif args.latex:
+        print(verdict.to_latex(), end="")
     else:
         _console(args).print(verdict)
     if verdict.holds:
@@ -271,6 +285,30 @@ def cmd_claim(args: argparse.Namespace) -> int:
     inputs = {node.name: node.value for node in to_program(args.target, at=_point(args)).inputs}
     return _failed("claim", args.target, args.claim, inputs={k: v for k, v in inputs.items() if v is not None},
                    args=args)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from symcheck.api import grade
+
+    report = grade(args.answers, args.graph, at=_point(args), hide_solutions=args.hide_solutions)
+    if args.annotate:
+        _write_annotated(args.annotate, report.annotated())
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        _console(args).print(report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _write_annotated(path: str, text: str) -> None:
+    from symcheck.errors import InputError
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(f"cannot write --annotate file '{path}': {error.strerror or error}",
+                         hint="give a path in a folder you can write to") from None
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

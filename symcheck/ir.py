@@ -48,7 +48,9 @@ class Node:
     `index` is the component of an n-ary op with several outputs (softmax);
     `engine_op` is the op's name in the engine it was captured from, when that
     engine names it differently (micrograd's ``'*'``); `location` points into
-    the source text for nodes parsed from text.
+    the source text for nodes parsed from text; `generated` is true when
+    symcheck made the name up (``z2`` in a bare expression or an unlabeled
+    graph, ``loss_1`` inside a staged line) rather than the user writing it.
     """
 
     name: str
@@ -58,6 +60,7 @@ class Node:
     index: Optional[int] = None
     engine_op: Optional[str] = None
     location: Optional[SourceLocation] = None
+    generated: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -74,14 +77,27 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A ``# question N: QUANTITY`` line: what answer block `number` must equal (a claim side, as typed)."""
+
+    number: int
+    text: str
+    location: Optional[SourceLocation] = None
+
+
+@dataclass(frozen=True)
 class Program:
-    """An ordered graph: `nodes` inputs first and each after its inputs; `output` names the result."""
+    """An ordered graph: `nodes` inputs first and each after its inputs; `output` names the result.
+
+    `claims` and `questions` come from a program file's ``# claim:`` and ``# question N:`` lines.
+    """
 
     nodes: tuple[Node, ...]
     output: str
     claims: tuple[Claim, ...] = ()
     source: Optional[str] = None
     _by_name: dict = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
+    questions: tuple[Question, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {node.name: node for node in self.nodes})
@@ -117,12 +133,12 @@ class Program:
         if unknown:
             raise KeyError(unknown[0])
         nodes = tuple(
-            Node(n.name, n.op, n.inputs, values.get(n.name, n.value), n.index, n.engine_op, n.location)
+            Node(n.name, n.op, n.inputs, values.get(n.name, n.value), n.index, n.engine_op, n.location, n.generated)
             if n.is_input
-            else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location)
+            else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location, n.generated)
             for n in self.nodes
         )
-        return Program(nodes, self.output, self.claims, self.source)
+        return Program(nodes, self.output, self.claims, self.source, questions=self.questions)
 
 
 # -- walks over a program's graph, in one place ----------------------------------------

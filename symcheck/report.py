@@ -76,7 +76,14 @@ class NodeResult:
 
 @dataclass
 class Verdict:
-    """Whether a claim holds, and which method decided (``symbolic`` proof or ``numeric`` sampling)."""
+    """Whether a claim holds, and which method decided it.
+
+    `method` is ``symbolic`` (a sympy proof), ``numeric`` (sampling, or a value
+    at the point) or ``undecided`` (the claim's time budget ran out: `holds`
+    is then False and `message` says why). `relation` is ``==`` or ``≈``.
+    The ``*_latex`` fields hold each side as written and in node symbols, in
+    LaTeX (``claim --latex``).
+    """
 
     claim: str
     holds: bool
@@ -87,6 +94,11 @@ class Verdict:
     rhs_value: Optional[float]
     message: str = ""
     target: str = ""
+    relation: str = "=="
+    lhs_latex: str = ""
+    rhs_latex: str = ""
+    lhs_symbolic_latex: str = ""
+    rhs_symbolic_latex: str = ""
     lhs_expr: Any = field(default=None, compare=False, repr=False)
     """The left side as a sympy expression, for renderers of other formats (MathML); a number
     written in the claim is shown as written (`lhs_symbolic`), not as this exact rational."""
@@ -96,6 +108,17 @@ class Verdict:
     def ok(self) -> bool:
         """The same as `holds`, so a Verdict is tested like a Report."""
         return self.holds
+
+    @property
+    def undecided(self) -> bool:
+        """True when the claim's time budget ran out before it was decided."""
+        return self.method == "undecided"
+
+    def to_latex(self) -> str:
+        """The verdict as an ``align*`` block ready to paste into an answer (`symcheck.render.latex`)."""
+        from symcheck.render.latex import verdict_to_latex
+
+        return verdict_to_latex(self)
 
     def to_json(self) -> dict[str, Any]:
         """The verdict as JSON-ready data (`symcheck.render.json_render`)."""
@@ -179,10 +202,11 @@ class Report:
 
 @dataclass(frozen=True)
 class Contribution:
-    """What one local step adds: ``target.grad += term`` (term symbolic and numeric).
+    """What one local step adds: ``target.grad += ∂f/∂source·∂source/∂target`` (term symbolic and numeric).
 
-    The term is D(f, k)·∂k/∂target for the step's node k; `local` is the local
-    partial ∂k/∂target at the point, so ``value`` = upstream × `local`.
+    `upstream` is ∂f/∂source at the point (the source's own grad) and `local`
+    the local partial ∂source/∂target there, so `value` = upstream · local;
+    `local_term` is that local partial in node symbols.
     `expr` and `local_expr` are the term and the local partial as sympy
     expressions, for renderers of other formats (MathML).
     """
@@ -191,7 +215,9 @@ class Contribution:
     term: str
     term_latex: str
     value: float
-    local: float = math.nan
+    upstream: float = float("nan")
+    local: float = float("nan")
+    local_term: str = ""
     expr: Any = field(default=None, compare=False, repr=False)
     local_expr: Any = field(default=None, compare=False, repr=False)
 

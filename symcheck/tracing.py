@@ -16,6 +16,7 @@ and what the step adds.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from typing import Any, Iterable, Mapping, Optional
 
@@ -190,10 +191,11 @@ class _Recorder:
     def _contribution(self, arrival: Arrival) -> Contribution:
         # Numerically the term is D(f, source) · ∂source/∂target, with the adjoint's value
         # taken from the symbolic layer's linear-time evaluation (placeholders stay cheap).
-        partial = self._numeric_partials(arrival.source)[arrival.target]
-        value = float(self.adjoints[arrival.source] * partial)
-        return Contribution(arrival.target, text(arrival.term), latex(arrival.term), value,
-                            local=float(partial), expr=arrival.term, local_expr=arrival.partial)
+        upstream = float(self.adjoints[arrival.source])
+        local = float(self._numeric_partials(arrival.source)[arrival.target])
+        return Contribution(arrival.target, text(arrival.term), latex(arrival.term), upstream * local,
+                            upstream=upstream, local=local, local_term=text(arrival.partial),
+                            expr=arrival.term, local_expr=arrival.partial)
 
     def _subgradient_term(self, arrival: Arrival) -> float:
         """The arrival's value under the engine's convention: relu's partial at its kink is 0."""
@@ -231,18 +233,25 @@ class _Recorder:
 
 
 def _append_term(written: str, term: Expr) -> str:
-    """``written + term``, printed as sympy prints the flat sum in this order (``a - 2*b``)."""
+    """``written + term``, printed as `symcheck.render.formulas.text` prints the flat sum in this order
+    (``a - 2*b``; a leading negative number after the next term: ``cos(x) - 1``)."""
     for part in flat_terms(term):
         if part == 0:
             continue
         printed = text(part)
         if written == "0":
             written = printed
+        elif _NEGATIVE_NUMBER.fullmatch(written) and not printed.startswith("-"):
+            written = f"{printed} - {written[1:]}"
         elif printed.startswith("-"):  # the printer's own rule for a sum's signs
             written = f"{written} - {printed[1:]}"
         else:
             written = f"{written} + {printed}"
     return written
+
+
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d*)?(?:e[-+]?\d+)?(?:/\d+)?")
+"""A sum so far that is one negative number (sympy prints it first; the printer moves it after the next term)."""
 
 
 def _close(engine: float, expected: float, rtol: float, atol: float) -> bool:

@@ -85,7 +85,8 @@ def _run(engine_bug: bool = False) -> tuple[dict[str, float], dict[str, str], li
         for parent, text, value in PARTIALS.get(name, []):
             factor = 2.0 if engine_bug and name == "z5" else 1.0
             term = _times(symbolic[name], text)
-            step.adds.append(Contribution(parent, term, term, expected[name] * value))
+            step.adds.append(Contribution(parent, term, term, expected[name] * value, upstream=expected[name],
+                                          local=value, local_term=text))
             grads[parent] += grads[name] * value * factor
             expected[parent] += expected[name] * value
             terms[parent].append(term)

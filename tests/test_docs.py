@@ -61,7 +61,8 @@ def _marks(slow: bool) -> list:
 
 def test_the_manual_has_its_pages() -> None:
     names = {page.name for page in PAGES}
-    for name in ("README.md", "index.md", "homework.md", "tutorial.md", "claims.md", "tracing.md", "engines.md",
+    for name in ("README.md", "index.md", "homework.md", "tutorial.md", "claims.md", "tracing.md", "grading.md",
+                 "engines.md",
                  "pytest.md", "cli.md", "python-api.md", "how-it-works.md", "ag.md", "benchmarks.md"):
         assert name in names
 

@@ -35,6 +35,12 @@ PROOF_SECONDS = 5.0
 VALUE_PROOF_SECONDS = 1.0
 """Time allowed to prove a claim with a number side an identity; it is then judged at the point."""
 
+DIFFERENCE_SECONDS = 2.0
+"""Time allowed to tidy a failing claim's lhs − rhs for its message (else the message does without it)."""
+
+APPROX_RTOL = 1e-6
+"""``a ≈ b`` between two expressions: they agree at the point to this relative tolerance (check's default)."""
+
 SAMPLES = 5
 """Random points tried besides the given one."""
 
@@ -141,7 +147,7 @@ ROUNDED_FROM_DIGITS = 3
 """A number written with at least this many significant digits is read as a rounded value."""
 
 
-def written_half_unit(written: str) -> Optional[float]:
+def written_half_unit(written: str, *, rounded_from: int = ROUNDED_FROM_DIGITS) -> Optional[float]:
     """Half a unit in the last digit of a rounded decimal: ``"4.17004"`` → 5e-06, ``"2.50e-3"`` → 5e-06.
 
     A number written with a decimal point or an exponent and at least
@@ -149,13 +155,16 @@ def written_half_unit(written: str) -> Optional[float]:
     shown (what a student copies from a printout), so it matches every value
     within this distance. Shorter numbers (``0.5``, ``4.2``) are more likely
     meant exactly, as are integers (``2``): for them the result is None.
+    After ``≈`` every number is rounded (`rounded_from` 1): ``≈ 0.5`` means 0.45 … 0.55, ``≈ 2`` 1.5 … 2.5.
     """
     match = _DECIMAL.fullmatch(written.strip().lstrip("+-").replace("_", ""))
-    if match is None or (match.group("fraction") is None and match.group("exponent") is None):
+    if match is None or not (match.group("whole") or match.group("fraction")):
+        return None
+    if rounded_from > 1 and match.group("fraction") is None and match.group("exponent") is None:
         return None
     fraction = match.group("fraction") or ""
     significant = (match.group("whole") + fraction).lstrip("0")
-    if len(significant) < ROUNDED_FROM_DIGITS:
+    if len(significant) < rounded_from and (significant or rounded_from > 1):  # ≈ 0.00 is rounded too
         return None
     return 0.5 * 10.0 ** (int(match.group("exponent") or 0) - len(fraction))
 
@@ -197,14 +206,25 @@ def _failure(lhs: Expr, rhs: Expr, graph: SymbolicGraph, candidate: dict[str, fl
                     counter_values=sides, points=compared, reason=reason)
 
 
+def decide_approx(lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: Mapping[str, float]) -> Decision:
+    """``lhs ≈ rhs`` between two expressions: a value relation at the point, to `APPROX_RTOL`."""
+    sides = _both_sides(lhs, rhs, graph, point)
+    if sides is None:
+        raise InputError("the claim cannot be evaluated at the point", hint="choose another point with --at")
+    close = abs(sides[0] - sides[1]) <= ATOL + APPROX_RTOL * max(abs(sides[0]), abs(sides[1]))
+    return Decision(close, "numeric", counterexample=None if close else dict(point), counter_values=sides,
+                    points=1, reason=AT_THE_POINT)
+
+
 def _simplified_difference(lhs: Expr, rhs: Expr) -> Optional[Expr]:
-    """lhs − rhs in node symbols, tidied by sympy (None when that takes too long)."""
+    """lhs − rhs in node symbols, expanded (no trigonometric rewriting: the student's functions stay);
+    None when that is too big or takes too long."""
     difference = lhs - rhs
     if not tree_size_at_most(difference, PROOF_OPS_LIMIT):
         return None
     try:
-        with time_limit(PROOF_SECONDS):
-            return sympy.simplify(difference)
+        with time_limit(DIFFERENCE_SECONDS):
+            return sympy.expand(difference)
     except OutOfTime:
         return None
 

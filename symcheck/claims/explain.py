@@ -1,7 +1,14 @@
-"""A claim's verdict in one sentence: why it holds, or where and how it fails."""
+"""A claim's verdict in words: why it holds, or where and how it fails, and how each partial was read.
+
+Every sentence comes in two wordings: `Explanation.full`, and `Explanation.hidden`
+which names the kind of slip but never a correct expression or value (for
+answers graded before a deadline). The sympy work behind a sentence runs under
+a time limit of its own: past it the sentence does without that detail.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Mapping, Optional
 
@@ -9,18 +16,25 @@ import sympy
 from sympy import Expr
 
 from symcheck.claims.decide import AT_THE_POINT, ROUNDED_FROM_DIGITS, Decision, agree, side_value
+from symcheck.claims.diagnose import Diagnoser, Diagnosis, truncation
 from symcheck.claims.translate import ClaimTranslator
 from symcheck.errors import InputError
 from symcheck.ir import Program
-from symcheck.parse.claim_ast import BinOp, ClaimExpr, Derivative, GradBefore, Num, Ref
+from symcheck.parse.claim_ast import ADJOINT, LOCAL, BinOp, ClaimExpr, Derivative, GradBefore, LocalPartial, Num, Ref
 from symcheck.parse.writeback import claim_text
-from symcheck.render.formulas import text
+from symcheck.render.formulas import readable, text
+from symcheck.symbolic.budget import OutOfTime, time_limit
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger, tree_size_at_most
 
+MESSAGE_SECONDS = 2.0
+"""Time allowed to the sympy work of one sentence (a simplified form shown in it)."""
+
+PARTIALS = (Derivative, LocalPartial, GradBefore)
+
 
 def mentions_a_node(side: ClaimExpr) -> bool:
-    return mentions(side, (Ref, Derivative, GradBefore))
+    return mentions(side, (Ref, Derivative, LocalPartial, GradBefore))
 
 
 def mentions(side: ClaimExpr, kinds: tuple[type, ...]) -> bool:
@@ -52,21 +66,75 @@ def shown_side(side: ClaimExpr, expr: sympy.Expr, graph: SymbolicGraph) -> str:
     return text(expr)
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """A verdict's words: `full`, `hidden` (no solution in it), and the `slip`'s kind when one was found."""
+
+    full: str
+    hidden: str
+    slip: str = ""
+
+
 class Explainer:
-    """Writes the verdict's one sentence."""
+    """Writes the verdict's sentences."""
 
     def __init__(self, program: Program, graph: SymbolicGraph, ledger: GradLedger,
                  translator: ClaimTranslator, point: Mapping[str, float]) -> None:
         self.program, self.graph, self.ledger = program, graph, ledger
         self.translator, self.point = translator, point
+        self.diagnoser = Diagnoser(program, graph, translator, point)
+
+    def explain(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> Explanation:
+        """The verdict sentence, the slip (or the notes on a claim that holds) and the readings of its partials."""
+        full, hidden, slip = self._verdict(equation, lhs, rhs, values, decision)
+        notes = self.diagnoser.zero_terms(equation)
+        if notes:
+            slip = slip or notes[0].kind
+            full += "".join(f"; {note.full}" for note in notes)
+            hidden += "".join(f"; {note.hidden}" for note in notes)
+        if decision.method == "numeric":
+            kink = self._kink_note(equation)
+            full, hidden = full + kink, hidden + kink
+        readings_full, readings_hidden = self._readings(equation)
+        return Explanation(full + readings_full, hidden + readings_hidden, slip)
 
     def message(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> str:
-        note = self._kink_note(equation) if decision.method == "numeric" else ""
-        return self._verdict(equation, lhs, rhs, values, decision) + note
+        """The full wording alone."""
+        return self.explain(equation, lhs, rhs, values, decision).full
+
+    # -- how each partial was read ---------------------------------------------------
+
+    def _readings(self, equation: Any) -> tuple[str, str]:
+        """``; read ∂f/∂z8 as an adjoint, ∂z8/∂z3 as the local partial of z8 = z3·z7 in z3: z7``."""
+        adjoints, paths, full, hidden = [], [], [], []
+        for reading in dict.fromkeys(equation.readings):
+            if reading.kind == ADJOINT:
+                adjoints.append(reading.written)
+            elif reading.kind == LOCAL:
+                of = self.translator._name(reading.of)
+                words = f"{reading.written} as the local partial of {of} = {self._defined(of)} in {reading.wrt}"
+                full.append(f"{words}: {self._form(self.graph.local_partial(of, reading.wrt))}")
+                hidden.append(words)
+            else:
+                paths.append(reading.written)
+        groups = []
+        if adjoints:
+            groups.append(f"{_listed(adjoints)} as {'an adjoint' if len(adjoints) == 1 else 'adjoints'}")
+        if paths:
+            groups.append(f"{_listed(paths)} along every path")
+        if not groups and not full:
+            return "", ""
+        return "; read " + ", ".join(groups + full), "; read " + ", ".join(groups + hidden)
+
+    def _defined(self, name: str) -> str:
+        return readable(self.graph.forward(name))
+
+    def _form(self, expr: Expr) -> str:
+        return _short(text(expr))
 
     def _kink_note(self, equation: Any) -> str:
         """A derivative judged by its value where some op is not differentiable depends on a convention: say so."""
-        if not (mentions(equation.lhs, (Derivative, GradBefore)) or mentions(equation.rhs, (Derivative, GradBefore))):
+        if not (mentions(equation.lhs, PARTIALS) or mentions(equation.rhs, PARTIALS)):
             return ""
         try:
             flags = [f for f in self.graph.kinks(self.graph.values(self.point)) if f.kind == "nondifferentiable"]
@@ -78,18 +146,35 @@ class Explainer:
         return f"; note: {what}, so a derivative through {flags[0].node} depends on the convention " \
                f"(sympy's: Heaviside(0) = ½, sign(0) = 0)"
 
-    def _verdict(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple, decision: Decision) -> str:
+    # -- the verdict ----------------------------------------------------------------
+
+    def _verdict(self, equation: Any, lhs: Expr, rhs: Expr, values: tuple,
+                 decision: Decision) -> tuple[str, str, str]:
         if decision.reason == AT_THE_POINT:
             return self._value(equation, values, decision)
         if decision.holds:
-            return self._holds(lhs, rhs, decision)
+            return self._holds(lhs, rhs, decision), "holds", ""
         if decision.counterexample != dict(self.point):
-            return self._fails_elsewhere(decision, at_point=None not in values)
+            full = self._fails_elsewhere(decision, at_point=None not in values)
+            return full, full.split(": at ")[0], ""
         left = self._describe(equation.lhs, lhs, values[0], first=True)
         right = self._describe(equation.rhs, rhs, values[1], first=False)
-        hint = self._pending_hint(equation) or self._difference_hint(decision)
         fails = "fails" if decision.method == "symbolic" else f"fails at the point {self._where()}"
-        return f"{fails}: {left}; {right}" + (f"; {hint}" if hint else "")
+        pending = self._pending_hint(equation)
+        if pending:
+            return f"{fails}: {left}; {right}; {pending}", f"{fails}: {pending}", "pending contribution"
+        diagnosis = self._diagnosis(equation, values)
+        if diagnosis is not None:
+            return f"{fails}: {diagnosis.full}; {left}; {right}", f"{fails}: {diagnosis.hidden}", diagnosis.kind
+        hint = self._difference_hint(decision)
+        return f"{fails}: {left}; {right}" + (f"; {hint}" if hint else ""), fails, ""
+
+    def _diagnosis(self, equation: Any, values: tuple) -> Optional[Diagnosis]:
+        try:
+            with time_limit(MESSAGE_SECONDS):
+                return self.diagnoser.diagnose(equation, values)
+        except OutOfTime:
+            return None
 
     def _where(self) -> str:
         return ", ".join(f"{name} = {value:.6g}" for name, value in self.point.items())
@@ -101,28 +186,45 @@ class Explainer:
                     f"points within ±10 % of it")
         if decision.reason == "node-symbol":
             return f"holds: both sides simplify to {_short(text(lhs))}"
+        proved = "holds: sympy proves left − right = 0 with every node written in the inputs"
         expanded = self.graph.expanded(lhs)
         if not tree_size_at_most(expanded, 200):
-            return "holds: sympy proves left − right = 0 with every node written in the inputs"
-        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(text(sympy.simplify(expanded)))}"
+            return proved
+        try:
+            with time_limit(MESSAGE_SECONDS):
+                simplest = sympy.simplify(expanded)
+        except OutOfTime:
+            return proved
+        return f"holds: with every node written in the inputs, sympy simplifies both sides to {_short(text(simplest))}"
 
-    def _value(self, equation: Any, values: tuple, decision: Decision) -> str:
-        """A number claim, judged at the point: what the other side is there, against the digits written."""
+    def _value(self, equation: Any, values: tuple, decision: Decision) -> tuple[str, str, str]:
+        """A value relation, judged at the point: what the other side is there, against the digits written."""
         number = number_side(equation)
+        where = self._where()
+        rule = "a number is compared at the point, not as an identity"
+        if number is None:  # ≈ between two expressions
+            verb = "agree" if decision.holds else "do not agree"
+            full = f"{'holds' if decision.holds else 'fails'} at the point {where}: the sides are " \
+                   f"{values[0]:.10g} and {values[1]:.10g}, which {verb} to 1e-6 (≈ compares values at the point)"
+            return full, f"{'holds' if decision.holds else 'fails'} at the point {where}", ""
         other_ast, number_ast = (equation.lhs, equation.rhs) if number == 1 else (equation.rhs, equation.lhs)
         other_value, number_value = (values[0], values[1]) if number == 1 else (values[1], values[0])
-        where = self._where()
         written = shown_side(number_ast, sympy.Float(number_value or 0.0), self.graph) if isinstance(number_ast, Num) \
             else claim_text(number_ast)
         digits = f" to the digits written (±{decision.half_unit:.1g})" if decision.half_unit else ""
-        rule = "a number is compared at the point, not as an identity"
-        other = claim_text(other_ast, output=self.program.output)
+        other = claim_text(other_ast)
         if decision.holds:
-            return f"holds at the point {where}: {other} is {other_value:.10g}, which matches {written}{digits}; {rule}"
+            full = f"holds at the point {where}: {other} is {other_value:.10g}, which matches {written}{digits}; {rule}"
+            return full, f"holds at the point {where}: {other} matches {written}{digits}", ""
+        cut = truncation(written, other_value) if isinstance(number_ast, Num) and other_value is not None else None
+        if cut is not None:
+            return (f"fails at the point {where}: {cut.full}; {rule}",
+                    f"fails at the point {where}: {cut.hidden}", cut.kind)
         exact = "" if decision.half_unit else f" (taken as exact; a number with at least {ROUNDED_FROM_DIGITS} " \
             f"significant digits is read as rounded, e.g. {other_value:.6g})"
-        return f"fails at the point {where}: {other} is {other_value:.10g}, which does not match {written}{digits}" \
+        full = f"fails at the point {where}: {other} is {other_value:.10g}, which does not match {written}{digits}" \
                f"{exact}; {rule}"
+        return full, f"fails at the point {where}: {other} does not match {written}{digits}", ""
 
     def _fails_elsewhere(self, decision: Decision, *, at_point: bool) -> str:
         where = ", ".join(f"{name} = {value:.6g}" for name, value in (decision.counterexample or {}).items())
@@ -141,7 +243,7 @@ class Explainer:
             if expr == 0:
                 return f"{name}.grad before {before}._backward() holds 0: nothing has arrived yet"
             return f"{name}.grad before {before}._backward() holds {form} {shown}"
-        written = claim_text(ast, output=self.program.output)
+        written = claim_text(ast)
         side = "the left side" if first else "the right side"
         if written.replace(" ", "") == form.replace(" ", ""):
             return f"{side} is {form} {shown}".rstrip()
@@ -157,7 +259,7 @@ class Explainer:
             other = self.translator.to_sympy(other_side)
             late = self._pending_subset(name, before, other - arrived)
             if late:
-                extra = self._extra_terms_text(other_side, arrived) or text(sympy.simplify(other - arrived))
+                extra = self._extra_terms_text(other_side, arrived) or self._late_text(other - arrived)
                 steps = " and ".join(f"{k}._backward()" for k in late)
                 term = "the term" if "+" not in extra and " - " not in extra else "the terms"
                 return f"{term} {extra} arrives only when {steps} runs" if len(late) == 1 else \
@@ -166,6 +268,13 @@ class Explainer:
             if pending:
                 return f"at that moment the contributions through {', '.join(pending)} have not arrived yet"
         return ""
+
+    def _late_text(self, late: Expr) -> str:
+        try:
+            with time_limit(MESSAGE_SECONDS):
+                return text(sympy.expand(late))
+        except OutOfTime:
+            return text(late)
 
     def _pending_subset(self, name: str, before: str, missing: Expr) -> tuple[str, ...]:
         """The pending consumers whose contributions add up to `missing` at the point (smallest set first)."""
@@ -199,7 +308,11 @@ class Explainer:
     def _difference_hint(self, decision: Decision) -> str:
         if decision.difference is None or decision.difference == 0:
             return ""
-        return f"left − right simplifies to {_short(text(decision.difference))}"
+        return f"left − right = {_short(text(decision.difference))}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _short(form: str, limit: int = 160) -> str:

@@ -25,26 +25,37 @@ shorter numbers (0.5, 4.2) and integers are taken as exact.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Optional
 
-import sympy
 from sympy import Expr
 
-from symcheck.claims.decide import decide, decide_value, side_value, written_half_unit
+from symcheck.claims.decide import decide, decide_approx, decide_value, side_value, written_half_unit
 from symcheck.claims.explain import Explainer, number_side, shown_side
 from symcheck.claims.translate import ClaimTranslator
 from symcheck.compare import check_program
 from symcheck.errors import InputError
 from symcheck.ir import Program, SourceLocation
 from symcheck.parse.claim import parse_claim
-from symcheck.parse.claim_ast import Num
+from symcheck.parse.claim_ast import ClaimEquation, Num
 from symcheck.parse.point import resolve_inputs
 from symcheck.parse.writeback import claim_text
+from symcheck.render.formulas import latex
+from symcheck.render.latex import claim_latex
 from symcheck.report import Report, Verdict
+from symcheck.symbolic.budget import CLAIM_SECONDS, OutOfTime, run_bounded
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger
 
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict with what grading needs besides: the `slip`'s kind (``missing path``, ``sign flip``, …,
+    empty when none was named) and `hidden`, the verdict's sentence without any correct expression or value."""
+
+    verdict: Verdict
+    slip: str = ""
+    hidden: str = ""
 
 
 def judge_claim(
@@ -55,51 +66,107 @@ def judge_claim(
     report: Optional[Report] = None,
     location: Optional[SourceLocation] = None,
     target: str = "",
+    seconds: float = CLAIM_SECONDS,
 ) -> Verdict:
     """Decide the claim `text` about `program` at the point `at` (else the report's, else the program's).
 
     `lhs_symbolic`/`rhs_symbolic` are the sides in node-symbol form,
     `lhs_value`/`rhs_value` their values at the point; `message` is one
-    sentence saying why. A malformed claim raises `InputError` at `location`.
+    sentence saying why, and how each partial was read. A malformed claim
+    raises `InputError` at `location`. All of sympy's work runs within
+    `seconds` (`symcheck.symbolic.budget`), in any thread: past it the
+    verdict is undecided (method ``undecided``).
     """
+    equation = parse_claim(text, program, location=location)
+    return judge_equation(program, equation, at=at, report=report, target=target, seconds=seconds).verdict
+
+
+def judge_equation(
+    program: Program,
+    equation: ClaimEquation,
+    *,
+    at: Optional[Mapping[str, float]] = None,
+    report: Optional[Report] = None,
+    target: str = "",
+    seconds: float = CLAIM_SECONDS,
+) -> Judgement:
+    """`judge_claim` for a parsed claim (a relation read from LaTeX, say), with grading's extras."""
     if at is None and report is not None:
         at = report.inputs
     point = resolve_inputs(program, at)
-    equation = parse_claim(text, program, location=location)
+    try:
+        return run_bounded(lambda: _judge(program, equation, point, report, target), seconds)
+    except OutOfTime:
+        return _undecided(equation, point, seconds, target)
+
+
+def _judge(program: Program, equation: ClaimEquation, point: dict[str, float], report: Optional[Report],
+           target: str) -> Judgement:
     graph = SymbolicGraph(program)
     ledger = GradLedger(program, graph, placeholders=False)  # claims evaluate and prove: full forms only
-    translator = ClaimTranslator(program, graph, ledger, location)
+    translator = ClaimTranslator(program, graph, ledger, equation.location)
     lhs, rhs = translator.to_sympy(equation.lhs), translator.to_sympy(equation.rhs)
     number = number_side(equation)
     graph.values(point)  # the program itself outside an op's domain here: that error, with its node, comes first
     values = (side_value(lhs, graph, point), side_value(rhs, graph, point))
     try:
-        if number is not None:
-            written = equation.rhs if number == 1 else equation.lhs
-            half_unit = written_half_unit(written.written) if isinstance(written, Num) else None
-            decision = decide_value(lhs, rhs, graph, point, half_unit=half_unit)
-        else:
-            decision = decide(lhs, rhs, graph, point)
+        decision = _decide(equation, lhs, rhs, graph, point, number)
     except InputError as error:
         gaps = _domain_flags(program, point, report)
         if gaps:
-            raise _no_symbolic_value(equation, values, point, location, gaps) from None
-        raise _unevaluable(equation, values, point, location, near=number is None, hint=error.hint) from None
-    explainer = Explainer(program, graph, ledger, translator, point)
-    message = explainer.message(equation, lhs, rhs, values, decision)
-    return Verdict(
-        claim=text.strip(),
+            raise _no_symbolic_value(equation, values, point, equation.location, gaps) from None
+        raise _unevaluable(equation, values, point, equation.location, near=number is None,
+                           hint=error.hint) from None
+    explanation = Explainer(program, graph, ledger, translator, point).explain(equation, lhs, rhs, values, decision)
+    verdict = Verdict(
+        claim=equation.text.strip(),
         holds=decision.holds,
         method=decision.method,
         lhs_symbolic=shown_side(equation.lhs, lhs, graph),
         lhs_value=values[0],
         rhs_symbolic=shown_side(equation.rhs, rhs, graph),
         rhs_value=values[1],
-        message=message,
+        message=explanation.full,
         target=target,
         lhs_expr=lhs,
         rhs_expr=rhs,
+        relation=equation.relation,
+        lhs_latex=claim_latex(equation.lhs),
+        rhs_latex=claim_latex(equation.rhs),
+        lhs_symbolic_latex=_side_latex(equation.lhs, lhs),
+        rhs_symbolic_latex=_side_latex(equation.rhs, rhs),
     )
+    return Judgement(verdict, explanation.slip, explanation.hidden)
+
+
+def _decide(equation: ClaimEquation, lhs: Expr, rhs: Expr, graph: SymbolicGraph, point: dict[str, float],
+            number: Optional[int]) -> Any:
+    if number is None:
+        return decide_approx(lhs, rhs, graph, point) if equation.relation == "≈" else decide(lhs, rhs, graph, point)
+    written = equation.rhs if number == 1 else equation.lhs
+    rounded_from = 1 if equation.relation == "≈" else None
+    half_unit = None
+    if isinstance(written, Num):
+        half_unit = written_half_unit(written.written, rounded_from=rounded_from) if rounded_from \
+            else written_half_unit(written.written)
+    return decide_value(lhs, rhs, graph, point, half_unit=half_unit)
+
+
+def _side_latex(side: Any, expr: Expr) -> str:
+    return claim_latex(side) if isinstance(side, Num) else latex(expr)
+
+
+def _undecided(equation: ClaimEquation, point: Mapping[str, float], seconds: float, target: str) -> Judgement:
+    """The verdict of a claim whose sympy work did not end within its budget."""
+    why = f"undecided: sympy did not finish within {seconds:g} s, the claim's time budget; " \
+          "a claim this hard may hold or fail: split it into smaller claims, or state a value at the point " \
+          "(D(f, x) ≈ 0.507)"
+    verdict = Verdict(claim=equation.text.strip(), holds=False, method="undecided",
+                      lhs_symbolic=claim_text(equation.lhs), lhs_value=None,
+                      rhs_symbolic=claim_text(equation.rhs), rhs_value=None, message=why, target=target,
+                      relation=equation.relation, lhs_latex=claim_latex(equation.lhs),
+                      rhs_latex=claim_latex(equation.rhs))
+    return Judgement(verdict, "", f"undecided: sympy did not finish within {seconds:g} s")
 
 
 def _unevaluable(equation: Any, values: tuple, point: Mapping[str, float], location: Optional[SourceLocation],

@@ -87,7 +87,7 @@ def _node(s: ag.Scalar, names: dict[int, str]) -> Node:
     if s.op == "pow" and len(operands) == 1:
         operands.append(float(s.arg))
     index = int(s.arg) if s.op == "softmax" else None
-    return Node(name, s.op, tuple(operands), s.data, index)
+    return Node(name, s.op, tuple(operands), s.data, index, generated=not s.label)
 
 
 def _operand(parent: ag.Scalar, names: dict[int, str]) -> Union[str, float]:

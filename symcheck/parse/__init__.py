@@ -14,7 +14,7 @@ evaluated. Every mistake is an `InputError` with file:line:col and a fix.
 The modules, in the order text flows through them: `locate` (positions),
 `prescan` (mistakes `ast` reports badly), `syntax` (the whitelist), `lowering`
 (expressions → nodes), `expression`, `program`, `claim` (the claim language,
-into `claim_ast`), `point` (``--at`` / ``at=``), `target` (what a TARGET names),
+into `claim_ast`), `latex` (LaTeX answers and claims), `point` (``--at`` / ``at=``), `target` (what a TARGET names),
 and `writeback` (a Program or a claim written back as text).
 
 >>> parse_expression("x * sin(y)").names
@@ -22,7 +22,18 @@ and `writeback` (a Program or a claim written back as text).
 """
 
 from symcheck.parse.claim import parse_claim
-from symcheck.parse.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
+from symcheck.parse.claim_ast import (
+    BinOp,
+    Call,
+    ClaimEquation,
+    Derivative,
+    GradBefore,
+    LocalPartial,
+    Neg,
+    Num,
+    Reading,
+    Ref,
+)
 from symcheck.parse.expression import parse_expression
 from symcheck.parse.point import parse_point
 from symcheck.parse.program import parse_program
@@ -30,5 +41,5 @@ from symcheck.parse.target import load_target
 
 __all__ = [
     "parse_expression", "parse_program", "parse_claim", "parse_point", "load_target",
-    "ClaimEquation", "Num", "Ref", "BinOp", "Neg", "Call", "Derivative", "GradBefore",
+    "ClaimEquation", "Num", "Ref", "BinOp", "Neg", "Call", "Derivative", "LocalPartial", "GradBefore", "Reading",
 ]

@@ -61,6 +61,14 @@ class Derivative:
 
 
 @dataclass(frozen=True)
+class LocalPartial:
+    """``local(of, wrt)``: the local partial of of's op in its operand wrt, of's other operands held fixed."""
+
+    of: str
+    wrt: str
+
+
+@dataclass(frozen=True)
 class GradBefore:
     """``grad(node, before=step)``: the value in ``node.grad`` right before ``step._backward()``."""
 
@@ -68,14 +76,31 @@ class GradBefore:
     before: str
 
 
-ClaimExpr = Union[Num, Ref, BinOp, Neg, Call, Derivative, GradBefore]
+ClaimExpr = Union[Num, Ref, BinOp, Neg, Call, Derivative, LocalPartial, GradBefore]
+
+ADJOINT, LOCAL, EVERY_PATH = "adjoint", "local", "every path"
+"""How a partial was read: f's derivative (the adjoint), the local partial of an op, or along every path."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one written partial was read: `written` as typed (``∂z8/∂z3``), `kind` one of
+    `ADJOINT`, `LOCAL`, `EVERY_PATH`, and the two node names (``f`` kept as written)."""
+
+    written: str
+    kind: str
+    of: str
+    wrt: str
 
 
 @dataclass(frozen=True)
 class ClaimEquation:
-    """``lhs == rhs``, with the claim's text as typed and where it stands."""
+    """``lhs == rhs`` (or ``lhs ≈ rhs``, a value relation at the point), with the claim's text as typed,
+    where it stands, and how each partial in it was read."""
 
     lhs: ClaimExpr
     rhs: ClaimExpr
     text: str
     location: Optional[SourceLocation] = None
+    relation: str = "=="
+    readings: tuple[Reading, ...] = ()

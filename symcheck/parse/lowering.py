@@ -34,23 +34,39 @@ _Z_NUMBER = re.compile(r"z(\d{1,18})")
 
 
 class FreshNames:
-    """Generated node names z<k>: k continues after the largest z-number the user wrote.
+    """Generated node names.
 
-    So a program with z1..z8 gets z9, z10, ...; a bare expression gets z1,
-    z2, ...; no generated name equals any name in `taken`.
+    In a bare expression they are z<k>, k continuing after the largest
+    z-number the user wrote (z1, z2, …). Inside a staged program's line
+    (`stem` set to the line's name) they are derived from that name, so a
+    student recognises them: ``loss = 0.5*err**2`` computes ``err**2`` as
+    ``loss_1``. No generated name equals any name in `taken`.
     """
 
     def __init__(self, taken: Iterable[str]) -> None:
         self.taken = set(taken)
         numbers = (int(m.group(1)) for name in self.taken if (m := _Z_NUMBER.fullmatch(name)))
         self.next = max(numbers, default=0) + 1
+        self.stem: Optional[str] = None
+        self._per_stem: dict[str, int] = {}
 
     def __call__(self) -> str:
+        if self.stem is not None:
+            return self._derived(self.stem)
         while f"z{self.next}" in self.taken:
             self.next += 1
         name = f"z{self.next}"
         self.taken.add(name)
         self.next += 1
+        return name
+
+    def _derived(self, stem: str) -> str:
+        count = self._per_stem.get(stem, 0) + 1
+        while f"{stem}_{count}" in self.taken:
+            count += 1
+        self._per_stem[stem] = count
+        name = f"{stem}_{count}"
+        self.taken.add(name)
         return name
 
 
@@ -104,13 +120,14 @@ class Lowering:
             values.append(self._finish(node, shape, operands, name))
         return values[-1]
 
-    def add(self, name: str, op: str, inputs: tuple[Operand, ...], at: ast.AST, index: Optional[int] = None) -> str:
+    def add(self, name: str, op: str, inputs: tuple[Operand, ...], at: ast.AST, index: Optional[int] = None,
+            *, generated: bool = False) -> str:
         """Append one node and return its name (located at its operator, or its function's name)."""
         if isinstance(at, ast.BinOp):
             location = self.locator.at(*operator_position(at, BINARY_SYMBOLS[type(at.op)], self.locator))
         else:
             location = self.locator.node_location(at)
-        self.nodes.append(Node(name, op, inputs, None, index, None, location))
+        self.nodes.append(Node(name, op, inputs, None, index, None, location, generated))
         return name
 
     def _expand(self, node: ast.expr) -> _Shape:
@@ -148,14 +165,14 @@ class Lowering:
                 return operand
             if isinstance(operand, float):
                 return -operand
-            return self.add(name or self.fresh(), "neg", (operand,), node)
+            return self.add(name or self.fresh(), "neg", (operand,), node, generated=name is None)
         if kind == "binary":
             if extra == "pow" and isinstance(operands[1], float):
                 check_exponent(operands[1], node.right, self.locator)  # type: ignore[attr-defined]
             if extra == "div" and operands[1] == 0.0:
                 check_divisor(0.0, node.right, self.locator)  # type: ignore[attr-defined]
-            return self.add(name or self.fresh(), extra, tuple(operands), node)
-        return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index)
+            return self.add(name or self.fresh(), extra, tuple(operands), node, generated=name is None)
+        return self.add(name or self.fresh(), extra.op, tuple(operands), node, extra.index, generated=name is None)
 
 
 def _strip_plus(expr: ast.expr) -> ast.expr:

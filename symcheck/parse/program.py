@@ -3,8 +3,8 @@
 A name bound to a bare number (``x = 1.5``, ``y = -2``) is an input with that
 default; ``z1 = x`` is an "id" node (a staged copy); any other right-hand side
 becomes nodes, the line's last operation taking the assigned name and inner
-operations generated names z<k> (k after the largest z-number anywhere in the
-text, claims included). The last assignment is the output. Full-line
+operations names derived from it (``h1 = tanh(w*x + b)`` computes ``w*x`` as
+``h1_1`` and ``w*x + b`` as ``h1_2``). The last assignment is the output. Full-line
 comments ``# claim: ...`` are claims, checked against the program here.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import cast
 
 from symcheck import ops
-from symcheck.parse.claim import RESERVED_IN_CLAIMS, parse_claim
-from symcheck.ir import INPUT, Claim, Node, Program
+from symcheck.parse.claim import RESERVED_IN_CLAIMS, parse_claim, parse_side
+from symcheck.ir import INPUT, Claim, Node, Program, Question
 from symcheck.errors import InputError
 from symcheck.parse.locate import BYTE_ORDER_MARK, Locator, text_lines
 from symcheck.parse.lowering import FreshNames, Lowering
@@ -28,6 +28,8 @@ from symcheck.parse.syntax import check_size, names_in, parse_python
 _CLAIM_LINE = re.compile(r"^\s*#\s*claim\s*:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
 _CLAIM_WITHOUT_COLON = re.compile(r"^\s*#\s*claim\b(?!\s*:)\s*(?P<text>.*==.*?)\s*$", re.IGNORECASE)
 """``# claim D(f, x) == ...``: meant as a claim, but without its colon it would be a silent comment."""
+_QUESTION_LINE = re.compile(r"^\s*#\s*question\b\s*(?P<number>[^:]*?)\s*:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
+"""``# question 2: grad(z3, before=z4)``: answer block 2 of a homework must equal this quantity."""
 _CLAIM_AFTER_CODE = re.compile(r"^(?P<code>[^#]*\S[^#]*)#\s*claim\s*:", re.IGNORECASE)
 """``z2 = z1 * x  # claim: ...``: claims are whole lines, so this one would never be checked."""
 
@@ -53,7 +55,7 @@ def parse_program(text: str, *, source: str = "<program>") -> Program:
 
     >>> p = parse_program("x = 1.5\\ny = 0.5\\nz1 = x * sin(y)")
     >>> [(n.name, n.op, n.inputs, n.value) for n in p.nodes]
-    [('x', 'input', (), 1.5), ('y', 'input', (), 0.5), ('z2', 'sin', ('y',), None), ('z1', 'mul', ('x', 'z2'), None)]
+    [('x', 'input', (), 1.5), ('y', 'input', (), 0.5), ('z1_1', 'sin', ('y',), None), ('z1', 'mul', ('x', 'z1_1'), None)]
     """
     text = text.removeprefix(BYTE_ORDER_MARK)
     locator = Locator(source, text_lines(text))
@@ -69,9 +71,12 @@ def parse_program(text: str, *, source: str = "<program>") -> Program:
     nodes = _Builder(locator, assignments, FreshNames(taken)).build()
     output = assignments[-1]
     _check_output(output, nodes, locator)
-    program = Program(nodes, output.name, claims, text)
+    questions = _questions(text, locator)
+    program = Program(nodes, output.name, claims, text, questions=questions)
     for claim in claims:
         parse_claim(claim.text, program, location=claim.location)
+    for question in questions:
+        parse_side(question.text, program, location=question.location)
     return program
 
 
@@ -140,6 +145,29 @@ def _claims(text: str, locator: Locator) -> tuple[Claim, ...]:
     return tuple(claims)
 
 
+def _questions(text: str, locator: Locator) -> tuple[Question, ...]:
+    """``# question N: QUANTITY`` lines, numbered from 1 and each number once."""
+    found: dict[int, Question] = {}
+    for number, line in enumerate(text_lines(text), start=1):
+        match = _QUESTION_LINE.match(line)
+        if not match:
+            continue
+        written = match.group("number")
+        if not written.isdigit() or int(written) < 1:
+            raise locator.error(f"a question line needs the answer block's number, not {written!r}", number,
+                                match.start("number"), width=max(1, len(written)),
+                                hint="write '# question 1: D(f, z4)' (blocks are numbered from 1 in the .tex file)")
+        index = int(written)
+        if index in found:
+            raise locator.error(f"question {index} is declared twice (first on line {found[index].location.line})",
+                                number, match.start("number"), hint="give each answer block one question")
+        if not match.group("text"):
+            raise locator.error(f"question {index} has no quantity", number, match.end("number"),
+                                hint="write what the answer must equal, e.g. '# question 1: D(f, z4)'")
+        found[index] = Question(index, match.group("text"), locator.at(number, match.start("text")))
+    return tuple(found[k] for k in sorted(found))
+
+
 def _check_output(output: _Assignment, nodes: tuple[Node, ...], locator: Locator) -> None:
     last = next(node for node in nodes if node.name == output.name)
     if last.is_input:
@@ -167,6 +195,7 @@ class _Builder:
     def build(self) -> tuple[Node, ...]:
         for assignment in self.assignments:
             self.current = assignment
+            self.lowering.fresh.stem = assignment.name
             result = self.lowering.lower(assignment.value, assignment.name)
             if isinstance(result, float):  # a bare number: an input with that default
                 location = self.locator.node_location(assignment.target)

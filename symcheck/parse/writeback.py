@@ -102,11 +102,14 @@ def _apply(op: str, args: list[Written], index: Optional[int], spaced: bool) -> 
 
 # -- a claim's syntax tree -------------------------------------------------------------
 
-def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> str:
-    """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``); ``D(output, b)`` prints as ``D(f, b)``."""
+def equation_text(equation: Any) -> str:
+    """A whole claim as the claim language writes it: ``D(f, z3) == local(z8, z3)*z7``."""
+    return f"{claim_text(equation.lhs)} {equation.relation} {claim_text(equation.rhs)}"
+
+
+def claim_text(node: Any, parent_precedence: int = 0) -> str:
+    """A claim side as the claim language writes it (``z7 + z3*D(z7, z3)``), names as written (``f`` stays f)."""
     kind = type(node).__name__
-    if output:
-        return claim_text(node, parent_precedence).replace(f"D({output}, ", "D(f, ")
     if kind == "Num":
         value = float(node.value)
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
@@ -114,13 +117,15 @@ def claim_text(node: Any, parent_precedence: int = 0, *, output: str = "") -> st
         return node.name
     if kind == "Derivative":
         return f"D({_ref_text(node.of)}, {_ref_text(node.wrt)})"
+    if kind == "LocalPartial":
+        return f"local({_ref_text(node.of)}, {_ref_text(node.wrt)})"
     if kind == "GradBefore":
         return f"grad({_ref_text(node.node)}, before={_ref_text(node.before)})"
     if kind == "Call":
         index = [str(node.index)] if node.index is not None else []  # softmax's component comes first
         return f"{node.func}({', '.join(index + [claim_text(a) for a in node.args])})"
-    if kind == "Neg":
-        return _wrap(f"-{claim_text(node.operand, 3)}", 3, parent_precedence)
+    if kind == "Neg":  # brackets inside a product or after a minus: a*(-b), a - (-b)
+        return _wrap(f"-{claim_text(node.operand, 3)}", 1, parent_precedence)
     if kind == "BinOp":
         precedence = _LEVELS[node.op]
         right_precedence = precedence + (0 if node.op == "**" else 1)

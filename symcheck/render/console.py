@@ -23,7 +23,7 @@ from rich.text import Text
 from symcheck.render import format_number as num
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
-    from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
+    from symcheck.report import Contribution, Finding, NodeResult, Report, Step, Trace, Verdict
 
 MAX_ROWS = 40
 """Nodes shown in a report's table before it switches to the worst-first summary."""
@@ -52,8 +52,8 @@ MIN_BODY = 30
 GLUE = "\u00a0"
 """Joins words that must wrap together (``= 4.17004``); printed as a blank."""
 
-OK_MARK, FAIL_MARK, FLAG_MARK = "✓", "✗", "!"
-_MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow"}
+OK_MARK, FAIL_MARK, FLAG_MARK, UNDECIDED_MARK = "✓", "✗", "!", "?"
+_MARK_STYLE = {OK_MARK: "bold green", FAIL_MARK: "bold red", FLAG_MARK: "bold yellow", UNDECIDED_MARK: "bold yellow"}
 
 
 class Indented:
@@ -222,7 +222,11 @@ def _with_value(symbolic: str, value: Optional[float], *, glue: str = " ") -> st
 
 
 def render_verdict(verdict: Verdict) -> Iterator[RenderableType]:
-    """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric."""
+    """``✓ holds: CLAIM  [method]`` then both sides, symbolic and numeric (``? undecided`` past its budget)."""
+    if verdict.undecided:
+        yield _marked(UNDECIDED_MARK, f"claim undecided: {verdict.claim}")
+        yield Indented(verdict.message, 4)
+        return
     mark, word = (OK_MARK, "holds") if verdict.holds else (FAIL_MARK, "fails")
     yield _marked(mark, f"claim {word}: {verdict.claim}  [{verdict.method}]")
     sides = (("lhs", verdict.lhs_symbolic, verdict.lhs_value), ("rhs", verdict.rhs_symbolic, verdict.rhs_value))
@@ -335,4 +339,17 @@ def _render_step(report: Report, step: Step, number: int, only: Optional[str]) -
     prefix = f"  {step.node}._backward(): "
     for i, c in enumerate(adds):
         head = f"{prefix if i == 0 else ' ' * len(prefix)}{c.target}.grad += ∂f/∂{step.node}·∂{step.node}/∂{c.target} = "
-        yield Hanging(head + _with_value(_short(c.term), c.value, glue=GLUE), len(head))
+        yield Hanging(head + _step_product(c), len(head))
+    if not step.adds and only is None and report.program.node(step.node).is_input:
+        yield Text(f"{prefix}adds nothing (an input has no operands)")
+
+
+def _step_product(c: Contribution) -> str:
+    """``z3*cos(z4) = (-0.47113)·(1) = -0.47113``: the term, then upstream times local, then the product,
+    in CS231n's style; each ``= …`` wraps as a whole."""
+    numbers = f"({num(c.upstream)})·({num(c.local)})"
+    if not (math.isfinite(c.upstream) and math.isfinite(c.local)):
+        return _with_value(_short(c.term), c.value, glue=GLUE)
+    parts = [_short(c.term), numbers.replace(" ", GLUE), num(c.value)]
+    shown = parts[:1] + [p for p in parts[1:] if p != parts[0]]
+    return (" =" + GLUE).join(shown[:1]) + "".join(f" ={GLUE}{p}" for p in shown[1:])

@@ -98,7 +98,9 @@ def _step(step: Step) -> dict[str, Any]:
         "expected_before": {name: encode_number(v) for name, v in step.expected_before.items()},
         "pending": {name: list(users) for name, users in step.pending.items()},
         "adds": [
-            {"target": c.target, "term": c.term, "value": encode_number(c.value)} for c in step.adds
+            {"target": c.target, "term": c.term, "value": encode_number(c.value),
+             "upstream": encode_number(c.upstream), "local": encode_number(c.local), "local_term": c.local_term}
+            for c in step.adds
         ],
         "ok": step.ok,
         "kink_excused": list(step.kink_excused),

@@ -80,7 +80,7 @@ class SymbolicGraph:
         self._derivatives: dict[str, dict[str, Expr]] = {}
         self._expansions: Optional[dict[sympy.Symbol, Expr]] = None
         self._reaching: Optional[set[str]] = None
-        self._softmax_nodes: Optional[dict[Expr, sympy.Symbol]] = None
+        self._softmax_nodes: Optional[dict[str, Optional[Expr]]] = None  # each node's forward worth naming
 
     # -- per node ------------------------------------------------------------
 
@@ -108,19 +108,49 @@ class SymbolicGraph:
         kind, names = op_kind(spec)
         if parent not in names:
             return ZERO
-        return self._named(kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names]))
+        return self._named(kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names]),
+                           node, names)
 
-    def _named(self, partial: Expr) -> Expr:
-        """A local partial with every softmax component that is a node written as that node.
+    def _named(self, partial: Expr, node: str, operands: Any) -> Expr:
+        """A local partial with every sub-expression that is a node's forward meaning written as that node.
 
-        sympy writes ∂sᵢ/∂xⱼ in components, ``softmax(0, a, b)*(1 - softmax(0, a, b))``;
-        where the program holds those components as nodes this reads ``z1*(1 - z1)``.
+        sympy writes ∂h1/∂z4 for h1 = tanh(z4) as ``1 - tanh(z4)**2``, ∂z6/∂z2 for
+        z6 = exp(z2) as ``exp(z2)`` and ∂sᵢ/∂xⱼ in softmax components; in the
+        student's own nodes these read ``1 - h1**2``, ``z6`` and ``p0*(1 - p0)``.
+        The nodes looked for are the node itself and the other softmax components
+        over the same operands, so the cost stays linear in the graph (and a
+        cos(a) partial stays -sin(a) even where sin(a) is a node elsewhere).
         """
+        replacements = {}
+        for sibling in self._siblings(node, tuple(operands)):
+            forward = self._forward_expression(sibling)
+            if forward is not None:
+                replacements.setdefault(forward, self.symbol(sibling))
+        return partial.xreplace(replacements) if replacements else partial
+
+    def _siblings(self, node: str, operands: tuple[str, ...]) -> list[str]:
+        """`node` itself and, for a softmax component, the other components over the same operands."""
+        if self.program.node(node).op != "softmax" or not operands:
+            return [node]
+        found = [node]
+        for k in self._consumers.get(operands[0], ()):
+            other = self.program.node(k)
+            if k != node and other.op == "softmax" and tuple(dict.fromkeys(
+                    o for o in other.inputs if isinstance(o, str))) == operands:
+                found.append(k)
+        return found
+
+    def _forward_expression(self, name: str) -> Optional[Expr]:
+        """The forward expression worth naming (None for copies, inputs, constants and names symcheck made up)."""
         if self._softmax_nodes is None:
-            self._softmax_nodes = {
-                self.forward(node.name): self.symbol(node.name) for node in self.program.nodes if node.op == "softmax"
-            }
-        return partial.xreplace(self._softmax_nodes) if self._softmax_nodes else partial
+            self._softmax_nodes = {}
+        if name not in self._softmax_nodes:
+            node = self.program.node(name)
+            # a name the user wrote, not z2 (softmax components are always named: their sums are unreadable)
+            named = not (node.is_input or node.op == "id") and (not node.generated or node.op == "softmax")
+            forward = self.forward(name) if named else None
+            self._softmax_nodes[name] = None if forward is None or forward.is_Symbol or forward.is_Number else forward
+        return self._softmax_nodes[name]
 
     def consumers(self, name: str) -> tuple[str, ...]:
         """The nodes using `name` as an operand, in backward order (latest first)."""
@@ -187,7 +217,7 @@ class SymbolicGraph:
             kind, names = op_kind(node)
             symbols = [self.symbol(n) for n in names]
             for operand, partial in zip(names, kind.partials):
-                terms.setdefault(operand, []).append(seed * self._named(kind.substitute(partial, symbols)))
+                terms.setdefault(operand, []).append(seed * self._named(kind.substitute(partial, symbols), name, names))
         self._derivatives[of] = derivatives
         return derivatives
 

@@ -247,7 +247,11 @@ def test_trace_latex_of_chosen_steps(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     assert out.splitlines()[1:] == [
         "\\begin{align*}",
-        "&\\text{step 5, before }\\texttt{z4.\\_backward()}:\\ \\texttt{z3.grad} = z_{7} \\approx 2.42679",
+        "&\\text{step 5: before }\\texttt{z4.\\_backward()}\\quad (z_{4} = z_{3} + z_{1}) \\\\",
+        "&\\qquad \\texttt{z3.grad} = z_{7} \\approx 2.42679 \\quad \\text{(pending: }\\texttt{z4}\\text{)} \\\\",
+        "&\\qquad \\texttt{z3.grad} \\mathrel{+}= \\frac{\\partial f}{\\partial z_{4}} \\frac{\\partial z_{4}}"
+        "{\\partial z_{3}} = z_{3} \\cos{\\left(z_{4} \\right)} \\\\",
+        "&\\qquad\\qquad = (-0.47113)(1) = -0.47113",
         "\\end{align*}",
     ]
 
@@ -258,7 +262,8 @@ def test_trace_on_a_kink_agrees_with_check(capsys: pytest.CaptureFixture[str]) -
     assert check_code == code == 0, err
     assert "disagree" not in out
     last_step = " ".join(out.split("step 4:")[1].split("! z1")[0].split())  # wrapped lines joined
-    assert last_step.endswith("x.grad = y*Heaviside(x) = 1 (complete) ! engine holds 0 (subgradient at a kink, accepted)")
+    assert last_step.endswith("x.grad = y*Heaviside(x) = 1 (complete) ! engine holds 0 (subgradient at a kink, "
+                              "accepted) x._backward(): adds nothing (an input has no operands)")
     assert "✗" not in out
     assert "! z1 (relu) nondifferentiable" in out
 
@@ -266,9 +271,9 @@ def test_trace_on_a_kink_agrees_with_check(capsys: pytest.CaptureFixture[str]) -
 def test_a_long_trace_line_wraps_under_its_equals_sign(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "trace", "backprop", "--no-color", "--steps", "z2")  # 80 columns under capsys
     lines = out.splitlines()
-    start = lines.index("  z2._backward(): y.grad += ∂f/∂z2·∂z2/∂y = z3*exp(z2) + z1*(z7 + z3*cos(z4))")
+    start = lines.index("  z2._backward(): y.grad += ∂f/∂z2·∂z2/∂y = z3*z6 + z1*(z7 + z3*cos(z4))")
     assert code == 0
-    assert lines[start + 1] == " " * 44 + "= 4.17004"
+    assert lines[start + 1] == " " * 44 + "= (4.17004)·(1) = 4.17004"
     assert all(len(line) <= 80 and (line[:1] in " " or line.startswith(("step", "trace", "✓"))) for line in lines)
 
 

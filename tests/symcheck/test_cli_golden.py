@@ -39,6 +39,12 @@ COMMANDS = {
     "claim-fails": "claim backprop 'D(f, z3) == z7'",
     "claim-a-value": "claim backprop 'grad(z3, before=z4) == 2.42679'",
     "claim-json": "claim backprop 'grad(z3, before=z4) == 2.4268' --json",
+    "claim-local-partial": "claim backprop '∂z8/∂z3 == z7'",
+    "claim-missing-path": "claim backprop 'D(f, z3) == ∂f/∂z8·∂z8/∂z3'",
+    "claim-latex": "claim backprop '\\frac{\\partial f}{\\partial z_4} = z_3 \\cos z_4' --latex",
+    "grade-the-excerpt": "grade docs/examples/hw4-answers.tex --graph backprop",
+    "grade-slips-hidden": "grade docs/examples/slips.tex --graph backprop --hide-solutions",
+    "grade-json": "grade docs/examples/hw4-answers.tex --graph backprop --json",
     "graph-dot": "graph backprop",
     "graph-mermaid": "graph backprop --format mermaid",
     "problems": "problems",
@@ -53,6 +59,7 @@ def _run(words: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.fixture
 def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN.parents[2])  # the repository's root: commands name docs/examples/ files
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
 

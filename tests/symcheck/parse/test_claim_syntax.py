@@ -6,15 +6,27 @@ import pytest
 
 from homework import backprop_program
 from symcheck import ops
-from symcheck.parse.claim_ast import BinOp, Call, ClaimEquation, Derivative, GradBefore, Neg, Num, Ref
+from symcheck.parse.claim_ast import (
+    ADJOINT,
+    EVERY_PATH,
+    LOCAL,
+    BinOp,
+    Call,
+    Derivative,
+    GradBefore,
+    LocalPartial,
+    Neg,
+    Num,
+    Reading,
+    Ref,
+)
 from symcheck.errors import InputError
 from symcheck.ir import SourceLocation
 from symcheck.parse import parse_claim, parse_program
 
 PROGRAM = backprop_program()
-CHAIN = ClaimEquation(
-    Derivative("z8", "z4"), BinOp("*", Derivative("z8", "z5"), Derivative("z5", "z4")), "", None
-)
+TEXTBOOK_CHAIN = (Derivative("f", "z4"), BinOp("*", Derivative("f", "z5"), LocalPartial("z5", "z4")))
+EXPLICIT_CHAIN = (Derivative("f", "z4"), BinOp("*", Derivative("f", "z5"), Derivative("z5", "z4")))
 
 
 @pytest.fixture(autouse=True)
@@ -30,19 +42,57 @@ def error_of(text: str, **kwargs) -> InputError:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "D(f, z4) == D(f, z5) * D(z5, z4)",
-        "∂f/∂z4 == ∂f/∂z5 * ∂z5/∂z4",
-        "df/dz4 == df/dz5 * dz5/dz4",
-        "d f / d z4 == d f/d z5 * ∂ z5 / ∂ z4",
-        "D(z8, z4) == D(f, z5) * D(z5, z4)",
+        ("D(f, z4) == D(f, z5) * D(z5, z4)", EXPLICIT_CHAIN),
+        ("∂f/∂z4 == ∂f/∂z5 * ∂z5/∂z4", TEXTBOOK_CHAIN),
+        ("df/dz4 == df/dz5 * dz5/dz4", TEXTBOOK_CHAIN),
+        ("d f / d z4 == d f/d z5 * ∂ z5 / ∂ z4", TEXTBOOK_CHAIN),
+        ("∂f/∂z4 == ∂f/∂z5 · ∂z5/∂z4", TEXTBOOK_CHAIN),
+        ("∂f/∂z4 == ∂f/∂z5 × local(z5, z4)", TEXTBOOK_CHAIN),
+        ("D(f, z4) == D(f, z5) * local(z5, z4)", TEXTBOOK_CHAIN),
     ],
 )
-def test_chain_rule_claim_in_every_spelling(text: str) -> None:
+def test_chain_rule_claim_in_every_spelling(text: str, expected: tuple) -> None:
     claim = parse_claim(text, PROGRAM)
-    assert (claim.lhs, claim.rhs) == (CHAIN.lhs, CHAIN.rhs)
+    assert (claim.lhs, claim.rhs) == expected
     assert claim.text == text and claim.location == SourceLocation("<claim>", 1, 1, text)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "kind"),
+    [
+        ("∂f/∂z3", Derivative("f", "z3"), ADJOINT),       # f: the adjoint
+        ("∂z8/∂z3", LocalPartial("z8", "z3"), LOCAL),     # z3 is an operand of z8: the local partial, z7
+        ("∂z8/∂z7", LocalPartial("z8", "z7"), LOCAL),
+        ("∂z7/∂z3", Derivative("z7", "z3"), EVERY_PATH),  # not neighbours: along every path
+        ("∂z3/∂z4", Derivative("z3", "z4"), EVERY_PATH),  # z4 does not feed z3: 0, along every (no) path
+        ("dz5/dz4", LocalPartial("z5", "z4"), LOCAL),
+        ("D(z8, z3)", Derivative("z8", "z3"), EVERY_PATH),  # D is along every path, always
+        ("D(f, z3)", Derivative("f", "z3"), ADJOINT),
+        ("local(z8, z3)", LocalPartial("z8", "z3"), LOCAL),
+    ],
+)
+def test_the_textbook_notation_rule_and_how_each_partial_was_read(written: str, expected: object, kind: str) -> None:
+    claim = parse_claim(f"{written} == 1", PROGRAM)
+    assert claim.lhs == expected
+    assert claim.readings == (Reading(written, kind, expected.of, expected.wrt),)  # type: ignore[attr-defined]
+
+
+def test_a_value_relation_with_approx() -> None:
+    claim = parse_claim("D(f, x) ≈ 0.507", PROGRAM)
+    assert (claim.lhs, claim.rhs, claim.relation) == (Derivative("f", "x"), Num(0.507), "≈")
+    assert claim.rhs.written == "0.507"  # type: ignore[attr-defined]
+    assert str(error_of("D(f, x) ≈ ")) == "<claim>:1:9: '≈' needs a side on its left and on its right; " \
+                                          "e.g. D(f, x) ≈ 0.507"
+    assert str(error_of("D(f, x) ≈ 1 == 1")).startswith("<claim>:1:11: a claim compares exactly two sides")
+
+
+def test_local_partials_need_an_operand() -> None:
+    assert str(error_of("local(z8, z4) == 1")) == (
+        "<claim>:1:1: z4 is not an operand of z8 = mul(z7, z3); a local partial is taken in an operand; "
+        "D(z8, z4) is the derivative along every path")
+    assert str(error_of("local(x, x) == 1")).startswith("<claim>:1:1: x is an input: it has no op")
 
 
 def test_grad_before_and_arithmetic() -> None:
@@ -63,7 +113,7 @@ def test_n_ary_functions_in_claims() -> None:
 
 
 def test_f_is_the_output_and_its_own_name_works() -> None:
-    assert parse_claim("f == z8", PROGRAM).lhs == Ref("z8")
+    assert parse_claim("f == z8", PROGRAM).lhs == Ref("f")  # kept as written; the evaluator reads it as z8
 
 
 def test_d_words_that_are_nodes_stay_a_division() -> None:
@@ -86,7 +136,8 @@ def test_locations_inside_a_claim_line() -> None:
         ("D(f, z4)", "<claim>:1:1: a claim needs '==' between two sides; write LHS == RHS, "
                      "e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
         ("z3 = z4", "<claim>:1:4: a claim compares with '==', not '='; write e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
-        ("D(f, z4) < 1", "<claim>:1:1: claims compare with '==', not '<'; e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
+        ("D(f, z4) < 1", "<claim>:1:1: claims compare with '==' (or '≈' for a value), not '<'; "
+                         "e.g. D(f, z4) == D(f, z5) * D(z5, z4)"),
         ("D(f, z4) == 1 == 1", "<claim>:1:1: a claim compares exactly two sides; write one '==' per claim; "
                                "split chains into several claims"),
         ("D(f, zz4) == 1", "<claim>:1:6: unknown node 'zz4'; did you mean 'z4'? nodes: x, y, z1, z2, z3, z4, z5, "
@@ -104,7 +155,7 @@ def test_locations_inside_a_claim_line() -> None:
         ("D(f) == 1", "<claim>:1:1: D() takes two node names, got 1 arguments; write D(of, wrt) with two node "
                       "names, e.g. D(f, z4)"),
         ("Dd(f, z4) == 1", "<claim>:1:1: unknown function 'Dd'; did you mean 'D'? supported: exp, log, sqrt, "
-                           "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax, D, grad"),
+                           "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax, D, grad, local"),
         ("∂f == 1", "<claim>:1:1: '∂' must start a derivative written ∂a/∂b; write e.g. ∂f/∂z4 or D(f, z4)"),
         ("z3 ^ 2 == z4", "<claim>:1:4: '^' is not a power operator; write '**' for powers, e.g. x**2"),
         ("z3(z4) == 1", "<claim>:1:1: implicit multiplication 'z3(' is not supported; write 'z3*(' "

@@ -182,14 +182,20 @@ def test_the_homework_program_round_trips() -> None:
     assert program.source == BACKPROP_TEXT
 
 
-def test_program_subexpressions_get_generated_names_after_the_users() -> None:
-    program = parse_program("x = -2\nz4 = x\nz5 = sin(z4) * 2\nz1 = -z5\n")
+def test_program_subexpressions_are_named_after_their_line() -> None:
+    program = parse_program("x = -2\nz4 = x\nz5 = sin(z4) * 2\nz1 = -z5\nh = tanh(x*x + z5)\nz5_2 = h\n")
     assert shape(program) == [
-        ("x", "input", ()), ("z4", "id", ("x",)), ("z6", "sin", ("z4",)), ("z5", "mul", ("z6", 2.0)),
-        ("z1", "neg", ("z5",)),
+        ("x", "input", ()), ("z4", "id", ("x",)), ("z5_1", "sin", ("z4",)), ("z5", "mul", ("z5_1", 2.0)),
+        ("z1", "neg", ("z5",)), ("h_1", "mul", ("x", "x")), ("h_2", "add", ("h_1", "z5")), ("h", "tanh", ("h_2",)),
+        ("z5_2", "id", ("h",)),
     ]
     assert program.node("x").value == -2.0
-    assert program.node("z6").location.column == 6
+    assert program.node("z5_1").location.column == 6
+
+
+def test_a_derived_name_never_takes_a_name_the_user_wrote() -> None:
+    program = parse_program("x = 1\nloss_1 = x + 1\nloss = 2*loss_1*x\n")
+    assert program.names == ("x", "loss_1", "loss_2", "loss")
 
 
 def test_inputs_come_first_wherever_they_are_assigned() -> None:
@@ -278,7 +284,8 @@ def test_generated_names_never_clash_with_user_names(names: list[str]) -> None:
     generated = [n for n in program.names if n not in names]
     assert len(set(program.names)) == len(program.names)
     assert program.output == out and len(generated) == 3 * len(inputs)
-    assert generated == sorted(generated, key=lambda n: int(n[1:]))  # evaluation order
+    assert generated == sorted(generated, key=lambda n: int(n.rsplit("_", 1)[1]))  # evaluation order
+    assert all(n.startswith(f"{out}_") for n in generated)  # named after their line
     expression = parse_expression(terms)
     assert [n.name for n in expression.inputs] == inputs
     assert len(set(expression.names)) == len(expression.names)

@@ -68,13 +68,13 @@ step 4: before z5._backward()   [z5 = sin(z4)]
   z5.grad = z3 = 0.75  (complete)
   z3.grad = z7 = 2.42679  (pending: z4)
   z2.grad = z3*z6 = 1.23654  (pending: z3)
-  z5._backward(): z4.grad += ∂f/∂z5·∂z5/∂z4 = z3*cos(z4) = -0.47113
+  z5._backward(): z4.grad += ∂f/∂z5·∂z5/∂z4 = z3*cos(z4) = (0.75)·(-0.628174) = -0.47113
 step 5: before z4._backward()   [z4 = add(z3, z1)]
   z4.grad = z3*cos(z4) = -0.47113  (complete)
   z3.grad = z7 = 2.42679  (pending: z4)
   z2.grad = z3*z6 = 1.23654  (pending: z3)
-  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113
-                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = -0.47113
+  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = (-0.47113)·(1) = -0.47113
+                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = (-0.47113)·(1) = -0.47113
 ✓ engine, symbolic and finite differences agree on all 10 nodes"""
 
 TRACE_WRONG_STEP = """\
@@ -83,8 +83,8 @@ step 5: before z4._backward()   [z4 = add(z3, z1)]  ✗
   z4.grad = z3*cos(z4) = -0.47113  (complete)  ✗ engine holds -0.94226
   z3.grad = z7 = 2.42679  (pending: z4)
   z2.grad = z3*z6 = 1.23654  (pending: z3)
-  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113
-                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = -0.47113
+  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = (-0.47113)·(1) = -0.47113
+                  z1.grad += ∂f/∂z4·∂z4/∂z1 = z3*cos(z4) = (-0.47113)·(1) = -0.47113
 ✗ engine grads disagree with the chain rule before 6 step(s), first before step 5 (z4._backward())
 ✗ x (input) mismatch: engine -0.199993, symbolic 0.506702
 ✗ y (input) mismatch: engine 3.46334, symbolic 4.17004
@@ -133,8 +133,14 @@ def test_trace_node_filter_follows_one_grad() -> None:
     z3_lines = [line for line in lines if line.startswith("  z3.grad")]
     assert z3_lines[:2] == ["  z3.grad = 0  (pending: z4, z8)", "  z3.grad = z7 = 2.42679  (pending: z4)"]
     assert z3_lines[-1] == "  z3.grad = z7 + z3*cos(z4) = 1.95566  (complete)"
-    assert "  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = -0.47113" in lines
+    assert "  z4._backward(): z3.grad += ∂f/∂z4·∂z4/∂z3 = z3*cos(z4) = (-0.47113)·(1) = -0.47113" in lines
     assert not any(line.startswith("  z2.grad") for line in lines)
+
+
+def test_each_step_shows_upstream_and_local_as_numbers_and_an_input_adds_nothing() -> None:
+    lines = show(*render_trace(samples.trace(), steps={"z8", "x"})).splitlines()
+    assert " " * 18 + "z3.grad += ∂f/∂z8·∂z8/∂z3 = z7 = (1)·(2.42679) = 2.42679" in lines
+    assert "  x._backward(): adds nothing (an input has no operands)" in lines
 
 
 def _chain(n: int, bad: int) -> Report:

@@ -42,7 +42,8 @@ def test_trace_json_has_steps_in_backward_order() -> None:
     assert before_z4["symbolic_before"]["z3"] == "z7"
     assert math.isclose(before_z4["grads_before"]["z3"], samples.V["z7"])
     assert before_z4["pending"]["z3"] == ["z4"]
-    assert before_z4["adds"][0] == {"target": "z3", "term": "z3*cos(z4)", "value": before_z4["adds"][0]["value"]}
+    assert before_z4["adds"][0] == {"target": "z3", "term": "z3*cos(z4)", "value": before_z4["adds"][0]["value"],
+                                    "upstream": before_z4["adds"][0]["value"], "local": 1.0, "local_term": "1"}
 
 
 def test_claim_json() -> None:

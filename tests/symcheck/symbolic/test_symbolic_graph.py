@@ -84,12 +84,19 @@ def test_derivative_between_nodes(graph: SymbolicGraph) -> None:
     assert graph.local_partial("z8", "x") == 0
 
 
-def test_sigmoid_derivative_prints_as_sigma_one_minus_sigma() -> None:
+def test_sigmoid_derivative_prints_as_sigma_one_minus_sigma_in_the_nodes_own_name() -> None:
     graph = SymbolicGraph(single("sigmoid", "a"))
     partial = graph.local_partial("z1", "a")
-    assert text(partial) == "(1 - sigmoid(a))*sigmoid(a)"
+    assert text(partial) == "z1*(1 - z1)"
     assert "cosh" not in text(partial)
-    assert latex(partial) == r"\left(1 - \sigma\left(a\right)\right) \sigma\left(a\right)"
+    assert latex(partial) == r"z_{1} \left(1 - z_{1}\right)"
+    assert text(graph.expanded(partial)) == "(1 - sigmoid(a))*sigmoid(a)"
+
+
+def test_a_local_partial_names_the_nodes_own_forward_meaning() -> None:
+    assert text(SymbolicGraph(single("tanh", "a")).local_partial("z1", "a")) == "1 - z1**2"
+    assert text(SymbolicGraph(single("exp", "a")).local_partial("z1", "a")) == "z1"
+    assert text(SymbolicGraph(single("sin", "a")).local_partial("z1", "a")) == "cos(a)"
 
 
 def _softmax_pair() -> Program:

@@ -178,8 +178,8 @@ def _with_step_math(bundle: dict[str, Any], trace: "Trace") -> dict[str, Any]:
         return bundle
     latex = trace_to_latex(trace)
     bundle["text/latex"] = latex
-    body = latex.split("\\begin{align*}\n", 1)[1].rsplit("\n\\end{align*}", 1)[0]
-    bundle["text/markdown"] = "$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$"
+    steps = re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.S)  # one block per step
+    bundle["text/markdown"] = "\n\n".join(f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$" for body in steps)
     return bundle
 
 

@@ -130,6 +130,8 @@ def test_the_same_bundles_outside_a_kernel() -> None:
     assert sorted(filtered) == ["text/html", "text/plain"]  # no sums to rebuild: no exporters' maths
     whole = symcheck.trace("backprop")._repr_mimebundle_()
     assert sorted(whole) == ["text/html", "text/latex", "text/markdown", "text/plain"]
-    assert "step 5, before" in whole["text/markdown"] and "frac{\\partial f}" not in whole["text/markdown"]
+    markdown = whole["text/markdown"]
+    assert "\\text{step 5: before }" in markdown and "align*" not in markdown  # the steps, not derivations
+    assert markdown.count("\\begin{aligned}") == 10 == markdown.count("$$") // 2  # one block per step
     graph = symcheck.graph("x*y", format="mermaid")
     assert str(graph).startswith("flowchart LR") and graph.dot.startswith("digraph") and "<svg" in graph.svg

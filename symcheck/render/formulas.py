@@ -30,9 +30,23 @@ def latex(expr: Any) -> str:
     return sympy.latex(expr, order="none")
 
 
-@lru_cache(maxsize=4096)
 def name_latex(name: str) -> str:
-    """A node name in LaTeX: ``z3`` → ``z_{3}``, ``f`` → ``f``."""
+    """A node name in LaTeX: ``z3`` → ``z_{3}``, ``f`` → ``f`` (as sympy prints the symbol).
+
+    One letter and digits (the generated names of big graphs) are written directly,
+    the way sympy writes them; every other name goes through sympy's printer.
+    """
+    plain = _LETTER_DIGITS.match(name)
+    if plain:
+        return f"{plain[1]}_{{{plain[2]}}}" if plain[2] else plain[1]
+    return _sympy_name_latex(name)
+
+
+_LETTER_DIGITS = re.compile(r"^([A-Za-z])([0-9]*)$")
+
+
+@lru_cache(maxsize=4096)
+def _sympy_name_latex(name: str) -> str:
     return sympy.latex(sympy.Symbol(name))
 
 

@@ -20,14 +20,18 @@ from typing import Any
 import sympy
 
 
+COMPACT = {"min": -5, "max": 15, "full_prec": False}
+"""sympy's range of fixed-point numbers: a float such as 1e300 prints as ``1.0e+300``, never as 301 digits."""
+
+
 def text(expr: Any) -> str:
-    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``)."""
-    return sympy.sstr(expr, order="none")
+    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``), numbers compact."""
+    return sympy.sstr(expr, order="none", **COMPACT)
 
 
 def latex(expr: Any) -> str:
-    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``."""
-    return sympy.latex(expr, order="none")
+    r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``; numbers compact (``10^{300}``)."""
+    return sympy.latex(expr, order="none", **COMPACT)
 
 
 def name_latex(name: str) -> str:
@@ -62,7 +66,7 @@ def adjoint_latex(name: str, output: str = "f") -> str:
 
 def dotted(expr: Any) -> str:
     """`expr` as sympy prints it (no reordering), products with a middle dot: ``0**x·log(0)``."""
-    return re.sub(r"(?<!\*)\*(?!\*)", "·", sympy.sstr(expr))
+    return re.sub(r"(?<!\*)\*(?!\*)", "·", sympy.sstr(expr, **COMPACT))
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -72,6 +76,7 @@ _INTEGER_POWER = re.compile(r"\*\*(?:\((-\d+)\)|(\d+)(?![\d.]))")
 def readable(expression: Any) -> str:
     """sympy's text with the math look of a handout: ``1 - tanh(x)**2`` → ``1 − tanh(x)²``,
     ``2*x`` → ``2·x``, ``x**0.5`` → ``x^0.5``."""
-    shown = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), str(expression))
+    shown = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
+                               sympy.sstr(expression, **COMPACT))
     shown = shown.replace("**", "^").replace("*", "·").replace(" - ", " − ")
     return "−" + shown[1:] if shown.startswith("-") else shown

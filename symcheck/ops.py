@@ -37,9 +37,12 @@ def _relu_value(x: Any) -> Any:
 
 def _exp_for(*xs: Any) -> Callable[[Any], Any]:
     """math.exp for floats, mpmath.exp when any argument is an mpmath number."""
-    import mpmath
+    for x in xs:
+        if x.__class__ is not float and x.__class__ is not int:
+            import mpmath
 
-    return mpmath.exp if any(isinstance(x, (mpmath.mpf, mpmath.mpc)) for x in xs) else math.exp
+            return mpmath.exp if any(isinstance(x, (mpmath.mpf, mpmath.mpc)) for x in xs) else math.exp
+    return math.exp
 
 
 class sigmoid(sympy.Function):

@@ -31,6 +31,8 @@ __all__ = ["Adapter", "CONST", "EngineAdapter", "INPUT", "Restore", "canonical_o
 Restore = Callable[[], None]
 """Undoes what `EngineAdapter.observe` did to the nodes."""
 
+_LABELS = frozenset(LABEL_NAMES)
+
 PARAMETER_NAMES = {
     "pow": ("exponent", "_exponent", "power", "_power", "n", "k", "arg"),
     "leaky_relu": ("slope", "negative_slope", "_slope", "alpha", "leak"),
@@ -105,6 +107,7 @@ class Adapter:
     def __init__(self, declared: Optional[Layout] = None) -> None:
         self.declared = declared
         self._layouts: dict[type, Layout] = {}
+        self._node_types: dict[type, bool] = {}
 
     def layout(self, node: Any) -> Layout:
         """The layout of the node's class (found once per class: the hot path of a capture)."""
@@ -116,7 +119,10 @@ class Adapter:
 
     def is_node(self, obj: Any) -> bool:
         """Whether `obj` (a parent as the engine lists it) is a node of this engine, not a number."""
-        return is_node(obj, self.declared.value if self.declared is not None else None)
+        known = self._node_types.get(type(obj))
+        if known is None:
+            known = self._node_types[type(obj)] = is_node(obj, self.declared.value if self.declared else None)
+        return known
 
     # -- values and grads -------------------------------------------------------------------
 
@@ -134,6 +140,8 @@ class Adapter:
     def grad(self, node: Any) -> Optional[float]:
         name = self.layout(node).grad
         found = getattr(node, name, None) if name else None
+        if found.__class__ is float:
+            return found
         if found is None:
             return 0.0 if self.grads_on_every_node else None
         if not is_real(found):
@@ -179,7 +187,7 @@ class Adapter:
         found = label_text(getattr(node, name, None)) if name is not None else None
         if found is None:  # a label set on some nodes only (the class's layout found none, or an empty one)
             own = getattr(node, "__dict__", None)
-            if isinstance(own, dict):
+            if isinstance(own, dict) and not _LABELS.isdisjoint(own):
                 found = next((label_text(own[n]) for n in LABEL_NAMES if n in own and label_text(own[n])), None)
         return found
 

@@ -15,8 +15,9 @@ counter).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
+import functools
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
@@ -178,6 +179,8 @@ def _slots(operands: tuple[Operand, ...]) -> tuple[tuple[Slot, ...], tuple[int, 
 
     Constant operands are pow's exponent or a number an engine kept outside the graph (``x * 2``).
     """
+    if all(type(o) is int for o in operands) and len(set(operands)) == len(operands):
+        return _distinct(len(operands)), operands  # type: ignore[return-value]
     refs: dict[int, int] = {}
     slots: list[Slot] = []
     for operand in operands:
@@ -186,6 +189,12 @@ def _slots(operands: tuple[Operand, ...]) -> tuple[tuple[Slot, ...], tuple[int, 
         else:
             slots.append(("c", float(operand)))
     return tuple(slots), tuple(refs)
+
+
+@functools.lru_cache(maxsize=None)
+def _distinct(count: int) -> tuple[Slot, ...]:
+    """The pattern of `count` distinct node operands: ("v", 0), ("v", 1), …"""
+    return tuple(("v", k) for k in range(count))
 
 
 # -- capture --------------------------------------------------------------------------------------
@@ -220,6 +229,8 @@ def capture_engine(output: Any, adapter: Optional[Adapter] = None, *, reader: Op
         graph.engine_ops.append(reading.engine_op)
         graph.operands.append(reading.operands)
         graph.indices.append(reading.index)
+        if reading.kind is not None and reading.op != "softmax":  # a softmax component's kind is rotated
+            graph._kinds[i] = reading.kind
         if not reading.reproduced or reading.inferred or reading.ambiguous:
             graph.readings[i] = reading
         if progress is not None and i % PROGRESS_EVERY == PROGRESS_EVERY - 1:
@@ -347,18 +358,15 @@ def _order(output: Any, listed: dict[int, list[Any]], nodes: dict[int, list[Any]
            adapter: Adapter) -> list[Any]:
     """Parents before consumers: creation order when the engine counts, else a post-order walk (as
     micrograd's build_topo), with a set's parents sorted by a digest of their sub-graphs."""
-    def node_parents(node: Any) -> list[Any]:
-        return nodes[id(node)]
-
     if unordered:
-        keys = _digests(output, node_parents, adapter)
+        keys = _digests(output, nodes, adapter)
         for key in unordered:
-            listed[key] = sorted(listed[key], key=lambda p: keys[id(p)] if id(p) in keys else repr(p))
+            listed[key] = sorted(listed[key], key=lambda p: keys[id(p)] if id(p) in keys else f"~{float(p)!r}")
             nodes[key] = [p for p in listed[key] if adapter.is_node(p)]
     if adapter.creation_key(output) is not None:
-        _postorder(adapter, output, node_parents)  # for the cycle check
+        _postorder(adapter, output, nodes)  # for the cycle check
         return sorted(_nodes(output, nodes), key=adapter.creation_key)  # type: ignore[arg-type]
-    return _postorder(adapter, output, node_parents)
+    return _postorder(adapter, output, nodes)
 
 
 def _nodes(output: Any, nodes: dict[int, list[Any]]) -> Iterator[Any]:
@@ -373,28 +381,30 @@ def _nodes(output: Any, nodes: dict[int, list[Any]]) -> Iterator[Any]:
                 stack.append(parent)
 
 
-def _postorder(adapter: Adapter, output: Any, parents_of: Callable[[Any], list[Any]],
+def _postorder(adapter: Adapter, output: Any, parents: dict[int, list[Any]],
                visit: Optional[Callable[[Any], None]] = None) -> list[Any]:
-    """Every node before its consumers, parents in their order; a node met again while its own
-    sub-graph is being walked closes a cycle: an `EngineCycleError`. Linear in nodes and edges."""
-    VISITING, DONE = 1, 2
-    state = {id(output): VISITING}
+    """Every node before its consumers, parents in their order (`parents`: by id, the node parents); a node
+    met again while its own sub-graph is being walked closes a cycle: an `EngineCycleError`. Linear."""
+    visiting, done = 1, 2
+    state = {id(output): visiting}
     order: list[Any] = []
-    stack: list[tuple[Any, Iterator[Any]]] = [(output, iter(parents_of(output)))]
+    stack: list[tuple[Any, Iterator[Any]]] = [(output, iter(parents[id(output)]))]
+    push, pop, get, append = stack.append, stack.pop, state.get, order.append
     while stack:
         node, pending = stack[-1]
         for parent in pending:
-            seen = state.get(id(parent))
+            key = id(parent)
+            seen = get(key)
             if seen is None:
-                state[id(parent)] = VISITING
-                stack.append((parent, iter(parents_of(parent))))
+                state[key] = visiting
+                push((parent, iter(parents[key])))
                 break
-            if seen == VISITING:
+            if seen == visiting:
                 raise _cycle(adapter, [n for n, _ in stack], parent)
         else:
-            stack.pop()
-            state[id(node)] = DONE
-            order.append(node)
+            pop()
+            state[id(node)] = done
+            append(node)
             if visit is not None:
                 visit(node)
     return order
@@ -424,16 +434,17 @@ def _describe_raw(adapter: Adapter, node: Any) -> str:
     return f"{type(node).__name__}({adapter.engine_op(node) or 'leaf'!r}, {value})"
 
 
-def _digests(output: Any, parents_of: Callable[[Any], list[Any]], adapter: Adapter) -> dict[int, str]:
-    """A key per node from its op, value and its parents' keys: stable across runs, unlike ids."""
+def _digests(output: Any, parents: dict[int, list[Any]], adapter: Adapter) -> dict[int, str]:
+    """A key per node from its op name, value and its parents' keys: the same in every run, unlike ids."""
     keys: dict[int, str] = {}
+    blake2b = hashlib.blake2b
 
     def visit(node: Any) -> None:
-        text = f"{adapter.engine_op(node) or ''}|{adapter.value(node)!r}|" + "|".join(
-            sorted(keys[id(p)] for p in parents_of(node)))
-        keys[id(node)] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        value = getattr(node, adapter.layout(node).value or "", None)
+        text = f"{adapter.engine_op(node) or ''}|{value!r}|" + "|".join(sorted([keys[id(p)] for p in parents[id(node)]]))
+        keys[id(node)] = blake2b(text.encode(), digest_size=12).hexdigest()
 
-    _postorder(adapter, output, parents_of, visit)
+    _postorder(adapter, output, parents, visit)
     return keys
 
 
@@ -442,7 +453,7 @@ def _names(order: list[Any], leaves: list[bool], adapter: Adapter) -> list[str]:
     labels = [adapter.label(node) for node in order]
     taken: set[str] = {label for label in labels if label}
     used: set[str] = set()
-    counters = {"x": itertools.count(1), "z": itertools.count(1), "c": itertools.count(1)}
+    counters = {"x": 0, "z": 0, "c": 0}
     result = []
     for node, leaf, label in zip(order, leaves, labels):
         if label and label not in used:
@@ -452,7 +463,11 @@ def _names(order: list[Any], leaves: list[bool], adapter: Adapter) -> list[str]:
             taken.add(name)
         else:
             prefix = ("c" if adapter.is_constant(node) else "x") if leaf else "z"
-            name = next(f"{prefix}{k}" for k in counters[prefix] if f"{prefix}{k}" not in taken)
+            k = counters[prefix] + 1
+            while f"{prefix}{k}" in taken:
+                k += 1
+            counters[prefix] = k
+            name = f"{prefix}{k}"
             taken.add(name)
         used.add(name)
         result.append(name)

@@ -19,10 +19,11 @@ value (``2 - x`` stored as ``(x, 2)``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from symcheck.ops import OPS
 from symcheck.symbolic.opkind import kind_of
@@ -58,10 +59,19 @@ class Candidate:
 
 
 def forward(candidate: Candidate, values: Sequence[float]) -> Optional[float]:
-    """The candidate's value from the node values (None outside the op's domain)."""
-    kind, refs = kind_for(candidate)
+    """The candidate's value from the node values (None outside the op's domain).
+
+    The op table's own float meaning (`OpSpec.numeric`) is called directly where there is one
+    (the fast path: inference tries dozens of ops per node); a registered op's compiled forward otherwise.
+    """
+    spec = OPS.get(candidate.op)
+    args = [values[o] if type(o) is int else o for o in candidate.operands]
     try:
-        result = kind.forward_float()(*[values[r] for r in refs])
+        if spec is not None and spec.numeric is not None:
+            result = spec.numeric(candidate.index or 0, *args) if spec.indexed else spec.numeric(*args)
+        else:  # a registered op: its compiled forward, constants taken as variables (one kind per arity)
+            kind = kind_of((candidate.op, candidate.index, _distinct(len(args))))
+            result = kind.forward_float()(*args)
     except (ArithmeticError, ValueError, TypeError):
         return None
     if type(result) is not float:
@@ -77,29 +87,66 @@ def forward(candidate: Candidate, values: Sequence[float]) -> Optional[float]:
 
 
 def partials(candidate: Candidate, values: Sequence[float]) -> Optional[list[float]]:
-    """The candidate's partials for each distinct node operand (first-use order), None where not finite."""
-    kind, refs = kind_for(candidate)
+    """The candidate's partials for each distinct node operand (first-use order), None where not finite.
+
+    Constants are taken as variables of the op here (one compiled kind per op and operand count, not one
+    per constant: inference meets a new constant at almost every node), then only the nodes' partials are
+    kept, a node in several positions getting the sum of theirs.
+    """
+    operands = candidate.operands
+    kind = kind_of((candidate.op, candidate.index, _distinct(len(operands))))
     try:
-        found = [float(p) for p in kind.partials_float()(*[values[r] for r in refs])]
+        found = kind.partials_float()(*[values[o] if type(o) is int else float(o) for o in operands])
     except (ArithmeticError, ValueError, TypeError):
         return None
-    return found if all(math.isfinite(p) for p in found) else None
+    by_node: dict[int, float] = {}
+    for operand, partial in zip(operands, found):
+        if type(operand) is int:
+            by_node[operand] = by_node.get(operand, 0.0) + float(partial)
+    result = list(by_node.values())
+    return result if all(math.isfinite(p) for p in result) else None
+
+
+@functools.lru_cache(maxsize=None)
+def _distinct(count: int) -> tuple:
+    return tuple(("v", k) for k in range(count))
+
+
+def node_refs(candidate: Candidate) -> tuple[int, ...]:
+    """The distinct node operands of a candidate, in first-use order (the order of its partials)."""
+    return tuple(dict.fromkeys(o for o in candidate.operands if type(o) is int))
 
 
 def kind_for(candidate: Candidate) -> tuple:
     """The compiled op kind of a candidate and the node positions its dummies stand for."""
+    operands = candidate.operands
+    n = len(operands)
+    if n == 1 and type(operands[0]) is int:  # the common shapes, without building a pattern
+        slots, refs = _ONE, operands
+    elif n == 2 and type(operands[0]) is int and type(operands[1]) is int and operands[0] != operands[1]:
+        slots, refs = _TWO, operands
+    else:
+        slots, refs = _pattern(operands)
+    key = (candidate.op, candidate.index, slots)
+    found = _KINDS.get(key)
+    if found is None or OPS.get(candidate.op) is not found.spec:  # a re-registered op is a new kind
+        found = _KINDS[key] = kind_of(key)
+    return found, refs
+
+
+_ONE = (("v", 0),)
+_TWO = (("v", 0), ("v", 1))
+
+
+def _pattern(operands: Sequence[Operand]) -> tuple[tuple, tuple[int, ...]]:
     refs: dict[int, int] = {}
     slots = []
-    for operand in candidate.operands:
+    for operand in operands:
         if type(operand) is int:
             slots.append(("v", refs.setdefault(operand, len(refs))))
         else:
             slots.append(("c", float(operand)))
-    key = (candidate.op, candidate.index, tuple(slots))
-    found = _KINDS.get(key)
-    if found is None or OPS.get(candidate.op) is not found.spec:  # a re-registered op is a new kind
-        found = _KINDS[key] = kind_of(key)
-    return found, tuple(refs)
+    return tuple(slots), tuple(refs)
 
 
 _KINDS: dict = {}
@@ -134,19 +181,31 @@ def orders(op: str, operands: Sequence[Operand], index: Optional[int] = None) ->
 
 
 def unnamed(operands: Sequence[Operand], values: Sequence[float], target: float) -> list[Candidate]:
-    """Every candidate for a node with no op name, in tier order (then table order)."""
+    """Every candidate that reproduces the value of a node with no op name, in tier order (then table order).
+
+    The op table's float meanings are evaluated directly and a candidate is built only for an op that fits:
+    inference tries some thirty ops at every node of a graph that names none.
+    """
+    args = [values[o] if type(o) is int else float(o) for o in operands]
+    tolerance = VALUE_ATOL + VALUE_RTOL * (abs(target) + sum(abs(a) for a in args))
+
+    def fits(value: Optional[float]) -> bool:
+        return value is not None and abs(value - target) <= tolerance
+
     if len(operands) == 1:
-        found = _unary(operands[0], values, target)
-    elif len(operands) == 2:
-        found = _binary(operands, values)
-    else:
-        found = _nary(operands)
-    return [c for c in found if reproduces(c, values, target)]
+        return _unary(operands[0], args[0], target, fits, values)
+    found: list[Candidate] = []
+    for op, numeric, indexed, outputs in _table(len(operands)):
+        for k in range(outputs if indexed else 1):
+            for order in _orders(op, len(operands)):
+                if fits(_call(numeric, k if indexed else None, [args[j] for j in order])):
+                    found.append(Candidate(op, tuple(operands[j] for j in order), k if indexed else None))
+    return found
 
 
-def _unary(x: Operand, values: Sequence[float], y: float) -> list[Candidate]:
-    a = values[x] if type(x) is int else float(x)
-    plain = [Candidate(op, (x,)) for op, spec in OPS.items() if spec.arity == 1 and op not in _GENERIC_UNARY]
+def _unary(x: Operand, a: float, y: float, fits: Callable[[Optional[float]], bool],
+           values: Sequence[float]) -> list[Candidate]:
+    found = [Candidate(op, (x,)) for op, numeric, _, _ in _table(1) if fits(_call(numeric, None, [a]))]
     read: list[Candidate] = []
     exponent = power_from_values(a, y)
     if exponent is not None:
@@ -156,30 +215,58 @@ def _unary(x: Operand, values: Sequence[float], y: float) -> list[Candidate]:
         if math.expm1(a):
             read.append(Candidate("elu", (x, y / math.expm1(a)), tier=1))
     read.append(Candidate("id", (x,), tier=1))
-    generic = [Candidate("add", (x, y - a), tier=2)]
-    if a:
-        generic.insert(0, Candidate("mul", (x, y / a), tier=2))
-    return plain + read + generic
+    generic = [Candidate("mul", (x, y / a), tier=2)] if a else []
+    generic.append(Candidate("add", (x, y - a), tier=2))
+    return found + [c for c in read + generic if fits(forward(c, values))]
 
 
-def _binary(operands: Sequence[Operand], values: Sequence[float]) -> list[Candidate]:
-    found: list[Candidate] = []
-    for op in ("add", "mul", "sub", "div", "pow", "max", "min"):
-        found += orders(op, operands)
-    for op, spec in OPS.items():  # registered two-operand ops too
-        if spec.arity == 2 and op not in {"add", "mul", "sub", "div", "pow", "max", "min", "leaky_relu", "elu"}:
-            found += orders(op, operands)
-    found += [Candidate("mean", tuple(operands)), Candidate("logsumexp", tuple(operands))]
-    found += [Candidate("softmax", tuple(operands), k) for k in range(2)]
-    return found
+def _call(numeric: Callable[..., float], index: Optional[int], args: list[float]) -> Optional[float]:
+    try:
+        value = numeric(index, *args) if index is not None else numeric(*args)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if value.__class__ is not float:
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return None
+    return value if value - value == 0.0 else None
 
 
-def _nary(operands: Sequence[Operand]) -> list[Candidate]:
-    found = [Candidate(op, tuple(operands)) for op in ("sum", "mean", "logsumexp")]
-    found += [Candidate("softmax", tuple(operands), k) for k in range(len(operands))]
-    if len(operands) % 2 == 0:
-        found.append(Candidate("dot", tuple(operands)))
-    return found
+def _orders(op: str, count: int) -> list[tuple[int, ...]]:
+    """Operand orders to try for a node with no op name: as given, and for two operands reversed too."""
+    if op in SYMMETRIC or count != 2:
+        return [(0, 1)[:count] if count <= 2 else tuple(range(count))]
+    return [(0, 1), (1, 0)]
+
+
+def _table(count: int) -> list[tuple[str, Callable[..., float], bool, int]]:
+    """The ops a node with `count` parents may be (the op table's float meanings), in table order."""
+    key = (count, len(OPS))
+    if key not in _TABLES:
+        _TABLES[key] = [(op, _numeric(op), spec.indexed, count) for op, spec in OPS.items()
+                        if op not in _GENERIC_UNARY and op not in ("leaky_relu", "elu") and _takes(spec, count)
+                        and not (count == 2 and op in ("sum", "dot"))]  # add and mul already, by other names
+    return _TABLES[key]
+
+
+_TABLES: dict[tuple[int, int], list] = {}
+
+
+def _takes(spec: Any, count: int) -> bool:
+    if spec.arity is not None:
+        return spec.arity == count
+    return count >= 2 and (not spec.even or count % 2 == 0)
+
+
+def _numeric(op: str) -> Callable[..., float]:
+    """The op's float meaning; for a registered op, its compiled forward over distinct variables."""
+    spec = OPS[op]
+    if spec.numeric is not None:
+        return spec.numeric
+    def compiled(*args: float) -> float:
+        return kind_of((op, None, _distinct(len(args)))).forward_float()(*args)
+    return compiled
 
 
 def power_from_values(a: float, y: float) -> Optional[float]:
@@ -208,43 +295,48 @@ class Choice:
     fit_value: tuple[str, ...]
     fit_step: tuple[str, ...]
     reproduced: bool
+    matched: bool = False
+    """True when the engine's own step was run and its partials match the candidate's."""
 
 
 def choose(candidates: Sequence[Candidate], values: Sequence[float], target: float,
-           step: Callable[[Candidate], Optional[list[float]]]) -> Choice:
+           step: Callable[[list[int]], Optional[list[float]]], *, fitting_only: bool = False) -> Choice:
     """The candidate to read a node as.
 
     Among `candidates` (in preference order) those reproducing `target` are
-    kept; when they differ in their partials, ``step(candidate)`` (the engine's
-    own local step, per distinct parent of that candidate) decides, lower
-    tiers first. With nothing reproducing the value, the first candidate is
-    taken and `Choice.reproduced` is False (a wrong forward value).
+    kept (all of them, when `fitting_only` says they were checked already). One
+    is taken as it is; between several, the engine's own local step decides —
+    ``step(nodes)`` gives what it contributes to each of those parent positions
+    — tier by tier: the candidates of the lowest tier whose partials match it,
+    the first of them taken (several ops there: ambiguous, and they agree at
+    this point). With no match the first candidate of a tier below 2 is taken
+    (the check of the steps reports the mismatch); with nothing reproducing the
+    value, the first candidate, and `Choice.reproduced` is False.
     """
-    fitting = [c for c in candidates if reproduces(c, values, target)]
+    fitting = list(candidates) if fitting_only else [c for c in candidates if reproduces(c, values, target)]
     if not fitting:
         return Choice(candidates[0], (), (), False)
     names = tuple(dict.fromkeys(c.op for c in fitting if c.tier == fitting[0].tier))
-    if len(fitting) == 1 or _same_partials(fitting, values):
-        return Choice(fitting[0], names, names if len(names) > 1 and _same_partials(fitting, values) else (), True)
-    matching = [c for c in fitting if agrees(partials(c, values), step(c) or [])]
-    if not matching:
-        best = next((c for c in fitting if c.tier < 2), fitting[0])
-        return Choice(best, names, (), True)
-    best_tier = min(c.tier for c in matching)
-    matching = [c for c in matching if c.tier == best_tier]
-    agreeing = tuple(dict.fromkeys(c.op for c in matching))
-    return Choice(matching[0], names, agreeing if len(agreeing) > 1 else (), True)
+    if len(fitting) == 1:
+        return Choice(fitting[0], names, (), True)
+    nodes = sorted({o for c in fitting for o in c.operands if type(o) is int})
+    given = step(nodes)
+    engine = dict(zip(nodes, given)) if given is not None else None
+    if engine is not None:
+        for tier in sorted({c.tier for c in fitting}):
+            matching = [c for c in fitting if c.tier == tier and _agrees_by_node(c, values, engine)]
+            if matching:
+                agreeing = tuple(dict.fromkeys(c.op for c in matching))
+                return Choice(matching[0], names, agreeing if len(agreeing) > 1 else (), True, True)
+    best = next((c for c in fitting if c.tier < 2), fitting[0])
+    return Choice(best, names, (), True)
 
 
-def _same_partials(fitting: Sequence[Candidate], values: Sequence[float]) -> bool:
-    """True when every fitting candidate gives the same partial for each node (by node, not by position)."""
-    first = _by_node(fitting[0], values)
-    return first is not None and all(_by_node(c, values) == first for c in fitting[1:])
-
-
-def _by_node(candidate: Candidate, values: Sequence[float]) -> Optional[dict[int, float]]:
+def _agrees_by_node(candidate: Candidate, values: Sequence[float], engine: dict[int, float]) -> bool:
+    """The candidate's partial for each of its nodes matches the step's, and the step gives its other parents 0."""
     found = partials(candidate, values)
     if found is None:
-        return None
-    _, refs = kind_for(candidate)
-    return {r: round(p, 9) for r, p in zip(refs, found)}
+        return False
+    mine = dict(zip(node_refs(candidate), found))
+    return all(abs(engine[n] - mine.get(n, 0.0)) <= PARTIAL_ATOL + PARTIAL_RTOL * abs(mine.get(n, 0.0))
+               for n in engine)

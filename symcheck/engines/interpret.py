@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from symcheck.engines.infer import (
-    Candidate, Choice, agrees, choose, forward, kind_for, orders, partials, power_from_values, unnamed,
+    SYMMETRIC, VALUE_ATOL, VALUE_RTOL, Candidate, Choice, agrees, choose, forward, kind_for, node_refs, orders,
+    partials, power_from_values, unnamed,
 )
 from symcheck.engines.opnames import CONST, GELU_FORMS, INPUT, alias_op, canonical_op, unknown_op_error
 from symcheck.errors import UnknownOpError
@@ -61,6 +62,8 @@ class Reading:
     op_value: Optional[float] = None
     inferred: tuple[str, ...] = ()
     ambiguous: tuple[str, ...] = ()
+    kind: Any = None
+    """The compiled op kind of the reading and the node positions its dummies stand for (`infer.kind_for`)."""
 
 
 def interpret_node(graph: "EngineGraph", i: int, node: Any, parents: list[Any], position: dict[int, int],
@@ -77,30 +80,67 @@ def interpret_node(graph: "EngineGraph", i: int, node: Any, parents: list[Any], 
     if known is None or known[0] in (INPUT, CONST):
         raise unknown_op_error(graph.names[i], engine_op, len(parents))
     op, exponent = known
+    plain = _plain(graph, i, op, exponent, operands, unordered)
+    if plain is not None:
+        return Reading(op, engine_op, tuple(operands), None, kind=plain)
     candidates = _named(graph, i, node, engine_op, op, exponent, operands, adapter.index(node))
-    choice = choose(candidates, graph.values, graph.values[i], lambda c: _step(graph, i, c))
+    choice = choose(candidates, graph.values, graph.values[i], lambda nodes: graph.step_alone(i, nodes))
     return _reading(graph, i, choice, engine_op)
+
+
+def _plain(graph: "EngineGraph", i: int, op: str, exponent: Optional[float], operands: list[Operand],
+           unordered: bool) -> Optional[tuple]:
+    """The fast path of most nodes: an op over distinct nodes in the engine's own order (or in a set, for an
+    op the order does not change) that reproduces the node's value; its compiled kind, or None."""
+    spec = OPS.get(op)
+    count = len(operands)
+    if spec is None or exponent is not None or op in _PARAMETERS or spec.indexed or spec.even:
+        return None
+    if (spec.arity is not None and spec.arity != count) or (unordered and op not in SYMMETRIC and count > 1):
+        return None
+    if len(set(operands)) != count or any(type(o) is not int for o in operands):
+        return None
+    found = kind_for(Candidate(op, tuple(operands)))
+    values = graph.values
+    try:
+        value = found[0].forward_float()(*[values[o] for o in operands])
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    target = values[i]
+    if value.__class__ is not float or abs(value - target) > VALUE_ATOL + VALUE_RTOL * (
+            abs(target) + sum(abs(values[o]) for o in operands)):
+        return None
+    return found
+
+
+_PARAMETERS = frozenset({"pow", "gelu", "leaky_relu", "elu"})
+"""Ops whose reading needs more than the op name and the parents (an exponent, a slope, gelu's two forms)."""
 
 
 def _reading(graph: "EngineGraph", i: int, choice: Choice, engine_op: str, inferred: bool = False) -> Reading:
     taken = choice.candidate
     op_value = None if choice.reproduced else forward(taken, graph.values)
     return Reading(taken.op, engine_op, taken.operands, taken.index, choice.reproduced, op_value,
-                   choice.fit_value if inferred else (), choice.fit_step)
+                   choice.fit_value if inferred else (), choice.fit_step, kind_for(taken))
 
 
 def _unnamed(graph: "EngineGraph", i: int, node: Any, operands: list[Operand]) -> Reading:
     candidates = unnamed(operands, graph.values, graph.values[i])
     if not candidates:
         raise _no_op_fits(graph, i, operands)
-    choice = choose(candidates, graph.values, graph.values[i], lambda c: _step(graph, i, c))
-    if choice.candidate.tier == 2 and not choice.fit_step and not _step_agrees(graph, i, choice.candidate):
+    choice = choose(candidates, graph.values, graph.values[i], lambda nodes: graph.step_alone(i, nodes),
+                    fitting_only=True)
+    if choice.candidate.tier == 2 and not choice.matched and not _alone_fits(choice, graph, i):
         raise _no_op_fits(graph, i, operands, step=True)
     return _reading(graph, i, choice, "", inferred=True)
 
 
-def _step_agrees(graph: "EngineGraph", i: int, candidate: Candidate) -> bool:
-    return agrees(partials(candidate, graph.values), _step(graph, i, candidate) or [])
+def _alone_fits(choice: Choice, graph: "EngineGraph", i: int) -> bool:
+    """A lone generic candidate (``x * c``) counts only when the node's own step agrees with it."""
+    candidate = choice.candidate
+    nodes = list(node_refs(candidate))
+    given = graph.step_alone(i, nodes)
+    return given is not None and agrees(partials(candidate, graph.values), given)
 
 
 def _named(graph: "EngineGraph", i: int, node: Any, engine_op: str, op: str, exponent: Optional[float],
@@ -142,12 +182,6 @@ def _parameter_from_values(op: str, x: float, y: float) -> float:
 
 def _value(graph: "EngineGraph", operand: Operand) -> float:
     return graph.values[operand] if type(operand) is int else float(operand)
-
-
-def _step(graph: "EngineGraph", i: int, candidate: Candidate) -> Optional[list[float]]:
-    """What node i's own step gives each distinct node operand of `candidate` (None if it cannot run)."""
-    _, refs = kind_for(candidate)
-    return graph.step_alone(i, list(refs))
 
 
 def _fit_arity(graph: "EngineGraph", i: int, engine_op: str, op: str, arity: int,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from symcheck.engines.check import collector_spared
 from symcheck.engines.graph import capture_engine
 from symcheck.engines.reader import Reader
 from symcheck.engines.steps import check_steps
@@ -51,6 +52,7 @@ def check_local_steps(output: Any, *, rtol: float = 1e-6, atol: float = 1e-9, re
     Grads are left as they were. Failures have kinds ``local``, ``missing``,
     ``accumulation`` or ``crashed`` and name the node and the engine's op.
     """
-    graph = capture_engine(output, reader=reader)
-    steps = check_steps(graph, rtol=rtol, atol=atol)
+    with collector_spared():
+        graph = capture_engine(output, reader=reader)
+        steps = check_steps(graph, rtol=rtol, atol=atol)
     return LocalCheck(steps.nodes_checked, steps.worst_relative_error, steps.failures, steps.flags)

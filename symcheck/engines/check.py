@@ -138,7 +138,8 @@ def ambiguous_flags(graph: EngineGraph) -> list[Finding]:
         names = " and ".join([", ".join(ops[:-1]), ops[-1]]) if len(ops) > 1 else ops[0]
         named = f"names its op {graph.engine_ops[i]!r}" if graph.engine_ops[i] else "names no op"
         message = (
-            f"node {graph.names[i]} {named}; {names} all give its value and its local gradients here, so "
+            f"node {graph.names[i]} {named}; {names} {'both' if len(ops) == 2 else 'all'} give its value and its "
+            f"local gradients here, so "
             f"symcheck reads it as {graph.ops[i]} (at this point the check does not depend on which)"
         )
         flags.append(Finding(graph.names[i], graph.op_name(i), "ambiguous", message,

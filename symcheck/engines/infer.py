@@ -326,10 +326,16 @@ def choose(candidates: Sequence[Candidate], values: Sequence[float], target: flo
         for tier in sorted({c.tier for c in fitting}):
             matching = [c for c in fitting if c.tier == tier and _agrees_by_node(c, values, engine)]
             if matching:
+                matching.sort(key=lambda c: _at_kink(c, values))  # where several agree, one without a kink here
                 agreeing = tuple(dict.fromkeys(c.op for c in matching))
                 return Choice(matching[0], names, agreeing if len(agreeing) > 1 else (), True, True)
     best = next((c for c in fitting if c.tier < 2), fitting[0])
     return Choice(best, names, (), True)
+
+
+def _at_kink(candidate: Candidate, values: Sequence[float]) -> bool:
+    kind, refs = kind_for(candidate)
+    return kind.at_kink([values[r] for r in refs])
 
 
 def _agrees_by_node(candidate: Candidate, values: Sequence[float], engine: dict[int, float]) -> bool:

@@ -287,7 +287,7 @@ def _shapeless(graph: EngineGraph, i: int, refs: tuple[int, ...], expected: Any,
 
 def _accumulation(graph: EngineGraph, i: int, parent: int, got: float, expected: float) -> Finding:
     users = [graph.names[c] for c in graph.consumers()[parent]]
-    used = " and ".join(users) if len(users) > 1 else f"{users[0]} twice"
+    used = (", ".join(users[:-1]) + f" and {users[-1]}") if len(users) > 1 else f"{users[0]} twice"
     message = (
         f"node {graph.describe(i)}: your {_step_word(graph, i)} overwrites {graph.names[parent]}.grad "
         f"(= instead of +=), but {graph.names[parent]} is used by {used}, so its grad must be the sum "

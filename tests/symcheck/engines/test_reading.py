@@ -451,7 +451,7 @@ def test_an_op_inferred_from_values_that_fits_several_ops_is_flagged_not_failed(
     report = check((x * 2.0).relu() * x)
     assert report.ok and report.nodes_read == 5
     [flag] = [f for f in report.flags if f.kind == "ambiguous"]
-    assert "names no op; relu and abs all give its value" in flag.message
+    assert "names no op; relu and abs both give its value" in flag.message
 
 
 def test_a_stored_gradient_no_op_explains_is_judged_against_the_op_its_value_gives() -> None:
@@ -463,3 +463,41 @@ def test_a_stored_gradient_no_op_explains_is_judged_against_the_op_its_value_giv
     [finding] = report.failures
     assert (finding.kind, finding.op) == ("local", "exp")
     assert "(this node names no op: exp is the op that gives its value)" in finding.message
+
+
+def test_a_step_called_backprop_and_a_driver_called_backprop_are_read() -> None:
+    class Quantity:
+        def __init__(self, value: float, prev: tuple = (), op: str = "") -> None:
+            self.value, self.grad, self.prev, self.op = value, 0.0, prev, op
+            self._backprop = lambda: None
+
+        def __mul__(self, other: "Quantity") -> "Quantity":
+            out = Quantity(self.value * other.value, (self, other), "*")
+
+            def _backprop() -> None:
+                self.grad += other.value * out.grad
+                other.grad += self.value * out.grad
+
+            out._backprop = _backprop
+            return out
+
+        def backprop(self) -> None:
+            self.grad = 1.0
+            self._backprop()
+
+    a, b = Quantity(0.5), Quantity(-1.5)
+    report = check(a * b)
+    assert report.ok and report.nodes_read == 3
+
+
+@pytest.mark.slow
+def test_a_deep_foreign_chain_is_checked_within_the_finite_difference_budget() -> None:
+    V = closure_engine()
+    x = V(0.5, label="x")
+    y = x
+    for _ in range(10_000):
+        y = y * 1.00001 + 0.00001
+    report = check(y)
+    assert report.ok and report.nodes_read == 40_001
+    assert 0 < sum(node.grad_fd is not None for node in report.nodes) < 40_001
+    assert "of 40001 nodes within a budget" in report.fd_strategy

@@ -235,11 +235,25 @@ def _reciprocal_value(x: float) -> float:
 
 
 def _softmax_value(index: Any, *xs: Any) -> Any:
-    """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision."""
+    """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision.
+
+    A softmax's compiled partials ask for several components of the same inputs in a row, so the
+    last inputs' shifted exponentials and their sum are kept (for floats) and reused.
+    """
+    global _LAST_SOFTMAX
     exp = _exp_for(*xs)
+    last = _LAST_SOFTMAX
+    if exp is math.exp and last[0] == xs:  # floats only: an mpmath call never reuses float work
+        return last[1][int(index)] / last[2]
     top = max(xs)
     exps = [exp(x - top) for x in xs]  # shifted by the largest, so nothing overflows
-    return exps[int(index)] / (math.fsum(exps) if exp is math.exp else sum(exps))
+    total = math.fsum(exps) if exp is math.exp else sum(exps)
+    if exp is math.exp:
+        _LAST_SOFTMAX = (xs, exps, total)  # one tuple, replaced whole: safe to share between threads
+    return exps[int(index)] / total
+
+
+_LAST_SOFTMAX: tuple = (None, None, None)
 
 
 class softmax(sympy.Function):

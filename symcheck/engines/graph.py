@@ -179,7 +179,7 @@ def _slots(operands: tuple[Operand, ...]) -> tuple[tuple[Slot, ...], tuple[int, 
 
     Constant operands are pow's exponent or a number an engine kept outside the graph (``x * 2``).
     """
-    if all(type(o) is int for o in operands) and len(set(operands)) == len(operands):
+    if float not in set(map(type, operands)) and len(set(operands)) == len(operands):  # all distinct nodes
         return _distinct(len(operands)), operands  # type: ignore[return-value]
     refs: dict[int, int] = {}
     slots: list[Slot] = []
@@ -305,7 +305,7 @@ def _capture_ag(output: Any, adapter: AgAdapter) -> EngineGraph:
             continue
         if op not in OPS:
             raise unknown_op_error(names[i], op, len(parents))
-        refs: tuple[Operand, ...] = tuple([position[id(p)] for p in parents])
+        refs: tuple[Operand, ...] = tuple(map(position.__getitem__, map(id, parents)))
         if op == "pow" and len(refs) == 1:
             refs = (refs[0], float(node.arg))
         graph.ops.append(op)

@@ -134,6 +134,16 @@ def kind_for(candidate: Candidate) -> tuple:
     return found, refs
 
 
+def kind_over_nodes(op: str, count: int) -> Any:
+    """The compiled kind of `op` over `count` distinct nodes (the common case, looked up without a pattern)."""
+    found = _OVER_NODES.get((op, count))
+    if found is None or OPS.get(op) is not found.spec:
+        found = _OVER_NODES[(op, count)] = kind_of((op, None, _distinct(count)))
+    return found
+
+
+_OVER_NODES: dict[tuple[str, int], Any] = {}
+
 _ONE = (("v", 0),)
 _TWO = (("v", 0), ("v", 1))
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from symcheck.engines.infer import (
-    SYMMETRIC, VALUE_ATOL, VALUE_RTOL, Candidate, Choice, agrees, choose, forward, kind_for, node_refs, orders,
-    partials, power_from_values, unnamed,
+    SYMMETRIC, VALUE_ATOL, VALUE_RTOL, Candidate, Choice, agrees, choose, forward, kind_for, kind_over_nodes,
+    node_refs, orders, partials, power_from_values, unnamed,
 )
 from symcheck.engines.opnames import CONST, GELU_FORMS, INPUT, alias_op, canonical_op, unknown_op_error
 from symcheck.errors import UnknownOpError
@@ -100,17 +100,18 @@ def _plain(graph: "EngineGraph", i: int, op: str, exponent: Optional[float], ope
         return None
     if len(set(operands)) != count or any(type(o) is not int for o in operands):
         return None
-    found = kind_for(Candidate(op, tuple(operands)))
+    kind = kind_over_nodes(op, count)
     values = graph.values
+    args = [values[o] for o in operands]
     try:
-        value = found[0].forward_float()(*[values[o] for o in operands])
+        value = kind.forward_float()(*args)
     except (ArithmeticError, ValueError, TypeError):
         return None
     target = values[i]
     if value.__class__ is not float or abs(value - target) > VALUE_ATOL + VALUE_RTOL * (
-            abs(target) + sum(abs(values[o]) for o in operands)):
+            abs(target) + sum(map(abs, args))):
         return None
-    return found
+    return kind, tuple(operands)
 
 
 _PARAMETERS = frozenset({"pow", "gelu", "leaky_relu", "elu"})

@@ -141,7 +141,7 @@ def _closure_step(adapter: Any, node: Any, parents: list[Any], names: dict[type,
     `names` caches each node class's grad and step attribute names (the hot loop of a big check).
     """
     grad, step = names.get(type(node)) or _names(adapter, node, names)
-    if grad == "grad" and all(p.__class__ is node.__class__ for p in parents):  # micrograd, ag: one class
+    if grad == "grad" and set(map(type, parents)) <= {type(node)}:  # micrograd, ag: one node class
         for parent in parents:
             parent.grad = SENTINEL
         node.grad = 1.0

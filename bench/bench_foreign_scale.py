@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import random
-import resource
 import subprocess
 import sys
 import time

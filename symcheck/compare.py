@@ -245,11 +245,11 @@ def _retake_disagreeing(
 def _no_fd_flags(program: Program, why_missing: Mapping[str, str]) -> list[Finding]:
     """One ``no_fd`` flag per reason, naming every node whose stencil failed at each step tried."""
     flags = []
-    for why, text in (("overflow", "the function overflows a float within the stencil, at every step tried"),
-                      ("domain", "every step tried puts a stencil point outside an op's domain")):
+    for why, reason in (("overflow", "the function overflows a float within the stencil, at every step tried"),
+                        ("domain", "every step tried puts a stencil point outside an op's domain")):
         nodes = tuple(n for n in program.names if why_missing.get(n) == why)
         if nodes:
-            message = f"no finite difference here ({text}); engine and symbolic are compared without it"
+            message = f"no finite difference here ({reason}); engine and symbolic are compared without it"
             flags.append(Finding(nodes[0], program.node(nodes[0]).op, "no_fd", message, nodes))
     return flags
 

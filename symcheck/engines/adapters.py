@@ -242,8 +242,8 @@ def _members(node: Any, name: str, found: Any, is_node: Callable[[Any], bool]) -
         f"its parents ({name}) are a {type(found).__name__} ({_preview(found)}), not a tuple, list, set or dict "
         f"of nodes",
         node=_who(node),
-        hint=f"keep a node's parents in a tuple, or declare where they are: "
-        f"symcheck.check(out, reader=symcheck.engines.Reader(parents='...'))",
+        hint="keep a node's parents in a tuple, or declare where they are: "
+        "symcheck.check(out, reader=symcheck.engines.Reader(parents='...'))",
     )
 
 

@@ -289,9 +289,3 @@ def stale_findings(graph: EngineGraph, run: EngineRun, *, rtol: float, atol: flo
         f"(symcheck checked a fresh run)"
     )
     return [Finding(graph.names[i], graph.op_name(i), "stale", message)]
-
-
-def order_findings(graph: EngineGraph, run: EngineRun) -> list[Finding]:
-    """The ``order`` finding alone (kept for callers that check only the step order)."""
-    stepped = [i for i in range(len(graph)) if not graph.is_leaf(i)]
-    return _order(graph, run, stepped) if run.calls is not None else []

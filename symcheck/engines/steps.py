@@ -198,9 +198,8 @@ def _diagnose(graph: EngineGraph, i: int, uses: list[int], given: Optional[list[
 
 
 def _does_nothing(graph: EngineGraph, i: int) -> bool:
-    """True for a step whose code does nothing (micrograd's default ``lambda: None``, a ``pass``), or
-    stored local gradients that are all 0 where sympy says otherwise (a step left at its default);
-    a step with code that happens to give 0 here is judged ``local``."""
+    """True for a step whose code does nothing (micrograd's default ``lambda: None``, a ``pass``) or that
+    cannot be read; a step with code that happens to give 0 here, or stored gradients of 0, are ``local``."""
     adapter, node = graph.adapter, graph.nodes[i]
     layout = adapter.layout(node)
     if layout.step is None:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 import pytest
 
 import symcheck
-from engine_styles import BUGS, X, Y, build, class_per_op_engine, closure_engine, method_engine, minitorch_engine, \
+from engine_styles import X, Y, build, class_per_op_engine, closure_engine, method_engine, minitorch_engine, \
     stored_engine
 from symcheck.report import Report
 

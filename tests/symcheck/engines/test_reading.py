@@ -11,9 +11,9 @@ from typing import Any, Iterator
 import pytest
 
 import symcheck
-from engine_styles import X, Y, build, closure_engine, stored_engine
+from engine_styles import build, closure_engine, stored_engine
 from symcheck.engines import EngineCycleError, Reader, UnreadableEngineError
-from symcheck.errors import SymcheckError, UnknownOpError
+from symcheck.errors import UnknownOpError
 from symcheck.ops import OPS
 
 

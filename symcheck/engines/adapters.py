@@ -167,11 +167,16 @@ class Adapter:
         return _members(node, layout.parents, found, self.is_node)
 
     def engine_op(self, node: Any) -> Optional[str]:
+        found = self.op_attribute(node)
+        if found and found.strip():
+            return found
+        return type(node).__name__ if class_op(type(node).__name__) else found
+
+    def op_attribute(self, node: Any) -> Optional[str]:
+        """The op name the node itself holds (not its class's name), if any."""
         name = self.layout(node).op
         found = getattr(node, name, None) if name else None
-        if isinstance(found, str) and found.strip():
-            return found
-        return type(node).__name__ if class_op(type(node).__name__) else (found if isinstance(found, str) else None)
+        return found if isinstance(found, str) else None
 
     def parameter(self, node: Any, op: str) -> Optional[float]:
         names = present(node)

@@ -26,6 +26,7 @@ from symcheck.engines.infer import (
     SYMMETRIC, VALUE_ATOL, VALUE_RTOL, Candidate, Choice, agrees, choose, forward, kind_for, kind_over_nodes,
     node_refs, orders, partials, power_from_values, unnamed,
 )
+from symcheck.engines.discovery import UnreadableEngineError
 from symcheck.engines.opnames import CONST, GELU_FORMS, INPUT, alias_op, canonical_op, unknown_op_error
 from symcheck.errors import UnknownOpError
 from symcheck.ops import OPS
@@ -72,6 +73,15 @@ def interpret_node(graph: "EngineGraph", i: int, node: Any, parents: list[Any], 
     adapter = graph.adapter
     engine_op = adapter.engine_op(node)
     if not parents:
+        held = adapter.op_attribute(node)  # a class named after an op names nothing for a leaf of that class
+        known = canonical_op(held) if held else None
+        if known is not None and known[0] not in (INPUT, CONST) and known[0] != "id":
+            raise UnreadableEngineError(  # never read a computed node as a leaf: its sub-graph would go unchecked
+                f"its op is {held!r}, but symcheck finds no parents for it, so it cannot check what it computes",
+                node=f"{graph.names[i]} ({held})",
+                hint="keep every node's parents where the others keep theirs, or declare where they are: "
+                "symcheck.check(out, reader=symcheck.engines.Reader(parents='...'))",
+            )
         return Reading(CONST if adapter.is_constant(node) else INPUT, engine_op or "", ())
     operands = [position[id(p)] if id(p) in position else float(p) for p in parents]
     if not engine_op:

@@ -179,6 +179,15 @@ def test_an_output_with_no_parents_to_read_is_never_ok() -> None:
         check(Opaque())
 
 
+def test_a_computed_node_whose_parents_cannot_be_found_is_never_read_as_a_leaf() -> None:
+    a, b = Node(0.5), Node(-1.5)
+    hidden = Node(-0.75, "*", _prev=())  # its parents kept only in a closure
+    out = product(hidden, a, _prev=(hidden, a))
+    with pytest.raises(UnreadableEngineError, match=r"its op is '\*', but symcheck finds no parents for it"):
+        check(out)
+    assert b.data == -1.5
+
+
 def test_a_getattr_that_answers_every_name_misleads_nothing() -> None:
     V = closure_engine(parents="children", container="tuple")
 

@@ -103,7 +103,14 @@ def run_backward(graph: EngineGraph, *, snapshots: bool = False) -> EngineRun:
             if name:
                 setattr(node, name, grad)
     entry_grads = [_number(g) for g in entry]
-    return EngineRun(grads, entry_grads, calls if restore is not None else None, before, crashed)
+    observed = calls if restore is not None else None
+    if observed is not None and not any(not graph.is_leaf(i) for i in observed) and _moved(graph, grads):
+        observed = None  # grads changed, yet no watched step ran: the engine runs its steps some other way
+    return EngineRun(grads, entry_grads, observed, before, crashed)
+
+
+def _moved(graph: EngineGraph, grads: list[Optional[float]]) -> bool:
+    return any(g for i, g in enumerate(grads) if i != graph.output)
 
 
 def _number(grad: Any) -> Optional[float]:

@@ -110,9 +110,15 @@ def best(repeats: int, run: Callable[[], Any]) -> tuple[float, float, Any]:
 
 def measure(engine: str, nodes: int, repeats: int) -> dict[str, Any]:
     build = ENGINES[engine]
-    gc.collect()
-    fwd_wall, fwd_cpu, out = best(repeats, lambda: build(nodes))
-    bwd_wall, bwd_cpu, _ = best(repeats, out.backward)
+    runs = []
+    for _ in range(repeats):  # a fresh graph each time: a second backward() would leave stale grads
+        gc.collect()
+        forward = timed(lambda: build(nodes))
+        out = forward[2]
+        backward = timed(out.backward)
+        runs.append((forward[0], forward[1], backward[0], backward[1]))
+    fwd_wall, fwd_cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+    bwd_wall, bwd_cpu = min(r[2] for r in runs), min(r[3] for r in runs)
     gc.collect()
     check_wall, check_cpu, report = timed(lambda: symcheck.check(out, progress=False))
     local_wall, local_cpu, local = best(repeats, lambda: check_local_steps(out))

@@ -73,16 +73,7 @@ def interpret_node(graph: "EngineGraph", i: int, node: Any, parents: list[Any], 
     adapter = graph.adapter
     engine_op = adapter.engine_op(node)
     if not parents:
-        held = adapter.op_attribute(node)  # a class named after an op names nothing for a leaf of that class
-        known = canonical_op(held) if held else None
-        if known is not None and known[0] not in (INPUT, CONST) and known[0] != "id":
-            raise UnreadableEngineError(  # never read a computed node as a leaf: its sub-graph would go unchecked
-                f"its op is {held!r}, but symcheck finds no parents for it, so it cannot check what it computes",
-                node=f"{graph.names[i]} ({held})",
-                hint="keep every node's parents where the others keep theirs, or declare where they are: "
-                "symcheck.check(out, reader=symcheck.engines.Reader(parents='...'))",
-            )
-        return Reading(CONST if adapter.is_constant(node) else INPUT, engine_op or "", ())
+        return _leaf(graph, i, node, engine_op)
     operands = [position[id(p)] if id(p) in position else float(p) for p in parents]
     if not engine_op:
         return _unnamed(graph, i, node, operands)
@@ -96,6 +87,22 @@ def interpret_node(graph: "EngineGraph", i: int, node: Any, parents: list[Any], 
     candidates = _named(graph, i, node, engine_op, op, exponent, operands, adapter.index(node))
     choice = choose(candidates, graph.values, graph.values[i], lambda nodes: graph.step_alone(i, nodes))
     return _reading(graph, i, choice, engine_op)
+
+
+def _leaf(graph: "EngineGraph", i: int, node: Any, engine_op: Optional[str]) -> Reading:
+    """An input or a constant; a node holding an op name but no parents symcheck can find is an error, never
+    read as a leaf (its whole sub-graph would go unchecked). A class named after an op names nothing here."""
+    adapter = graph.adapter
+    held = adapter.op_attribute(node)
+    known = canonical_op(held) if held else None
+    if known is not None and known[0] not in (INPUT, CONST, "id"):
+        raise UnreadableEngineError(
+            f"its op is {held!r}, but symcheck finds no parents for it, so it cannot check what it computes",
+            node=f"{graph.names[i]} ({held})",
+            hint="keep every node's parents where the others keep theirs, or declare where they are: "
+            "symcheck.check(out, reader=symcheck.engines.Reader(parents='...'))",
+        )
+    return Reading(CONST if adapter.is_constant(node) else INPUT, engine_op or "", ())
 
 
 def _plain(graph: "EngineGraph", i: int, op: str, exponent: Optional[float], operands: list[Operand],
@@ -180,6 +187,8 @@ def _fitted(graph: "EngineGraph", i: int, engine_op: str, op: str, operands: lis
     arity = OPS[op].arity
     if arity is not None and len(operands) != arity:
         op, operands = _fit_arity(graph, i, engine_op, op, arity, operands)
+    if OPS[op].indexed and index is None:  # which component: the one whose value is the node's
+        return [Candidate(op, tuple(operands), k) for k in range(len(operands))]
     return orders(op, operands, index)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence, Union
 
 from symcheck.ops import OPS
-from symcheck.symbolic.opkind import kind_of
+from symcheck.symbolic.opkind import cache_generation, kind_of
 
 Operand = Union[int, float]
 """An int is another node's position, a float a constant."""
@@ -128,6 +128,7 @@ def kind_for(candidate: Candidate) -> tuple:
     else:
         slots, refs = _pattern(operands)
     key = (candidate.op, candidate.index, slots)
+    _forget_if_cleared()
     found = _KINDS.get(key)
     if found is None or OPS.get(candidate.op) is not found.spec:  # a re-registered op is a new kind
         found = _KINDS[key] = kind_of(key)
@@ -136,6 +137,7 @@ def kind_for(candidate: Candidate) -> tuple:
 
 def kind_over_nodes(op: str, count: int) -> Any:
     """The compiled kind of `op` over `count` distinct nodes (the common case, looked up without a pattern)."""
+    _forget_if_cleared()
     found = _OVER_NODES.get((op, count))
     if found is None or OPS.get(op) is not found.spec:
         found = _OVER_NODES[(op, count)] = kind_of((op, None, _distinct(count)))
@@ -160,6 +162,15 @@ def _pattern(operands: Sequence[Operand]) -> tuple[tuple, tuple[int, ...]]:
 
 
 _KINDS: dict = {}
+_SEEN_GENERATION = [cache_generation()]
+
+
+def _forget_if_cleared() -> None:
+    """Drop the kinds kept here when `symcheck.symbolic.opkind.clear_cache` ran (a cold start, measured)."""
+    if _SEEN_GENERATION[0] != cache_generation():
+        _KINDS.clear()
+        _OVER_NODES.clear()
+        _SEEN_GENERATION[0] = cache_generation()
 
 
 def reproduces(candidate: Candidate, values: Sequence[float], target: float) -> bool:

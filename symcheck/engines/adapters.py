@@ -52,6 +52,12 @@ class EngineAdapter(Protocol):
     grads_on_every_node: bool
     """False for engines that keep a gradient only on leaves (minitorch)."""
 
+    def layout(self, node: Any) -> Layout:
+        """Where the node's class keeps its parts (attribute names), found once per class."""
+
+    def is_node(self, obj: Any) -> bool:
+        """Whether `obj`, a parent as the engine lists it, is a node of this engine (else a number)."""
+
     def value(self, node: Any) -> float:
         """The node's forward value, as a float (an `UnreadableEngineError` if it is no real number)."""
 
@@ -67,6 +73,9 @@ class EngineAdapter(Protocol):
 
     def engine_op(self, node: Any) -> Optional[str]:
         """The engine's name for the node's op; None when it names none (inferred from the values)."""
+
+    def op_attribute(self, node: Any) -> Optional[str]:
+        """The op name the node itself holds, if any (not a name read from its class)."""
 
     def parameter(self, node: Any, op: str) -> Optional[float]:
         """A number the op takes that the engine keeps in an attribute (pow's exponent, leaky_relu's slope)."""

@@ -91,7 +91,8 @@ def _element(value: Operand, op: str, index: int) -> Scalar:
 
 _ONLY_SCALARS = {Scalar}
 _data = attrgetter("data")
-_builtin_sum = builtins.sum  # this module defines its own `sum`
+_builtin_sum = builtins.sum  # this module defines its own `sum`, `max` and `min`
+_builtin_max = builtins.max
 
 
 def _finite(value: float, op: str, xs: tuple[Scalar, ...]) -> float:
@@ -144,7 +145,7 @@ def logsumexp(xs: Sequence[Operand]) -> Scalar:
     """ln Σ e^xᵢ, computed as m + ln Σ e^(xᵢ-m) with m = max xᵢ; ∂/∂xᵢ = softmax(x)ᵢ."""
     xs = _scalars(xs, "logsumexp")
     data = [x.data for x in xs]
-    m = max(data)
+    m = _builtin_max(data)
     exps = [math.exp(v - m) for v in data]
     total = math.fsum(exps)
     inverse = 1.0 / total
@@ -155,7 +156,7 @@ def softmax(xs: Sequence[Operand]) -> list[Scalar]:
     """sᵢ = e^xᵢ / Σ e^xⱼ, one node per output (index i kept in `arg`); ∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ - sⱼ)."""
     xs = _scalars(xs, "softmax")
     data = [x.data for x in xs]
-    m = max(data)
+    m = _builtin_max(data)
     exps = [math.exp(v - m) for v in data]
     inverse = 1.0 / math.fsum(exps)
     probs = [e * inverse for e in exps]
@@ -168,3 +169,118 @@ def softmax(xs: Sequence[Operand]) -> list[Scalar]:
         node.arg = i
         out.append(node)
     return out
+
+
+# -- activations and two-operand ops that real engines use ----------------------------------------
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _logistic(a: float) -> float:
+    """σ(a) without overflow."""
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _with_parameter(x: Scalar, parameter: Operand, op: str) -> tuple[Scalar, Scalar]:
+    """`x` and the op's parameter (a slope, an alpha) as Scalars: a number becomes a constant leaf."""
+    return x, parameter if parameter.__class__ is Scalar else as_scalar(parameter, op)
+
+
+def leaky_relu(x: Operand, slope: Operand = 0.01) -> Scalar:
+    """x if x > 0 else slope·x; ∂/∂x = 1 or slope (slope at 0), ∂/∂slope = min(x, 0)."""
+    x, s = _with_parameter(as_scalar(x, "leaky_relu"), slope, "leaky_relu")
+    a = x.data
+    if a > 0.0:
+        return _make(a, "leaky_relu", (x, s), (1.0, 0.0))
+    return _make(s.data * a, "leaky_relu", (x, s), (s.data, a))
+
+
+def elu(x: Operand, alpha: Operand = 1.0) -> Scalar:
+    """x if x > 0 else alpha·(e^x − 1); ∂/∂x = 1 or alpha·e^x, ∂/∂alpha = 0 or e^x − 1."""
+    x, s = _with_parameter(as_scalar(x, "elu"), alpha, "elu")
+    a = x.data
+    if a > 0.0:
+        return _make(a, "elu", (x, s), (1.0, 0.0))
+    e = math.exp(a)
+    return _make(s.data * (e - 1.0), "elu", (x, s), (s.data * e, e - 1.0))
+
+
+def softplus(x: Operand) -> Scalar:
+    """ln(1 + e^x), computed without overflow; ∂/∂x = σ(x)."""
+    x = as_scalar(x, "softplus")
+    a = x.data
+    value = _builtin_max(a, 0.0) + math.log1p(math.exp(-builtins.abs(a)))
+    return _make(value, "softplus", (x,), (_logistic(a),))
+
+
+def silu(x: Operand) -> Scalar:
+    """x·σ(x) (also called swish); ∂/∂x = σ(x)·(1 + x·(1 − σ(x)))."""
+    x = as_scalar(x, "silu")
+    a = x.data
+    s = _logistic(a)
+    return _make(a * s, "silu", (x,), (s * (1.0 + a * (1.0 - s)),))
+
+
+def gelu(x: Operand) -> Scalar:
+    """x·Φ(x) with Φ the normal distribution function (the erf form); ∂/∂x = Φ(x) + x·φ(x)."""
+    x = as_scalar(x, "gelu")
+    a = x.data
+    cdf = 0.5 * (1.0 + math.erf(a * _INV_SQRT_2))
+    density = _INV_SQRT_2PI * math.exp(-0.5 * a * a)
+    return _make(a * cdf, "gelu", (x,), (cdf + a * density,))
+
+
+def gelu_tanh(x: Operand) -> Scalar:
+    """½x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GELU's tanh approximation; ∂/∂x by the product rule."""
+    x = as_scalar(x, "gelu_tanh")
+    a = x.data
+    t = math.tanh(_SQRT_2_OVER_PI * (a + _GELU_CUBIC * a * a * a))
+    inner = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * a * a)
+    return _make(0.5 * a * (1.0 + t), "gelu_tanh", (x,), (0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * inner,))
+
+
+def square(x: Operand) -> Scalar:
+    """x²; ∂/∂x = 2x."""
+    x = as_scalar(x, "square")
+    a = x.data
+    value = a * a
+    if value - value:
+        raise DomainError("square", a, x.label, "the result overflows a float")
+    return _make(value, "square", (x,), (2.0 * a,))
+
+
+def reciprocal(x: Operand) -> Scalar:
+    """1/x; ∂/∂x = −1/x²."""
+    x = as_scalar(x, "reciprocal")
+    a = x.data
+    if a == 0.0:
+        raise DomainError("reciprocal", a, x.label, "the reciprocal of 0")
+    value = 1.0 / a
+    partial = -value * value
+    if value - value or partial - partial:
+        raise DomainError("reciprocal", a, x.label, "the result or its derivative overflows a float")
+    return _make(value, "reciprocal", (x,), (partial,))
+
+
+def max(a: Operand, b: Operand) -> Scalar:  # noqa: A001 - the op table's name
+    """The larger of a and b; ∂/∂a = 1 where a > b, 0 where a < b, ½ each at a tie."""
+    a, b = _pair(a, b, "max")
+    da = 1.0 if a.data > b.data else (0.0 if a.data < b.data else 0.5)
+    return _make(a.data if da >= 0.5 else b.data, "max", (a, b), (da, 1.0 - da))
+
+
+def min(a: Operand, b: Operand) -> Scalar:  # noqa: A001 - the op table's name
+    """The smaller of a and b; ∂/∂a = 1 where a < b, 0 where a > b, ½ each at a tie."""
+    a, b = _pair(a, b, "min")
+    da = 1.0 if a.data < b.data else (0.0 if a.data > b.data else 0.5)
+    return _make(a.data if da >= 0.5 else b.data, "min", (a, b), (da, 1.0 - da))
+
+
+def _pair(a: Operand, b: Operand, op: str) -> tuple[Scalar, Scalar]:
+    return as_scalar(a, op), as_scalar(b, op)

@@ -25,15 +25,22 @@ __version__ = "0.1.0"
 __all__ = ["check", "trace", "claim", "grade", "graph", "register_op", "__version__"]
 
 
-def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9) -> "Report":
+def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9, reader: Any = None,
+          fd: str = "auto", progress: Any = True) -> "Report":
     """Every node's adjoint ∂f/∂node from the engine, from sympy and by finite differences.
 
     The Report is ok when, for every node, |engine − symbolic| ≤ atol + rtol·|symbolic|
-    and the finite difference agrees within its own error estimate.
+    and the finite difference agrees within its own error estimate. For another
+    engine's output, every node from the output down to the leaves is read and
+    judged (`Report.nodes_read`), each local step is run alone and the root cause
+    of a wrong gradient is named. `reader` (a `symcheck.engines.Reader`) declares
+    what discovery cannot find; `fd` is ``"auto"``, ``"all"`` or ``"none"``;
+    `progress` (default True) draws progress on stderr when the check takes
+    longer than 2 s and stderr is a terminal.
     """
     from symcheck.api import check as _check
 
-    return _check(target, at=at, rtol=rtol, atol=atol)
+    return _check(target, at=at, rtol=rtol, atol=atol, reader=reader, fd=fd, progress=progress)
 
 
 def trace(

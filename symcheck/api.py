@@ -7,8 +7,10 @@ A *target* is one of:
 - a string: a built-in problem's name, a program file's path, or an expression,
 - a Python callable taking Scalars (one per parameter, named after the
   parameters, valued from `at` or the default point),
-- the output of a foreign micrograd-style engine (checked by
-  `symcheck.engines.check_engine`; trace and claims need ag or text).
+- the output of another engine (micrograd and its variants, one class per
+  op, the method protocol, stored local gradients, minitorch; checked by
+  `symcheck.engines.check_engine`, read by discovery or a declared
+  `symcheck.engines.Reader`; trace and claims need ag or text).
 
 `at` gives input values, as a mapping or as ``"x=1.5,y=0.5"``.
 """
@@ -16,12 +18,15 @@ A *target* is one of:
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Collection, Mapping, Optional
+import numbers
+import sys
+from typing import Any, Callable, Collection, Mapping, Optional, Union
 
 import ag
 from symcheck.claims import judge_claim, with_claims
 from symcheck.compare import check_program
-from symcheck.engines import check_engine
+from symcheck.engines import Reader, check_engine
+from symcheck.engines.discovery import is_node
 from symcheck.errors import InputError
 from symcheck.grading import GradeReport, grade_file
 from symcheck.ir import Program, default_value
@@ -31,6 +36,7 @@ from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
 from symcheck.render.graph import FORMATS, GraphData
 from symcheck.render.notebook import GraphPicture
+from symcheck.render.progress import Progress, TerminalProgress
 from symcheck.report import Report, Trace, Verdict
 from symcheck.tracing import trace_program
 
@@ -68,7 +74,11 @@ def _is_ag_scalar(target: Any) -> bool:
 
 
 def _is_foreign_value(target: Any) -> bool:
-    return hasattr(target, "data") and hasattr(target, "grad") and hasattr(target, "_backward")
+    """A node of another engine: not text, a number, a Program or an ag.Scalar, and holding a value (or,
+    not being a function either, an object whose reading error will say what it holds)."""
+    if isinstance(target, (str, bytes, numbers.Number, Program)) or _is_ag_scalar(target) or target is None:
+        return False
+    return is_node(target) or not callable(target)
 
 
 def to_program(target: Any, *, at: Point = None) -> Program:
@@ -93,12 +103,46 @@ def _describe(target: Any) -> str:
     return target if isinstance(target, str) else ""
 
 
-def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e-9) -> Report:
-    """Check every node's adjoint ∂f/∂node three ways: engine, sympy, finite differences."""
-    if not isinstance(target, (str, Program)) and not _is_ag_scalar(target) and _is_foreign_value(target):
-        return check_engine(target, at=as_point(at), rtol=rtol, atol=atol)
+def check(
+    target: Any,
+    *,
+    at: Point = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    reader: Optional[Reader] = None,
+    fd: str = "auto",
+    progress: Union[bool, Progress] = True,
+) -> Report:
+    """Check every node's adjoint ∂f/∂node three ways: engine, sympy, finite differences.
 
-    return with_claims(check_program(to_program(target, at=at), rtol=rtol, atol=atol, target=_describe(target)))
+    `reader` declares where another engine's nodes keep what discovery cannot
+    find (the target is then read as that engine's output); `fd` is
+    ``"auto"`` (finite differences within a budget of evaluations and time,
+    where engine and sympy disagree first), ``"all"`` or ``"none"``;
+    `progress` True draws progress on stderr when the check runs longer than
+    2 s and stderr is a terminal, False draws nothing, or give your own
+    `symcheck.render.progress.Progress`.
+    """
+    with _progress(progress) as shown:
+        if reader is not None or _is_foreign_value(target):
+            return check_engine(target, at=as_point(at), rtol=rtol, atol=atol, reader=reader, fd=fd, progress=shown)
+        return with_claims(check_program(to_program(target, at=at), rtol=rtol, atol=atol, fd=fd, progress=shown,
+                                         target=_describe(target)))
+
+
+class _progress:
+    """The progress a check reports to, closed (its line wiped) when the check ends."""
+
+    def __init__(self, progress: Union[bool, Progress]) -> None:
+        self.owned = progress is True
+        self.progress: Optional[Any] = TerminalProgress(sys.stderr) if progress is True else (progress or None)
+
+    def __enter__(self) -> Optional[Progress]:
+        return self.progress
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.owned:
+            self.progress.close()  # type: ignore[union-attr]
 
 
 def trace(

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="compare every node's gradient three ways")
     check.add_argument("target", metavar="TARGET")
     _common(check, html="the graph beside every node's witnesses")
+    check.add_argument("--fd", choices=("auto", "all", "none"), default="auto",
+                       help="finite differences: within a budget, suspects first (auto, the default), on every "
+                            "node whatever it costs (all), or none")
     check.set_defaults(handler=cmd_check)
 
     trace = commands.add_parser("trace", help="the backward pass step by step")
@@ -164,10 +167,10 @@ def reproducer(command: str, *words: str, inputs: dict[str, float], args: argpar
     parts = ["symcheck", command, *words]
     if inputs:
         parts += ["--at", ",".join(f"{name}={value!r}" for name, value in inputs.items())]
-    for option, default in (("rtol", DEFAULT_RTOL), ("atol", DEFAULT_ATOL)):
+    for option, default in (("rtol", DEFAULT_RTOL), ("atol", DEFAULT_ATOL), ("fd", "auto")):
         value = getattr(args, option, default)
         if value != default:
-            parts += [f"--{option}", repr(value)]
+            parts += [f"--{option}", value if isinstance(value, str) else repr(value)]
     return " ".join(shlex.quote(part) for part in parts)
 
 
@@ -198,7 +201,8 @@ def _failed(command: str, *words: str, inputs: dict[str, float], args: argparse.
 def cmd_check(args: argparse.Namespace) -> int:
     from symcheck.api import check
 
-    report = check(args.target, at=_point(args), rtol=args.rtol, atol=args.atol)
+    # progress goes to stderr, only when it is a terminal and the check runs past 2 s; never under --json
+    report = check(args.target, at=_point(args), rtol=args.rtol, atol=args.atol, fd=args.fd, progress=not args.json)
     if args.json:
         _print_json(report.to_json())
     elif args.latex:

@@ -41,10 +41,11 @@ and the engine is judged against the finite difference alone.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Optional, Sequence
+import time
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 from symcheck.symbolic import values as precision
-from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, STEP, Evaluator, choose_nodes, finite_differences
+from symcheck.numeric.finite_diff import BUDGET, FD_ATOL, FD_RTOL, SECONDS, STEP, Evaluator, take
 from symcheck.errors import InputError
 from symcheck.ir import Program, ancestors
 from symcheck.numeric.build import build_graph
@@ -53,6 +54,9 @@ from symcheck.render.formulas import latex, text
 from symcheck.symbolic.kinks import affected_by, domain_flag, find_kinks, partial_gaps
 from symcheck.report import Finding, NodeResult, Report
 from symcheck.symbolic.graph import SymbolicGraph
+
+if TYPE_CHECKING:  # pragma: no cover
+    from symcheck.render.progress import Progress
 
 RETAKE_STEPS = 4
 """A disagreeing finite difference is retaken with steps STEP/100, …, STEP/100⁴."""
@@ -74,10 +78,14 @@ def check_program(
     engine_values: Optional[Mapping[str, float]] = None,
     forms: bool = True,
     fd_budget: int = BUDGET,
+    fd: str = "auto",
+    fd_seconds: float = SECONDS,
     symbolic: Optional[SymbolicGraph] = None,
     target: str = "",
     root_causes: Sequence[Finding] = (),
     step_flags: Sequence[Finding] = (),
+    nodes_read: Optional[int] = None,
+    progress: Optional["Progress"] = None,
 ) -> Report:
     """Check every node's gradient against the symbolic and finite-difference witnesses.
 
@@ -86,11 +94,19 @@ def check_program(
     node values in `engine_values`); otherwise the program is built and run in
     ag. A point outside an op's domain raises `InputError` naming the node.
 
+    `fd` chooses the finite-difference witness: ``"auto"`` within `fd_budget`
+    node evaluations and `fd_seconds` (suspects first), ``"all"`` every node,
+    ``"none"`` no finite differences (`symcheck.numeric.finite_diff`). A node
+    whose stencil overflows a float or leaves a domain at every step tried
+    gets a ``no_fd`` flag, never a disagreement.
+
     An engine checker's `root_causes` (faulty local steps, found by running
     them) come first among the failures, and a mismatch they explain (at a
     node whose grad the fault flows into) is left out; its `step_flags` join
-    the flags. The program's ``# claim:`` lines are judged by
-    `symcheck.claims.with_claims`, which takes this report.
+    the flags, and `nodes_read` is how many nodes it read (default: the
+    program's). `progress` hears of each stage's work. The program's
+    ``# claim:`` lines are judged by `symcheck.claims.with_claims`, which takes
+    this report.
     """
     point = resolve_inputs(program, at)
     values = precision.node_values(program, point)
@@ -107,21 +123,26 @@ def check_program(
                 not tolerance.engine_ok(grads.get(n), expected[n])
                 and not tolerance.engine_ok(grads.get(n), subgradient[n]))]
     evaluator = Evaluator(program)
-    fd_nodes, strategy = choose_nodes(program, suspects, budget=fd_budget, evaluator=evaluator)
-    fd = finite_differences(program, values, fd_nodes, evaluator=evaluator)
-    fd_errors = _retake_disagreeing(program, values, fd, expected, tolerance, evaluator)
+    taken = take(program, values, suspects, mode=fd, budget=fd_budget, seconds=fd_seconds, evaluator=evaluator,
+                 progress=progress)
+    fd_values = taken.values
+    fd_errors = _retake_disagreeing(program, values, fd_values, expected, tolerance, evaluator,
+                                    deadline=time.perf_counter() + fd_seconds if fd == "auto" else math.inf)
 
     results = []
     for node in program.nodes:
         name = node.name
         value = engine_values.get(name, node.value if node.value is not None else float(values[name]))
-        result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd.get(name))
+        result = NodeResult(name, node.op, node.inputs, value, grads.get(name), expected[name], fd_values.get(name))
         result.grad_fd_error = fd_errors.get(name)
         if not node.is_input:  # each edge's local partial, for the pictures of the graph
             result.local_partials = {n: float(p) for n, p in precision.local_partials(node, values).items()}
         _judge(result, tolerance, excused, subgradient[name], unvalued)
         results.append(result)
-    flags += [domain_flag(program, gap, values, grads.get(gap.operand), fd.get(gap.operand)) for gap in gaps]
+    flags += [domain_flag(program, gap, values, grads.get(gap.operand), fd_values.get(gap.operand)) for gap in gaps]
+    flagged = {name for flag in flags for name in flag.all_nodes} | {gap.operand for gap in gaps}
+    flags += _no_fd_flags(program, {n: why for n, why in evaluator.why_missing.items()
+                                    if fd_values.get(n) is None and n not in flagged and expected[n] is not None})
     known = {(f.node, f.kind) for f in flags}
     flags += [f for f in step_flags if (f.node, f.kind) not in known]
     if forms:
@@ -130,7 +151,8 @@ def check_program(
     mismatches = [f for f in _failures(results, tolerance) if f.node not in explained]
     return Report(program, point, results, failures=[*root_causes, *mismatches], flags=flags, rtol=rtol, atol=atol,
                   first_divergence=next((r.name for r in reversed(results) if not r.ok), None),
-                  fd_strategy=strategy, target=target)
+                  fd_strategy=taken.strategy, target=target,
+                  nodes_read=len(program.nodes) if nodes_read is None else nodes_read)
 
 
 
@@ -184,7 +206,8 @@ def _finite(value: float) -> Optional[float]:
 
 
 def _retake_disagreeing(
-    program: Program, values: Mapping[str, Any], fd: dict, expected: Mapping, tolerance: _Tolerance, evaluator: Evaluator
+    program: Program, values: Mapping[str, Any], fd: dict, expected: Mapping, tolerance: _Tolerance, evaluator: Evaluator,
+    *, deadline: float = math.inf,
 ) -> dict[str, float]:
     """Retake each finite difference outside the fixed bound on a ladder of smaller steps.
 
@@ -192,13 +215,20 @@ def _retake_disagreeing(
     rounding error (`Evaluator.rounding_error`) plus its distance to the next
     smaller step's estimate (truncation, or a kink inside the wider stencil).
     The step with the smallest estimate is kept; returns those estimates.
+    Nodes are retaken until `deadline` (``time.perf_counter()``) passes.
     """
     again = [n for n, d in fd.items() if not tolerance.fd_ok(d, expected[n])]
     if not again:
         return {}
     steps = [STEP / 100**k for k in range(RETAKE_STEPS + 1)]
-    ladders = [fd] + [finite_differences(program, values, again, step=h, evaluator=evaluator) for h in steps[1:]]
     base = evaluator.base(values)
+    retaken = []
+    for name in again:
+        if time.perf_counter() > deadline:
+            break
+        retaken.append(name)
+    again = retaken
+    ladders = [fd] + [{n: evaluator.derivative(n, base, h) for n in again} for h in steps[1:]]
     errors: dict[str, float] = {}
     for name in again:
         best: Optional[tuple[float, float]] = None
@@ -212,6 +242,18 @@ def _retake_disagreeing(
         if best is not None:
             fd[name], errors[name] = best
     return errors
+
+
+def _no_fd_flags(program: Program, why_missing: Mapping[str, str]) -> list[Finding]:
+    """One ``no_fd`` flag per reason, naming every node whose stencil failed at each step tried."""
+    flags = []
+    for why, reason in (("overflow", "the function overflows a float within the stencil, at every step tried"),
+                        ("domain", "every step tried puts a stencil point outside an op's domain")):
+        nodes = tuple(n for n in program.names if why_missing.get(n) == why)
+        if nodes:
+            message = f"no finite difference here ({reason}); engine and symbolic are compared without it"
+            flags.append(Finding(nodes[0], program.node(nodes[0]).op, "no_fd", message, nodes))
+    return flags
 
 
 def _subgradient_convention(program: Program, values: Mapping[str, Any], flags: list[Finding]) -> dict:
@@ -268,16 +310,22 @@ def _mismatch_message(r: NodeResult, tolerance: _Tolerance) -> str:
     return f"∂f/∂{r.name}: {numbers}; {who}"
 
 
+EXPLAINS_EVERYTHING = frozenset({"no_step", "forward"})
+"""Root causes that change every grad: a backward that runs no step, a node whose value is wrong."""
+
+
 def _explained(program: Program, causes: Iterable[Finding]) -> set[str]:
-    """The nodes whose grad a root cause flows into: upstream of a faulty step (and the node of an
-    ``order`` finding itself, whose step ran too early); a ``stale`` finding explains nothing."""
+    """The nodes whose grad a root cause flows into: each node it names and everything upstream of it
+    (every node, for `EXPLAINS_EVERYTHING`); a ``stale`` finding explains nothing."""
     explained: set[str] = set()
     for finding in causes:
-        if finding.kind == "stale" or finding.node not in program:
+        if finding.kind in EXPLAINS_EVERYTHING:
+            return set(program.names)
+        if finding.kind == "stale":
             continue
-        if finding.kind == "order":
-            explained.add(finding.node)
-        explained |= ancestors(program, [finding.node])
+        named = [name for name in finding.all_nodes if name in program]
+        explained.update(named)
+        explained |= ancestors(program, named)
     return explained
 
 

@@ -37,9 +37,12 @@ def _relu_value(x: Any) -> Any:
 
 def _exp_for(*xs: Any) -> Callable[[Any], Any]:
     """math.exp for floats, mpmath.exp when any argument is an mpmath number."""
-    import mpmath
+    for x in xs:
+        if x.__class__ is not float and x.__class__ is not int:
+            import mpmath
 
-    return mpmath.exp if any(isinstance(x, (mpmath.mpf, mpmath.mpc)) for x in xs) else math.exp
+            return mpmath.exp if any(isinstance(x, (mpmath.mpf, mpmath.mpc)) for x in xs) else math.exp
+    return math.exp
 
 
 class sigmoid(sympy.Function):
@@ -95,12 +98,162 @@ class relu(sympy.Function):
         return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
+def _named_latex(name: str, printer: Any, args: Sequence[Expr], exp: Optional[str]) -> str:
+    r"""``\operatorname{name}\left(a, b\right)``, raised to `exp` when sympy prints a power of it."""
+    text = r"\operatorname{%s}\left(%s\right)" % (name.replace("_", r"\_"), ", ".join(printer._print(a) for a in args))
+    return text if exp is None else r"%s^{%s}" % (text, exp)
+
+
+def _leaky_relu_value(x: Any, slope: Any) -> Any:
+    """x if x > 0 else slope·x, at numbers (floats or mpmath numbers)."""
+    return x if x > 0 else slope * x
+
+
+class leaky_relu(sympy.Function):
+    """x if x > 0 else slope·x, slope an operand (usually a number such as 0.01).
+
+    ∂/∂x = Heaviside(x) + slope·Heaviside(−x) (sympy's Heaviside(0) = ½ at the kink),
+    ∂/∂slope = x·Heaviside(−x).
+    """
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        x, slope = self.args
+        if argindex == 1:
+            return sympy.Heaviside(x) + slope * sympy.Heaviside(-x)
+        return x * sympy.Heaviside(-x)
+
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): numbers fold to the value
+    eval = classmethod(lambda cls, x, s: (x if x > 0 else s * x) if x.is_Number and s.is_Number else None)
+
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_leaky_relu_value)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return sympy.Piecewise((self.args[0], self.args[0] > 0), (self.args[1] * self.args[0], True)).evalf(prec)
+
+    def _latex(self, printer: Any, exp: Optional[str] = None) -> str:
+        return _named_latex("leaky_relu", printer, self.args, exp)
+
+
+def _elu_value(x: Any, alpha: Any) -> Any:
+    """x if x > 0 else alpha·(e^x − 1), at numbers (floats or mpmath numbers)."""
+    return x if x > 0 else alpha * (_exp_for(x)(x) - 1)
+
+
+class elu(sympy.Function):
+    """x if x > 0 else alpha·(e^x − 1), alpha an operand (usually the number 1).
+
+    ∂/∂x = Heaviside(x) + alpha·e^x·Heaviside(−x), ∂/∂alpha = (e^x − 1)·Heaviside(−x).
+    """
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        x, alpha = self.args
+        if argindex == 1:
+            return sympy.Heaviside(x) + alpha * sympy.exp(x) * sympy.Heaviside(-x)
+        return (sympy.exp(x) - 1) * sympy.Heaviside(-x)
+
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): numbers fold to the value
+    eval = classmethod(lambda cls, x, a: (x if x > 0 else a * (sympy.exp(x) - 1)) if x.is_Number and a.is_Number
+                       else None)
+
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_elu_value)
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        x, alpha = self.args
+        return sympy.Piecewise((x, x > 0), (alpha * (sympy.exp(x) - 1), True)).evalf(prec)
+
+    def _latex(self, printer: Any, exp: Optional[str] = None) -> str:
+        return _named_latex("elu", printer, self.args, exp)
+
+
+def _softplus_value(x: Any) -> Any:
+    """ln(1 + e^x) at a number, without overflow (floats or mpmath numbers)."""
+    exp = _exp_for(x)
+    if exp is math.exp:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    import mpmath
+
+    return max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x)))
+
+
+class softplus(sympy.Function):
+    """ln(1 + e^x), kept as a named function so its derivative prints as σ(x)."""
+
+    is_real = True
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        return sigmoid(self.args[0])
+
+    # sympy's automatic-evaluation hook (nothing to do with Python's eval): a number folds to its value
+    eval = classmethod(lambda cls, x: sympy.log(1 + sympy.exp(x)) if x.is_Number else None)
+
+    # lambdify uses this implementation, for floats and for mpmath numbers alike
+    _imp_ = staticmethod(_softplus_value)
+
+    def _eval_rewrite_as_exp(self, x: Expr, **kwargs: object) -> Expr:
+        return sympy.log(1 + sympy.exp(x))
+
+    def _eval_evalf(self, prec: int) -> Expr:
+        return sympy.log(1 + sympy.exp(self.args[0])).evalf(prec)
+
+    def _latex(self, printer: Any, exp: Optional[str] = None) -> str:
+        return _named_latex("softplus", printer, self.args, exp)
+
+
+_GELU_CUBIC = sympy.Rational(44715, 1000000)
+
+
+def _gelu(x: Expr) -> Expr:
+    """x·Φ(x), the erf form: x/2·(1 + erf(x/√2))."""
+    return x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2
+
+
+def _gelu_tanh(x: Expr) -> Expr:
+    """GELU's tanh approximation: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
+    return x * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _GELU_CUBIC * x**3))) / 2
+
+
+def _gelu_value(x: float) -> float:
+    return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh_value(x: float) -> float:
+    return 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)))
+
+
+def _silu_value(x: float) -> float:
+    return x * _sigmoid_value(x)
+
+
+def _reciprocal_value(x: float) -> float:
+    return 1.0 / x
+
+
 def _softmax_value(index: Any, *xs: Any) -> Any:
-    """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision."""
+    """Component `index` of softmax at numbers: floats, or mpmath numbers at mpmath's precision.
+
+    A softmax's compiled partials ask for several components of the same inputs in a row, so the
+    last inputs' shifted exponentials and their sum are kept (for floats) and reused.
+    """
+    global _LAST_SOFTMAX
     exp = _exp_for(*xs)
+    last = _LAST_SOFTMAX
+    if exp is math.exp and last[0] == xs:  # floats only: an mpmath call never reuses float work
+        return last[1][int(index)] / last[2]
     top = max(xs)
     exps = [exp(x - top) for x in xs]  # shifted by the largest, so nothing overflows
-    return exps[int(index)] / (math.fsum(exps) if exp is math.exp else sum(exps))
+    total = math.fsum(exps) if exp is math.exp else sum(exps)
+    if exp is math.exp:
+        _LAST_SOFTMAX = (xs, exps, total)  # one tuple, replaced whole: safe to share between threads
+    return exps[int(index)] / total
+
+
+_LAST_SOFTMAX: tuple = (None, None, None)
 
 
 class softmax(sympy.Function):
@@ -164,6 +317,8 @@ class Kink:
 
     at: Callable[[Sequence[float], Sequence[bool]], bool]
     convention: str
+    place: Optional[Callable[[str, Sequence[str]], str]] = None
+    """Names the point in words from the op and its operands' text (default: ``relu(z3) at z3 = 0``)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +382,15 @@ def _at_zero(values: Sequence[float], constant: Sequence[bool]) -> bool:
     return not constant[0] and values[0] == 0
 
 
+def _tie(values: Sequence[float], constant: Sequence[bool]) -> bool:
+    """max/min of two operands, at least one a node, with equal values."""
+    return not all(constant) and values[0] == values[1]
+
+
+def _tie_place(op: str, operands: Sequence[str]) -> str:
+    return f"{op}({operands[0]}, {operands[1]}) at a tie {operands[0]} = {operands[1]}"
+
+
 def _root_at_zero(values: Sequence[float], constant: Sequence[bool]) -> bool:
     """``a ** n`` with a node a = 0 and a written power 0 < n < 1: an infinite derivative."""
     return _at_zero(values, constant) and len(values) > 1 and constant[1] and 0 < values[1] < 1
@@ -261,6 +425,24 @@ _ROWS = (
     OpSpec("logsumexp", None, lambda x, _: sympy.log(sympy.Add(*[sympy.exp(v) for v in x])),
            "log(e^a1 + ... + e^an)", _logsumexp),
     OpSpec("softmax", None, _softmax, "e^ai / (e^a1 + ... + e^an), component i", _softmax_value, indexed=True),
+    OpSpec("leaky_relu", 2, lambda x, _: leaky_relu(x[0], x[1]), "a if a > 0 else slope*a (operands a, slope)",
+           _leaky_relu_value, kink=Kink(_at_zero, "sympy's Heaviside(0) = ½ and central finite differences give "
+                                                   "(1 + slope)/2; an engine takes 1 or the slope")),
+    OpSpec("elu", 2, lambda x, _: elu(x[0], x[1]), "a if a > 0 else alpha*(e^a - 1) (operands a, alpha)", _elu_value,
+           kink=Kink(_at_zero, "sympy's Heaviside(0) = ½ gives (1 + alpha)/2; an engine takes 1 or alpha")),
+    OpSpec("gelu", 1, lambda x, _: _gelu(x[0]), "a*Φ(a) = a/2*(1 + erf(a/√2)), the erf form", _gelu_value),
+    OpSpec("gelu_tanh", 1, lambda x, _: _gelu_tanh(x[0]), "a/2*(1 + tanh(√(2/π)*(a + 0.044715*a³))), GELU's tanh "
+           "approximation", _gelu_tanh_value),
+    OpSpec("softplus", 1, lambda x, _: softplus(x[0]), "log(1 + e^a)", _softplus_value),
+    OpSpec("silu", 1, lambda x, _: x[0] * sigmoid(x[0]), "a*σ(a) (also called swish)", _silu_value),
+    OpSpec("square", 1, lambda x, _: x[0] ** 2, "a²", lambda a: a * a),
+    OpSpec("reciprocal", 1, lambda x, _: 1 / x[0], "1/a", _reciprocal_value),
+    OpSpec("max", 2, lambda x, _: sympy.Max(x[0], x[1]), "the larger of a and b", max, kink=Kink(
+        _tie, "at a tie sympy's Heaviside(0) and central finite differences give each operand ½; an engine may "
+              "give one operand all of it", _tie_place)),
+    OpSpec("min", 2, lambda x, _: sympy.Min(x[0], x[1]), "the smaller of a and b", min, kink=Kink(
+        _tie, "at a tie sympy's Heaviside(0) and central finite differences give each operand ½; an engine may "
+              "give one operand all of it", _tie_place)),
 )
 
 OPS: dict[str, OpSpec] = {row.name: row for row in _ROWS}

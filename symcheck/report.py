@@ -15,8 +15,9 @@ from typing import Any, Optional
 
 from symcheck.ir import Operand, Program
 
-FAILURE_KINDS = ("local", "missing", "accumulation", "order", "stale", "mismatch")
-FLAG_KINDS = ("nondifferentiable", "domain")
+FAILURE_KINDS = ("local", "missing", "accumulation", "order", "stale", "mismatch", "crashed", "repeated",
+                 "no_step", "forward")
+FLAG_KINDS = ("nondifferentiable", "domain", "no_fd", "ambiguous")
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,26 @@ class Finding:
 
     `node` is the node's name, `op` the op at fault (the engine's own op name
     when the engine names it differently), `kind` one of `FAILURE_KINDS` or
-    `FLAG_KINDS`.
+    `FLAG_KINDS`. One bug repeated over many nodes is one finding: `nodes`
+    then lists every node it covers (`node` first) and `message` describes
+    the first of them; a finding about one node leaves `nodes` empty.
     """
 
     node: str
     op: str
     kind: str
     message: str
+    nodes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        """The four fields as a JSON-ready dict."""
-        return {"node": self.node, "op": self.op, "kind": self.kind, "message": self.message}
+    @property
+    def all_nodes(self) -> tuple[str, ...]:
+        """Every node this finding covers, `node` first."""
+        return self.nodes or (self.node,)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict (``nodes`` lists every node the finding covers)."""
+        return {"node": self.node, "op": self.op, "kind": self.kind, "message": self.message,
+                "nodes": list(self.all_nodes)}
 
 
 @dataclass
@@ -152,6 +162,13 @@ class Report:
     first_divergence: Optional[str] = None
     fd_strategy: str = ""
     target: str = ""
+    nodes_read: int = 0
+    """How many nodes were read and judged: every node from the output down to the leaves (a foreign
+    engine's constants included, which the program inlines as numbers); 0 means the report's own nodes."""
+
+    def __post_init__(self) -> None:
+        if not self.nodes_read:
+            self.nodes_read = len(self.nodes)
 
     @property
     def output(self) -> str:

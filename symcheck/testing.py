@@ -19,10 +19,13 @@ the pytest plugin installed the same function is the ``gradcheck`` fixture.
 from __future__ import annotations
 
 import inspect
+import itertools
+import keyword
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
 from symcheck.parse.point import check_point
-from symcheck.ir import default_value
+from symcheck.ir import Program, default_value
 from symcheck.render.failure_table import failure_message
 from symcheck.report import Report
 
@@ -91,10 +94,15 @@ def _build_with_engine(function: Callable[..., Any], at: Optional[Mapping[str, f
 
 
 def default_reproducer(report: Report) -> Optional[str]:
-    """``symcheck check 'EXPRESSION' --at …`` for the report's program (None if it is too big)."""
+    """``symcheck check 'EXPRESSION' --at …`` for the report's program (None if it is too big).
+
+    Inputs whose names the expression language cannot take (``f``, ``D`` and ``grad``
+    mean something in claims; op names, keywords, labels such as ``w[0]``) are
+    renamed ``x1``, ``x2``, … in the reproducer, so the line always runs.
+    """
     from symcheck.parse.writeback import reproducer
 
-    line = reproducer(report.program)
+    line = reproducer(reproducible(report.program))
     if line is None:
         return None
     if report.target.startswith("<"):
@@ -102,12 +110,37 @@ def default_reproducer(report: Report) -> Optional[str]:
     return line
 
 
+def reproducible(program: Program) -> Program:
+    """`program` with every input the expression language cannot name renamed to a fresh ``x1``, ``x2``, …"""
+    from symcheck.ops import OPS
+    from symcheck.parse.claim import RESERVED_IN_CLAIMS
+
+    def unusable(name: str) -> bool:
+        return (not name.isidentifier() or not name.isascii() or keyword.iskeyword(name) or name in OPS
+                or name in RESERVED_IN_CLAIMS)
+
+    taken = set(program.names)
+    fresh = (f"x{k}" for k in itertools.count(1) if f"x{k}" not in taken)
+    renamed = {node.name: next(fresh) for node in program.inputs if unusable(node.name)}
+    if not renamed:
+        return program
+
+    def name(operand: Any) -> Any:
+        return renamed.get(operand, operand) if isinstance(operand, str) else operand
+
+    nodes = tuple(replace(node, name=name(node.name), inputs=tuple(name(o) for o in node.inputs))
+                  for node in program.nodes)
+    return Program(nodes, name(program.output), program.claims, program.source)
+
+
 def _trace_text(target: Any, at: Optional[Mapping[str, float]], rtol: float, atol: float) -> str:
     from symcheck.engines import adapter_for
 
+    from symcheck.errors import SymcheckError
+
     try:
         foreign = not _is_ag_or_text(target) and adapter_for(target) is not None
-    except TypeError:
+    except (TypeError, SymcheckError):
         foreign = False
     if foreign:
         from symcheck.engines.graph import capture_engine
@@ -123,8 +156,9 @@ def _trace_text(target: Any, at: Optional[Mapping[str, float]], rtol: float, ato
         if run.before_steps is not None:
             for i, grads in zip(run.calls, run.before_steps):
                 if not graph.is_leaf(i):
-                    held = ", ".join(f"{graph.names[p]}.grad={grads[p]:.6g}" for p in graph.parents(i))
-                    lines.append(f"  before {graph.names[i]}._backward() [{graph.engine_ops[i]}]: {graph.names[i]}.grad={grads[i]:.6g}; {held}")
+                    held = ", ".join(f"{graph.names[p]}.grad={_grad(grads[p])}" for p in graph.parents(i))
+                    lines.append(f"  before {graph.names[i]}._backward() [{graph.op_name(i)}]: "
+                                 f"{graph.names[i]}.grad={_grad(grads[i])}; {held}")
         return "\n".join(lines)
     from symcheck import trace
 
@@ -140,6 +174,10 @@ def _trace_text(target: Any, at: Optional[Mapping[str, float]], rtol: float, ato
             f"  before {s.node}._backward(): " + ", ".join(f"{n}.grad={g:.6g}" for n, g in s.grads_before.items())
             for s in steps.steps
         )
+
+
+def _grad(value: Optional[float]) -> str:
+    return "none" if value is None else f"{value:.6g}"
 
 
 class _Discard:

@@ -28,8 +28,22 @@ def _softmax(xs: tuple[float, ...]) -> list[float]:
     return [e / sum(exps) for e in exps]
 
 
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def _gelu_tanh(x: float) -> tuple[float, float]:
+    """GELU's tanh approximation and its derivative, by the product and chain rules."""
+    c = math.sqrt(2 / math.pi)
+    t = math.tanh(c * (x + 0.044715 * x**3))
+    return 0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2)
+
+
 A, B = 0.7, -1.3
 S = _softmax((0.2, -0.4, 1.1))
+PHI = 0.5 * (1 + math.erf(A / math.sqrt(2)))  # the normal distribution function at A
+DENSITY = math.exp(-A * A / 2) / math.sqrt(2 * math.pi)  # its density at A
+GELU_TANH, GELU_TANH_PRIME = _gelu_tanh(A)
 
 ROWS = (
     Row("id", ("a",), (A,), A, (1.0,)),
@@ -54,4 +68,14 @@ ROWS = (
     Row("logsumexp", ("a", "b", "c"), (0.2, -0.4, 1.1), math.log(sum(math.exp(v) for v in (0.2, -0.4, 1.1))),
         tuple(S)),
     Row("softmax", ("a", "b", "c"), (0.2, -0.4, 1.1), S[1], (-S[1] * S[0], S[1] * (1 - S[1]), -S[1] * S[2]), index=1),
+    Row("leaky_relu", ("a", "b"), (B, 0.1), 0.1 * B, (0.1, B)),
+    Row("elu", ("a", "b"), (B, 0.8), 0.8 * (math.exp(B) - 1), (0.8 * math.exp(B), math.exp(B) - 1)),
+    Row("gelu", ("a",), (A,), A * PHI, (PHI + A * DENSITY,)),
+    Row("gelu_tanh", ("a",), (A,), GELU_TANH, (GELU_TANH_PRIME,)),
+    Row("softplus", ("a",), (B,), math.log(1 + math.exp(B)), (_sigmoid(B),)),
+    Row("silu", ("a",), (B,), B * _sigmoid(B), (_sigmoid(B) * (1 + B * (1 - _sigmoid(B))),)),
+    Row("square", ("a",), (B,), B * B, (2 * B,)),
+    Row("reciprocal", ("a",), (B,), 1 / B, (-1 / B**2,)),
+    Row("max", ("a", "b"), (A, B), A, (1.0, 0.0)),
+    Row("min", ("a", "b"), (A, B), B, (0.0, 1.0)),
 )

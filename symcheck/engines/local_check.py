@@ -4,7 +4,7 @@
 (``node.grad = 1``, parents' grads at a sentinel) and compares what it adds to
 each parent with sympy's local partial ∂node/∂parent, evaluated at the node's
 operand values. Sympy differentiates each op *kind* (op × operand pattern)
-once and the partials are compiled (`symcheck.engines.kinds`), so the cost per
+once and the partials are compiled (`symcheck.symbolic.opkind`), so the cost per
 node is one engine step plus one compiled call: linear in the graph's size.
 
 A step agrees when |engine − sympy| ≤ atol + rtol·|sympy|. Nodes exactly on
@@ -20,9 +20,11 @@ a kink are flagged, not judged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
+from symcheck.engines.check import collector_spared
 from symcheck.engines.graph import capture_engine
+from symcheck.engines.reader import Reader
 from symcheck.engines.steps import check_steps
 from symcheck.report import Finding
 
@@ -44,12 +46,13 @@ class LocalCheck:
         return not self.failures
 
 
-def check_local_steps(output: Any, *, rtol: float = 1e-6, atol: float = 1e-9) -> LocalCheck:
-    """Check every local step of the graph behind `output` (ag, micrograd or micrograd-style).
+def check_local_steps(output: Any, *, rtol: float = 1e-6, atol: float = 1e-9, reader: Optional[Reader] = None) -> LocalCheck:
+    """Check every local step of the graph behind `output` (any engine `symcheck.check` reads).
 
-    Grads are left as they were. Failures have kinds ``local``, ``missing`` or
-    ``accumulation`` and name the node and the engine's op.
+    Grads are left as they were. Failures have kinds ``local``, ``missing``,
+    ``accumulation`` or ``crashed`` and name the node and the engine's op.
     """
-    graph = capture_engine(output)
-    steps = check_steps(graph, rtol=rtol, atol=atol)
+    with collector_spared():
+        graph = capture_engine(output, reader=reader)
+        steps = check_steps(graph, rtol=rtol, atol=atol)
     return LocalCheck(steps.nodes_checked, steps.worst_relative_error, steps.failures, steps.flags)

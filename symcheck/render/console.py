@@ -185,10 +185,24 @@ def _derivations(report: Report) -> Iterator[Hanging]:
             yield Hanging(" " * (len(head) - 2) + "= " + form, len(head))
 
 
+MAX_NAMED = 8
+"""Nodes named in a finding that covers many before the rest are counted."""
+
+
 def render_findings(findings: list[Finding], mark: str) -> Iterator[RenderableType]:
-    """One line per failure (✗) or flag (!): ``✗ z4 (add) local: message``."""
+    """One entry per failure (✗) or flag (!): ``✗ z4 (add) local: message``; a finding that covers
+    several nodes (one bug over many nodes) names the others on a line of its own."""
     for f in findings:
         yield Indented(f"{f.node} ({f.op}) {f.kind}: {f.message}", 2, mark)
+        if len(f.all_nodes) > 1:
+            yield Indented(also_at(f), 4)
+
+
+def also_at(finding: Finding) -> str:
+    """``the same at 41 more + nodes: z7, z12, … 33 more``."""
+    others = finding.all_nodes[1:]
+    named = ", ".join(others[:MAX_NAMED]) + (f", … {len(others) - MAX_NAMED} more" if len(others) > MAX_NAMED else "")
+    return f"the same at {len(others)} more node{'s' if len(others) != 1 else ''}: {named}"
 
 
 def _summary(report: Report) -> Text:
@@ -197,7 +211,7 @@ def _summary(report: Report) -> Text:
         if any(f.kind == "domain" for f in report.flags) and unvalued:
             return _marked(OK_MARK, f"no disagreement on {len(report.nodes)} nodes; {unvalued} without a symbolic "
                                     f"value (see the domain flag{'s' if unvalued != 1 else ''})")
-        return _marked(OK_MARK, f"engine, symbolic and finite differences agree on all {len(report.nodes)} nodes")
+        return _marked(OK_MARK, _agreement(report) + _read(report))
     parts = []
     if report.failures:
         parts.append(f"{len(report.failures)} failure{'s' if len(report.failures) != 1 else ''}")
@@ -207,6 +221,24 @@ def _summary(report: Report) -> Text:
     if report.first_divergence:
         parts.append(f"first divergence at {report.first_divergence}")
     return _marked(FAIL_MARK, "; ".join(parts))
+
+
+def _agreement(report: Report) -> str:
+    """Which witnesses agree: all three, or engine and symbolic where finite differences were not all taken."""
+    count = len(report.nodes)
+    taken = sum(r.grad_fd is not None for r in report.nodes)
+    if taken == count:
+        return f"engine, symbolic and finite differences agree on all {count} nodes"
+    if not taken:
+        return f"engine and symbolic agree on all {count} nodes (no finite differences taken)"
+    return f"engine and symbolic agree on all {count} nodes, finite differences on the {taken} where they were taken"
+
+
+def _read(report: Report) -> str:
+    """For another engine's graph: how many of its nodes were read (its constants are inlined as numbers)."""
+    if not report.target.startswith("<") or report.nodes_read == len(report.nodes):
+        return ""
+    return f" ({report.nodes_read} nodes read from the engine, its constants inlined)"
 
 
 def _with_value(symbolic: str, value: Optional[float], *, glue: str = " ") -> str:

@@ -24,7 +24,7 @@ def failure_message(report: "Report", *, reproduce: Optional[str] = None) -> str
     lines = [f"symcheck: {count} gradient failure(s){where} (rtol={report.rtol:g}, atol={report.atol:g})", ""]
     lines += failure_table(report)
     lines.append("")
-    lines += [f"{f.kind}: {_sentence(f)}" for f in report.failures]
+    lines += [f"{f.kind}: {_sentence(f)}{_also(f)}" for f in report.failures]
     lines += [f"claim: {v.claim}: {v.message}" for v in report.claims if not v.holds]
     lines += [f"{f.kind} (not a failure): {_sentence(f)}" for f in report.flags]
     if reproduce:
@@ -36,7 +36,8 @@ def failure_table(report: "Report") -> list[str]:
     """One row per failing node (and per node a root cause names): the three witnesses and the error."""
     causes: dict[str, "Finding"] = {}
     for finding in report.failures:
-        causes.setdefault(finding.node, finding)
+        for node in finding.all_nodes:
+            causes.setdefault(node, finding)
     rows = [r for r in reversed(report.nodes) if not r.ok or r.name in causes]
     header = ["node", "op", "engine", "symbolic", "finite diff", "error", "finding"]
     body = [_row(report, r, causes.get(r.name)) for r in rows[:MAX_ROWS]]
@@ -60,6 +61,20 @@ def _row(report: "Report", result: "NodeResult", cause: "Optional[Finding]") -> 
 
 def _number(value: Optional[float], spec: str = ".8g") -> str:
     return "—" if value is None else format(value, spec)
+
+
+def _also(finding: "Finding") -> str:
+    """`` (the same at z7, z12 and 3 more)`` for a finding that covers several nodes."""
+    others = finding.all_nodes[1:]
+    if not others:
+        return ""
+    named = ", ".join(others[:MAX_NAMED_ALSO]) + (f" and {len(others) - MAX_NAMED_ALSO} more"
+                                                  if len(others) > MAX_NAMED_ALSO else "")
+    return f" (the same at {named})"
+
+
+MAX_NAMED_ALSO = 8
+"""Other nodes of a grouped finding named in its sentence."""
 
 
 def _sentence(finding: "Finding") -> str:

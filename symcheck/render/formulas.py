@@ -43,9 +43,13 @@ class _StrPrinter(StrPrinter):
         return number_last(list(super()._as_ordered_terms(expr, order=order)))
 
 
+COMPACT = {"min": -5, "max": 15, "full_prec": False}
+"""sympy's range of fixed-point numbers: a float such as 1e300 prints as ``1.0e+300``, never as 301 digits."""
+
+
 def text(expr: Any) -> str:
-    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``; ``p0 - 1``)."""
-    return _StrPrinter({"order": "none"}).doprint(expr)
+    """`expr` as sympy prints it, sums in the order built (``z7 + z3*cos(z4)``; ``p0 - 1``), numbers compact."""
+    return _StrPrinter({"order": "none", **COMPACT}).doprint(expr)
 
 
 class _LatexPrinter(LatexPrinter):
@@ -65,9 +69,9 @@ def latex(expr: Any) -> str:
     r"""`expr` in LaTeX, sums in the order built; node names as ``z_{3}``, ``\mathit{err}``.
 
     A word-name beside another factor gets a thin space, so ``err·v2`` sets as
-    ``\mathit{err}\, v_{2}`` (err v₂), never as one word errv₂.
+    ``\mathit{err}\, v_{2}`` (err v₂), never as one word errv₂. Numbers are compact (``10^{300}``).
     """
-    return _WORD_BESIDE.sub(r"\1\\, ", _BESIDE_WORD.sub(r"\1\\, \2", _LatexPrinter({"order": "none"}).doprint(expr)))
+    return _WORD_BESIDE.sub(r"\1\\, ", _BESIDE_WORD.sub(r"\1\\, \2", _LatexPrinter({"order": "none", **COMPACT}).doprint(expr)))
 
 
 _WORD = r"\\mathit\{[^{}]*\}(?:_\{[^{}]*\})?(?:\^\{[^{}]*\})?"
@@ -109,7 +113,7 @@ def adjoint_latex(name: str, output: str = "f") -> str:
 
 def dotted(expr: Any) -> str:
     """`expr` as sympy prints it (no reordering), products with a middle dot: ``0**x·log(0)``."""
-    return re.sub(r"(?<!\*)\*(?!\*)", "·", sympy.sstr(expr))
+    return re.sub(r"(?<!\*)\*(?!\*)", "·", sympy.sstr(expr, **COMPACT))
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -119,7 +123,8 @@ _INTEGER_POWER = re.compile(r"\*\*(?:\((-\d+)\)|(\d+)(?![\d.]))")
 def readable(expression: Any) -> str:
     """sympy's text with the math look of a handout: ``1 - tanh(x)**2`` → ``1 − tanh(x)²``,
     ``2*x`` → ``2·x``, ``x**0.5`` → ``x^0.5``."""
-    shown = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS), str(expression))
+    shown = _INTEGER_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPTS),
+                               sympy.sstr(expression, **COMPACT))
     shown = shown.replace("**", "^").replace("*", "·").replace(" - ", " − ")
     return "−" + shown[1:] if shown.startswith("-") else shown
 

@@ -37,7 +37,7 @@ def _operand(operand: Union[str, float]) -> Union[str, JSONNumber]:
     return operand if isinstance(operand, str) else encode_number(operand)
 
 
-def _finding(finding: Finding) -> dict[str, str]:
+def _finding(finding: Finding) -> dict[str, Any]:
     return finding.to_dict()
 
 
@@ -73,12 +73,13 @@ def verdict_to_json(verdict: Verdict) -> dict[str, Any]:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The ``check`` object: output, inputs, nodes (program order), ok, failures, flags, claims."""
+    """The ``check`` object: output, inputs, nodes (program order), nodes_read, ok, failures, flags, claims."""
     return {
         "schema_version": SCHEMA_VERSION,
         "output": report.output,
         "inputs": {name: encode_number(value) for name, value in report.inputs.items()},
         "nodes": [_node(result) for result in report.nodes],
+        "nodes_read": report.nodes_read,
         "ok": report.ok,
         "failures": [_finding(f) for f in report.failures],
         "flags": [_finding(f) for f in report.flags],

@@ -51,7 +51,9 @@ def _kink_message(node: Node, values: Mapping[str, Any]) -> str:
     if not kink.at(operands, [not isinstance(o, str) for o in node.inputs]):
         return ""
     base = node.inputs[0]
-    return (f"{node.op}({base}) at {base} = 0 is not differentiable: {kink.convention}; the engine's gradients "
+    texts = [o if isinstance(o, str) else f"{float(o):g}" for o in node.inputs]
+    where = kink.place(node.op, texts) if kink.place else f"{node.op}({base}) at {base} = 0"
+    return (f"{where} is not differentiable: {kink.convention}; the engine's gradients "
             f"through {node.name} are accepted under either convention")
 
 

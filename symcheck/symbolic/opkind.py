@@ -214,7 +214,17 @@ def kind_of(key: KindKey) -> OpKind:
 
 def clear_cache() -> None:
     """Forget every derived kind (benchmarks measure a cold start with it)."""
+    global _GENERATION
     _KINDS.clear()
+    _GENERATION += 1
+
+
+def cache_generation() -> int:
+    """How many times the cache was cleared: callers that keep kinds of their own forget them when it changes."""
+    return _GENERATION
+
+
+_GENERATION = 0
 
 
 def cache_size() -> int:

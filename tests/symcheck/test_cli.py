@@ -313,3 +313,51 @@ def test_an_overflowing_constant_is_named_without_suggesting_another_point(capsy
     code, out, err = run(capsys, "check", "10**400*x")
     assert code == 2 and out == ""
     assert "the constant expression 10**400 overflows a float" in err and "choose another point" not in err
+
+
+# -- near overflow, finite differences, progress ------------------------------------------------------
+
+
+def test_a_stencil_that_overflows_is_no_disagreement(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", "exp(x)", "--at", "x=709.7", "--no-color")
+    assert code == 0, out + err
+    code, out, err = run(capsys, "check", "exp(x)", "--at", "x=709.782712893384", "--no-color")
+    assert code == 0, out + err
+    words = " ".join(out.split())
+    assert "x (input) no_fd: no finite difference here (the function overflows a float within the stencil" in words
+
+
+def test_fd_none_judges_engine_against_symbolic_and_is_in_the_reproducer(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(capsys, "check", "x*sin(y)", "--fd", "none", "--no-color")
+    assert code == 0 and "✓ engine and symbolic agree on all 4 nodes (no finite differences taken)" in out
+    monkeypatch.setattr(symcheck.api, "check_program", _wrong_engine(symcheck.api.check_program))
+    code, _, err = run(capsys, "check", "x*sin(y)", "--fd", "none", "--no-color")
+    assert code == 1 and err.rstrip().endswith("--fd none")
+
+
+def _wrong_engine(check_program: object) -> object:
+    from symcheck.report import Finding
+
+    def wrapped(program: object, **kw: object) -> object:
+        report = check_program(program, **kw)  # type: ignore[operator]
+        report.failures.append(Finding("x", "input", "mismatch", "planted"))
+        return report
+
+    return wrapped
+
+
+def test_progress_is_never_drawn_under_json_or_into_a_pipe(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    original = symcheck.api.check
+
+    def spy(target: object, **kw: object) -> object:
+        seen.append(kw["progress"])
+        return original(target, **kw)
+
+    monkeypatch.setattr(symcheck.api, "check", spy)
+    run(capsys, "check", "x*y", "--json")
+    _, _, err = run(capsys, "check", "x*y", "--no-color")
+    assert seen == [False, True]  # True: drawn on stderr only when it is a terminal, after 2 s
+    assert err == ""  # captured stderr is no terminal

@@ -130,3 +130,36 @@ def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
 
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["pytest11"] == {"symcheck": "symcheck.pytest_plugin"}
+
+
+def test_the_reproducer_renames_labels_the_expression_language_cannot_name() -> None:
+    import shlex
+    import subprocess
+
+    V = make_engine(None)
+    f, d, grad, w0 = V(0.6, label="f"), V(-1.3, label="D"), V(0.4, label="grad"), V(0.9, label="w[0]")
+    out = (f * d + grad).tanh() * w0
+    import symcheck
+    from symcheck.testing import default_reproducer
+
+    report = symcheck.check(out, progress=False)
+    line = default_reproducer(report)
+    assert line is not None
+    command = shlex.split(line.split("   #", 1)[0])
+    expression, point = command[2], command[4]
+    assert sorted(name for name in ("x1", "x2", "x3", "x4") if name in expression) == ["x1", "x2", "x3", "x4"]
+    assert "grad" not in expression and "D" not in expression and "w[0]" not in expression and "f" not in expression
+    assert sorted(float(part.split("=")[1]) for part in point.split(",")) == [-1.3, 0.4, 0.6, 0.9]
+    done = subprocess.run([sys.executable, "-m", "symcheck", *command[1:]], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_finding_over_many_nodes_names_them_in_the_failure_message() -> None:
+    V = make_engine("overwrite")
+    x = V(0.3, label="x")
+    terms = [(x * k + x).tanh() for k in (2.0, 3.0, 4.0)]
+    with pytest.raises(GradientCheckError) as error:
+        assert_gradients(terms[0] * terms[1] * terms[2])
+    lines = str(error.value).splitlines()
+    [sentence] = [line for line in lines if line.startswith("accumulation: ")]
+    assert "(= instead of +=)" in sentence and sentence.endswith(")") and "(the same at " in sentence

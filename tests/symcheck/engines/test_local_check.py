@@ -82,7 +82,7 @@ def test_a_small_transformer_passes() -> None:
     assert result.nodes_checked > 500
 
 
-def test_a_local_step_that_raises_is_a_local_failure_naming_the_error() -> None:
+def test_a_local_step_that_raises_is_a_crashed_failure_naming_the_error() -> None:
     V = make_engine(None)
     x = V(0.7, label="x")
     t = x.tanh()
@@ -92,5 +92,5 @@ def test_a_local_step_that_raises_is_a_local_failure_naming_the_error() -> None:
 
     t._backward = broken
     result = check_local_steps(t * 2.0)
-    assert [(f.node, f.op, f.kind) for f in result.failures] == [("z1", "tanh", "local")]
+    assert [(f.node, f.op, f.kind) for f in result.failures] == [("z1", "tanh", "crashed")]
     assert "raised ZeroDivisionError" in result.failures[0].message

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic import values as precision
-from symcheck.numeric.finite_diff import Evaluator, choose_nodes, finite_differences
+from symcheck.errors import InputError
+from symcheck.numeric.finite_diff import Evaluator, choose_nodes, finite_differences, schedule, take
 from symcheck.ir import INPUT, Node, Program
 
 UNARY = {
@@ -94,3 +95,58 @@ def test_budget_takes_suspects_then_inputs_then_a_sample() -> None:
     assert names == sorted(names, key=program.names.index)
     everything, strategy = choose_nodes(program, [], budget=10**9)
     assert len(everything) == 100 and strategy.startswith("five-point central differences on every node")
+
+
+# -- near the largest float, and the budgets -------------------------------------------------------
+
+
+def _exp_program(x: float) -> Program:
+    return Program((Node("x", INPUT, (), x), Node("z1", "exp", ("x",))), "z1")
+
+
+def test_a_stencil_that_overflows_shrinks_its_step() -> None:
+    program = _exp_program(709.7)  # x + 2h with h = 0.07 overflows exp
+    evaluator = Evaluator(program)
+    fd = finite_differences(program, _values(program), evaluator=evaluator)
+    assert fd["x"] == pytest.approx(math.exp(709.7), rel=1e-6)
+    assert evaluator.why_missing == {}
+
+
+def test_where_every_step_overflows_the_node_has_no_difference_and_says_why() -> None:
+    program = _exp_program(709.782712893384)  # exp is the largest float here: any step up overflows
+    evaluator = Evaluator(program)
+    fd = finite_differences(program, _values(program), evaluator=evaluator)
+    assert fd["x"] is None and evaluator.why_missing == {"x": "overflow"}
+
+
+def test_a_stencil_near_the_largest_float_takes_differences_first() -> None:
+    # f = 1e300 * x at x = 100: 8 f(x + h) overflows a float, the differences do not
+    program = Program((Node("x", INPUT, (), 100.0), Node("z1", "mul", (1e300, "x"))), "z1")
+    fd = finite_differences(program, _values(program))
+    assert fd["x"] == pytest.approx(1e300, rel=1e-9)
+
+
+def test_fd_none_takes_nothing_and_all_takes_every_node_past_the_budget() -> None:
+    program = _chain(100)
+    values = _values(program)
+    assert take(program, values, mode="none").values == {}
+    everything = take(program, values, mode="all", budget=10)
+    assert len(everything.values) == 100 and everything.strategy.startswith("five-point central differences on every")
+    with pytest.raises(InputError, match="fd='some' is not a finite-difference mode"):
+        take(program, values, mode="some")
+
+
+def test_the_time_budget_stops_after_the_suspects_come_first() -> None:
+    program = _chain(100)
+    taken = take(program, _values(program), ["z60"], seconds=0.0)
+    assert list(taken.values) == ["z60"]  # the first is always taken, then the time is up
+    assert "on 1 of 100 nodes" in taken.strategy and "(the time ran out first)" in taken.strategy
+    assert "1 of 1 nodes where engine and symbolic disagree" in taken.strategy
+
+
+def test_downstream_nodes_are_found_on_demand_in_program_order() -> None:
+    program = _chain(5)
+    evaluator = Evaluator(program)
+    assert evaluator.downstream(0) == [1, 2, 3, 4] and evaluator.downstream(4) == []
+    assert [name for name, _, _ in schedule(program, ["z3"], budget=12, evaluator=evaluator)] == ["z3"]  # x costs 16
+    assert [name for name, _, _ in schedule(program, ["z3"], budget=40, evaluator=evaluator)][:2] == ["z3", "x"]

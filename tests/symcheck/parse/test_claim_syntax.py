@@ -155,7 +155,8 @@ def test_locations_inside_a_claim_line() -> None:
         ("D(f) == 1", "<claim>:1:1: D() takes two node names, got 1 arguments; write D(of, wrt) with two node "
                       "names, e.g. D(f, z4)"),
         ("Dd(f, z4) == 1", "<claim>:1:1: unknown function 'Dd'; did you mean 'D'? supported: exp, log, sqrt, "
-                           "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax, D, grad, local"),
+                           "sin, cos, tanh, sigmoid, relu, abs, sum, dot, mean, logsumexp, softmax, leaky_relu, elu, gelu, "
+                               "gelu_tanh, softplus, silu, square, reciprocal, max, min, D, grad, local"),
         ("∂f == 1", "<claim>:1:1: '∂' must start a derivative written ∂a/∂b; write e.g. ∂f/∂z4 or D(f, z4)"),
         ("z3 ^ 2 == z4", "<claim>:1:4: '^' is not a power operator; write '**' for powers, e.g. x**2"),
         ("z3(z4) == 1", "<claim>:1:1: implicit multiplication 'z3(' is not supported; write 'z3*(' "

@@ -8,7 +8,7 @@ from rich.console import Console, Group
 
 import render_samples as samples
 from symcheck.ir import Node, Program
-from symcheck.render.console import render_report, render_trace
+from symcheck.render.console import render_findings, render_report, render_trace
 from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
 
 
@@ -254,3 +254,12 @@ def test_a_domain_flag_shows_and_the_summary_counts_nodes_without_a_symbolic_val
     assert "no disagreement on 2 nodes; 1 without a symbolic value (see the domain flag)" in text
     traced = " ".join(show(trace_program(program, at={"x": 0.0})).split())
     assert "sympy has no value here, accepted: see the domain flag" in traced and "✗" not in traced
+
+
+def test_a_finding_that_covers_many_nodes_names_the_others_on_a_line_of_its_own() -> None:
+    report = _chain(12, bad=5)
+    nodes = tuple(f"z{k}" for k in range(1, 12))
+    report.failures = [Finding("z1", "+", "accumulation", "node z1 (+): overwrites x.grad", nodes)]
+    text = show(*render_findings(report.failures, "✗"))
+    assert text == ("✗ z1 (+) accumulation: node z1 (+): overwrites x.grad\n"
+                    "    the same at 10 more nodes: z2, z3, z4, z5, z6, z7, z8, z9, … 2 more")

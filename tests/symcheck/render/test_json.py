@@ -29,8 +29,9 @@ def test_check_json_has_the_contract_fields() -> None:
     assert z3["inputs"] == ["z1", "z2"] and z3["grad_symbolic"] == "z7 + z3*cos(z4)"
     assert z3["ok"] is False and data["ok"] is False
     assert data["failures"][-1] == {
-        "node": "z4", "op": "add", "kind": "mismatch", "message": "engine -0.94226, symbolic -0.47113",
+        "node": "z4", "op": "add", "kind": "mismatch", "message": "engine -0.94226, symbolic -0.47113", "nodes": ["z4"],
     }
+    assert data["nodes_read"] == 10
     assert data["flags"] == []
 
 
@@ -133,13 +134,17 @@ SMALL_CHECK_JSON = """\
       "ok": true
     }
   ],
+  "nodes_read": 2,
   "ok": false,
   "failures": [
     {
       "node": "x",
       "op": "input",
       "kind": "mismatch",
-      "message": "engine 2, symbolic 1"
+      "message": "engine 2, symbolic 1",
+      "nodes": [
+        "x"
+      ]
     }
   ],
   "flags": [],

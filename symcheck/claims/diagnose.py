@@ -50,6 +50,17 @@ class Diagnosis:
     hidden: str
 
 
+MISSING_SHOWN = 3
+"""Missing paths named (and their terms shown) before the rest are counted."""
+
+FORM_CHARS = 80
+"""Characters of a term's form shown in a diagnosis before it is cut with …."""
+
+
+def _short(form: str) -> str:
+    return form if len(form) <= FORM_CHARS else form[: FORM_CHARS - 1] + "…"
+
+
 @dataclass(frozen=True)
 class _Path:
     """The true term of one consumer k in D(a, b): D(a, k) · ∂k/∂b, symbolic and at the point."""
@@ -197,13 +208,15 @@ class Diagnoser:
         return None
 
     def _missing(self, of: str, wrt: str, missing: list[_Path]) -> Diagnosis:
-        parts, names = [], []
-        for path in missing:
+        parts, names = [], [path.consumer for path in missing]
+        for path in missing[:MISSING_SHOWN]:
             written = f"{_partial(of, path.consumer, self.program)}·∂{path.consumer}/∂{wrt}"
-            form = text(path.adjoint * path.local)
+            form = _short(text(path.adjoint * path.local))
             parts.append(f"{written} = {form} = {_number(path.value)}")
-            names.append(path.consumer)
-        through = " and ".join(names)
+        if len(missing) > MISSING_SHOWN:
+            parts.append(f"and {len(missing) - MISSING_SHOWN} more")
+        through = " and ".join(names) if len(names) <= MISSING_SHOWN else \
+            f"{', '.join(names[:MISSING_SHOWN])} and {len(names) - MISSING_SHOWN} more consumers of {wrt}"
         noun = "path" if len(missing) == 1 else "paths"
         return Diagnosis(MISSING_PATH, f"the {noun} through {through} {'is' if len(missing) == 1 else 'are'} "
                                        f"missing: {'; '.join(parts)}",

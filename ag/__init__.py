@@ -9,11 +9,11 @@
 
 import operator as _operator
 
-from ag.backward import backward, backward_order, zero_grad
-from ag.engine import Scalar, as_scalar
-from ag.errors import DomainError
-from ag.functions import abs, cos, dot, exp, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
-from ag.grad_mode import is_grad_enabled, no_grad
+from .backward import backward, backward_order, zero_grad
+from .engine import Scalar, as_scalar
+from .errors import DomainError
+from .functions import abs, cos, dot, exp, log, logsumexp, mean, relu, sigmoid, sin, softmax, sqrt, sum, tanh
+from .grad_mode import is_grad_enabled, no_grad
 
 OPS = {
     "add": _operator.add, "sub": _operator.sub, "mul": _operator.mul, "div": _operator.truediv,
@@ -32,4 +32,4 @@ __all__ = [
 ]
 
 # Sub-packages last: they import the names above.
-from ag import nn, optim  # noqa: E402
+from . import nn, optim  # noqa: E402

@@ -37,8 +37,9 @@ import sympy
 from rich.console import Console
 from rich.markup import escape
 
-import ag
-from problems import display, runner
+from symcheck.own import ag  # symcheck's own ag, even beside a course's ag.py (see symcheck/own.py)
+
+from . import display, runner
 
 # ---------------------------------------------------------------------------
 # Settings

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from problems import display
+from . import display
 
 
 class UsageError(ValueError):

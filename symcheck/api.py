@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Collection, Mapping, Optional
 
-import ag
 from symcheck.claims import judge_claim, with_claims
 from symcheck.compare import check_program
 from symcheck.engines import check_engine
@@ -26,6 +25,7 @@ from symcheck.errors import InputError
 from symcheck.ir import Program, default_value
 from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
+from symcheck.own import ag
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
 from symcheck.render.graph import GraphData

@@ -257,7 +257,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
-    import problems
+    from symcheck.own import problems
 
     sections = (
         ("program", "built-in programs (symcheck check|trace|claim|graph NAME):",
@@ -280,10 +280,8 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import importlib
-
-    import problems
-    from symcheck.errors import InputError
+    from symcheck.errors import InputError, SetupError
+    from symcheck.own import problems
 
     module_name = problems.RUNNABLE.get(args.name)
     if module_name is None:
@@ -292,11 +290,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             hint = f"{args.name!r} is a program: try `symcheck check {args.name}` or `symcheck trace {args.name}`"
         raise InputError(f"unknown runnable problem {args.name!r}", hint=hint)
     try:
-        module = importlib.import_module(module_name)
+        module = problems.runnable_module(args.name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        if exc.name != f"{problems.__name__}.{module_name.rpartition('.')[2]}":
             raise
-        raise InputError(f"problem {args.name!r} is not installed (module {module_name} is missing)",
+        raise SetupError(f"problem {args.name!r} is not installed (module {module_name} is missing)",
                          hint="reinstall symcheck with its problems package") from None
     main = module.main
     if _accepts_keyword(main, "prog"):  # its usage and error lines then name the command typed
@@ -325,8 +323,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from symcheck.errors import SymcheckError
 
     errors: list[type[BaseException]] = [UsageError, SymcheckError]
-    if "ag" in sys.modules:  # a DomainError can only come from ag once it is loaded
-        errors.append(sys.modules["ag"].DomainError)
+    from symcheck import own
+
+    engine = own.loaded("ag")  # a DomainError can only come from symcheck's ag once it is loaded
+    if engine is not None:
+        errors.append(engine.DomainError)
     return tuple(errors)
 
 

@@ -200,11 +200,9 @@ class AgAdapter(Adapter):
 
 def adapter_for(value: Any) -> Adapter:
     """The adapter that reads `value`'s engine (ag's own, else the micrograd-style reader)."""
-    try:
-        import ag
-    except ImportError:  # pragma: no cover - ag ships with symcheck
-        ag = None  # type: ignore[assignment]
-    if ag is not None and isinstance(value, ag.Scalar):
+    from symcheck.own import ag  # symcheck's own ag: a course's ag.Scalar is read as a foreign engine
+
+    if isinstance(value, ag.Scalar):
         return AgAdapter()
     if not hasattr(value, "data") or not hasattr(value, "grad"):
         raise TypeError(

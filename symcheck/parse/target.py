@@ -47,11 +47,9 @@ def _load(target: str) -> Program:
 
 
 def _builtin_programs() -> dict[str, object]:
-    """`problems.PROGRAMS` when the problems package is importable, else nothing."""
-    try:
-        import problems  # imported lazily: only targets need it
-    except ImportError:
-        return {}
+    """symcheck's own `problems.PROGRAMS` (never a folder of the user's that is also called problems)."""
+    from symcheck.own import problems  # imported lazily: only targets need it
+
     programs = getattr(problems, "PROGRAMS", None)
     return dict(programs) if isinstance(programs, dict) else {}
 

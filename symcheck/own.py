@@ -82,6 +82,16 @@ def loaded(name: str) -> Optional[ModuleType]:
     return _loaded.get(name)
 
 
+def version() -> str:
+    """The installed symcheck distribution's version, from its metadata (its one source: pyproject.toml)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("symcheck")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def init_file(name: str) -> Path:
     """The ``__init__.py`` of symcheck's own package `name`."""
     return HOME / name / "__init__.py"

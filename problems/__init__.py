@@ -23,7 +23,7 @@ PROGRAMS: dict[str, Path] = {
 
 RUNNABLE: dict[str, str] = {
     "gradient_descent": "problems.gradient_descent",
-    "transformer": "problems.transformer",
+    "transformer": "problems.transformer_run",
 }
 """Built-in runnable exercises, by name → module path."""
 

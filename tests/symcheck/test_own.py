@@ -108,7 +108,7 @@ import json, sys
 from symcheck import own
 engine, problems = own.package("ag"), own.package("problems")
 print(json.dumps({
-    "engine": engine.__name__, "engine_file": engine.__file__, "problems": problems.__name__,
+    "engine": engine.__name__, "engine_file": engine.__file__, "problems": problems.__name__, "home": str(own.HOME),
     "backprop": str(problems.PROGRAMS["backprop"]),
     "user_ag": getattr(sys.modules.get("ag"), "__file__", None),
     "user_problems": getattr(sys.modules.get("problems"), "__file__", None),
@@ -121,7 +121,7 @@ print(json.dumps({
 def test_in_a_folder_without_those_names_they_are_imported_under_their_own(tmp_path: Path) -> None:
     seen = _run(tmp_path, REPORT)
     assert (seen["engine"], seen["problems"]) == ("ag", "problems")
-    assert Path(seen["engine_file"]) == own.init_file("ag")
+    assert Path(seen["engine_file"]) == Path(seen["home"]) / "ag" / "__init__.py"
     assert seen["works"] == 6.0
 
 
@@ -129,13 +129,13 @@ def test_beside_a_course_ag_and_problems_they_load_under_private_aliases(tmp_pat
     make_homework_folder(tmp_path)
     seen = _run(tmp_path, "import ag, problems\n" + REPORT)
     assert (seen["engine"], seen["problems"]) == ("_symcheck_ag", "_symcheck_problems")
-    assert Path(seen["engine_file"]) == own.init_file("ag")
+    assert Path(seen["engine_file"]) == Path(seen["home"]) / "ag" / "__init__.py"
     assert seen["submodules"] == ["_symcheck_ag.engine"]  # ag's relative imports followed the alias
     assert seen["works"] == 6.0
     # the student's modules are untouched, and symcheck's backprop is its own
     assert Path(seen["user_ag"]) == tmp_path / "ag.py"
     assert Path(seen["user_problems"]) == tmp_path / "problems" / "__init__.py"
-    assert Path(seen["backprop"]) == own.HOME / "problems" / "backprop.sc"
+    assert Path(seen["backprop"]) == Path(seen["home"]) / "problems" / "backprop.sc"
 
 
 def test_a_course_ag_is_not_claimed_even_before_the_student_imports_it(tmp_path: Path) -> None:

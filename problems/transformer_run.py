@@ -138,7 +138,7 @@ def run(
     bars_console = progress if progress is not None else display.progress_console(quiet=quiet, plain=plain)
     data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=seed)
     model = build_model(settings, seed, fused=fused)
-    kind = "ag.nn.GPT (fused nodes)" if fused else "Transformer (plain scalar operations)"
+    kind = "fused ag.nn.GPT" if fused else "scalar Transformer"
     out.print(f"task: {settings.task} {settings.length}-digit strings, {len(data.train)} to train on, "
               f"{len(data.held_out)} held out")
     out.print(f"model: {kind}, {settings.n_layer} layer(s), n_embd {settings.n_embd}, {settings.n_head} heads, "

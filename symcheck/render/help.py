@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import textwrap
+from typing import Sequence
 
 HELP_WIDTH = 78
 """Descriptions are wrapped to this many columns."""
@@ -74,6 +75,6 @@ def wrapped(paragraph: str) -> str:
     return textwrap.fill(paragraph, HELP_WIDTH)
 
 
-def examples(lines: "list[str] | tuple[str, ...]") -> str:
+def examples(lines: Sequence[str]) -> str:
     """An ``examples:`` section, one command per line."""
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)

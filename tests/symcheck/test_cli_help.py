@@ -3,6 +3,7 @@ they are used, the exercises and their options under `run`; --version and --no-c
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import pytest
@@ -11,6 +12,7 @@ from symcheck import cli
 from symcheck.own import problems, version
 
 COMMANDS = ("check", "trace", "claim", "graph", "problems", "run")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -82,16 +84,23 @@ def test_the_version_has_one_source() -> None:
                                   ["--no-color", "problems"],
                                   ["--no-color", "run", "gradient_descent", "--steps", "2", "--problem", "rosenbrock"],
                                   ["run", "gradient_descent", "--no-color", "--steps", "2", "--problem", "rosenbrock"]])
-def test_no_color_is_accepted_before_and_after_the_command(capsys, argv: list[str]) -> None:
+def test_no_color_works_before_and_after_the_command(capsys, monkeypatch, argv: list[str]) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # colour even into a pipe, unless --no-color says otherwise
     code, out, err = run(capsys, *argv)
     assert code in (0, 1), err  # two steps of Rosenbrock do not converge; the option must be accepted
-    assert "\x1b[" not in out + err
+    assert not COLOUR.search(out + err)  # (a progress bar on stderr still moves the cursor)
+    code, out, _ = run(capsys, *[word for word in argv if word != "--no-color"])
+    assert COLOUR.search(out) or argv[-1] == "problems"  # the control: coloured without it (problems prints plain)
 
 
 def test_no_color_help_has_no_escape_codes(capsys, monkeypatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
     _, out, _ = run(capsys, "--no-color", "claim", "--help")
-    assert "\x1b[" not in out and "the claim language" in out
+    assert not COLOUR.search(out) and "the claim language" in out
+    _, out, _ = run(capsys, "claim", "--help")
+    assert COLOUR.search(out)
 
 
 def test_several_at_options_add_up(capsys) -> None:

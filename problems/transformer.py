@@ -74,7 +74,7 @@ INIT_STD = 0.08  # every weight starts as N(0, 0.08²)
 EPS = 1e-5  # keeps RMSNorm's division finite
 
 # ---------------------------------------------------------------------------
-# Building blocks, written with + - * / ** only
+# Building blocks, written with + - * / **, exp and log
 # ---------------------------------------------------------------------------
 
 
@@ -185,11 +185,12 @@ class Transformer:
         outputs = []
         for t, q in enumerate(queries):
             heads: Vector = []
-            for h in range(0, len(q), hd):
-                q_h = [qi * hd**-0.5 for qi in q[h : h + hd]]
-                scores = [dot(q_h, k[h : h + hd]) for k in keys[: t + 1]]  # only the past and now
+            for head in range(self.n_head):
+                part = range(head * hd, (head + 1) * hd)  # this head's components
+                q_h = [q[i] * hd**-0.5 for i in part]
+                scores = [dot(q_h, [k[i] for i in part]) for k in keys[: t + 1]]  # only the past and now
                 weights = softmax(scores)
-                heads += [dot(weights, [v[i] for v in values[: t + 1]]) for i in range(h, h + hd)]
+                heads += [dot(weights, [v[i] for v in values[: t + 1]]) for i in part]
             outputs.append(linear(layer.wo, heads))
         return outputs
 

@@ -9,14 +9,14 @@
 
 import operator as _operator
 
-from ag.backward import backward, backward_order, zero_grad
-from ag.engine import Scalar, as_scalar
-from ag.errors import DomainError
-from ag.functions import (
+from .backward import backward, backward_order, zero_grad
+from .engine import Scalar, as_scalar
+from .errors import DomainError
+from .functions import (
     abs, cos, dot, elu, exp, gelu, gelu_tanh, leaky_relu, log, logsumexp, max, mean, min, reciprocal, relu, sigmoid,
     silu, sin, softmax, softplus, sqrt, square, sum, tanh,
 )
-from ag.grad_mode import is_grad_enabled, no_grad
+from .grad_mode import is_grad_enabled, no_grad
 
 OPS = {
     "add": _operator.add, "sub": _operator.sub, "mul": _operator.mul, "div": _operator.truediv,
@@ -38,4 +38,4 @@ __all__ = [
 ]
 
 # Sub-packages last: they import the names above.
-from ag import nn, optim  # noqa: E402
+from . import nn, optim  # noqa: E402

@@ -11,24 +11,25 @@ import sys
 import time
 from typing import Callable, Optional, Sequence
 
-import ag
-import ag.nn as nn
-import ag.optim as optim
+from . import nn, optim
+from .backward import backward_order
+from .engine import Scalar
+from .functions import mean
 
 XOR = [((0.0, 0.0), 0.0), ((0.0, 1.0), 1.0), ((1.0, 0.0), 1.0), ((1.0, 1.0), 0.0)]
 
 
-def mlp_task(seed: int) -> tuple[nn.Module, Callable[[], ag.Scalar]]:
+def mlp_task(seed: int) -> tuple[nn.Module, Callable[[], Scalar]]:
     """Mean squared error of a 2-8-1 tanh MLP on the four XOR points."""
     model = nn.MLP([2, 8, 1], activation="tanh", seed=seed)
 
-    def loss() -> ag.Scalar:
-        return ag.mean([(model([ag.Scalar(a), ag.Scalar(b)])[0] - y) ** 2 for (a, b), y in XOR])
+    def loss() -> Scalar:
+        return mean([(model([Scalar(a), Scalar(b)])[0] - y) ** 2 for (a, b), y in XOR])
 
     return model, loss
 
 
-def gpt_task(seed: int) -> tuple[nn.Module, Callable[[], ag.Scalar]]:
+def gpt_task(seed: int) -> tuple[nn.Module, Callable[[], Scalar]]:
     """Cross-entropy of a one-layer GPT predicting 1 2 3 4 from 0 1 2 3."""
     model = nn.GPT(nn.GPTConfig(vocab_size=5, n_embd=8, n_head=2, n_layer=1, block_size=4), seed=seed)
     return model, lambda: model.loss([0, 1, 2, 3], [1, 2, 3, 4])
@@ -60,7 +61,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         opt.zero_grad()
         loss.backward()
         if step == 1 or step % 5 == 0 or step == args.steps:
-            print(f"step {step:3d}  loss {loss.data:.6f}  nodes {len(ag.backward_order(loss))}")
+            print(f"step {step:3d}  loss {loss.data:.6f}  nodes {len(backward_order(loss))}")
         if step < args.steps:
             opt.step()  # the last step's gradients stay in .grad for printing below
     elapsed = time.perf_counter() - start

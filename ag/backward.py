@@ -11,7 +11,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Callable, Iterable, Optional, Protocol
 
-from ag.engine import Scalar
+from .engine import Scalar
 
 StepHook = Callable[[Scalar], None]
 

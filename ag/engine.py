@@ -20,7 +20,7 @@ from itertools import count
 from numbers import Real
 from typing import Callable, Optional, Union
 
-from ag.errors import DomainError
+from .errors import DomainError
 
 Number = Union[int, float]
 Operand = Union["Scalar", int, float]
@@ -140,7 +140,7 @@ class Scalar:
         mul 1.0
         input 7.0
         """
-        from ag.backward import backward
+        from .backward import backward
 
         backward(self, before_step=before_step, after_step=after_step)
 

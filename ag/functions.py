@@ -12,8 +12,8 @@ import math
 from operator import attrgetter, mul
 from typing import Sequence
 
-from ag.engine import Operand, Scalar, _make, as_scalar
-from ag.errors import DomainError
+from .engine import Operand, Scalar, _make, as_scalar
+from .errors import DomainError
 
 
 def exp(x: Operand) -> Scalar:

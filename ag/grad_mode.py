@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from ag.engine import Scalar, _grad_mode  # noqa: F401 (Scalar: used in the example)
+from .engine import Scalar, _grad_mode  # noqa: F401 (Scalar: used in the example)
 
 
 @contextmanager

@@ -11,8 +11,7 @@ import math
 from numbers import Real
 from typing import Iterable
 
-import ag  # noqa: F401 (the docstring examples use it)
-from ag.engine import Scalar
+from .engine import Scalar
 
 
 class Optimizer:

@@ -5,15 +5,19 @@ Run from the repository root:
     python bench/bench_transformer_step.py              # about 2 minutes on 2 cores
     python bench/bench_transformer_step.py --repeat 3   # fewer repetitions
 
-The step is the homework's default: `ag.nn.GPT` (1 layer, n_embd 16, 4 heads,
-MLP width 32, RMSNorm, causal softmax attention) on a batch of 16 reversed
-3-digit strings, cross-entropy on the answer tokens only; forward and backward,
+The step is the homework's default network (1 layer, n_embd 8, 2 heads, MLP
+width 16, RMSNorm, causal softmax attention) on a batch of 8 reversed 3-digit
+strings, cross-entropy on the answer tokens only; forward and backward,
 parameter grads zeroed first (Adam's update is not part of it: micrograd has
 no optimizer).
 
 Engines:
-  ag                      `problems.transformer.answer_loss`, i.e. ag.nn with its
-                          fused dot / softmax / logsumexp / mean nodes;
+  ag                      `problems.transformer.answer_loss` on the fused model
+                          (`symcheck run transformer --fused`): `ag.nn.GPT` with its
+                          fused dot / softmax nodes;
+  ag, the scalar model    the same loss on `problems.transformer.Transformer`, the
+                          model written with plain scalar operations (the default
+                          of `symcheck run transformer`);
   micrograd 0.1.0         the same math written with plain operators (microgpt's
                           style: workloads.plain_gpt_logits), on micrograd's
                           `Value` (bench/micrograd_engine.py adds exp and log);
@@ -84,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = transformer.Settings()
     data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=0)
-    model = transformer.build_model(settings, seed=0)
+    model = transformer.build_model(settings, seed=0, fused=True)
+    scalar_model = transformer.build_model(settings, seed=0)
     batch = data.train[: settings.batch_size]
     params = model.parameters()
     plain = {"micrograd 0.1.0": MicrogradValue, "ag, plain operators": ag.Scalar}
@@ -94,6 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     def ag_step() -> ag.Scalar:
         model.zero_grad()
         loss = transformer.answer_loss(model, batch)
+        loss.backward()
+        return loss
+
+    def scalar_model_step() -> ag.Scalar:
+        for p in scalar_model.parameters():
+            p.grad = 0.0
+        loss = transformer.answer_loss(scalar_model, batch)
         loss.backward()
         return loss
 
@@ -107,11 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return step
 
-    steps = {"ag": ag_step, **{name: plain_step(name) for name in plain}}
+    steps = {"ag": ag_step, "ag, the scalar model": scalar_model_step, **{name: plain_step(name) for name in plain}}
+    flats["ag, the scalar model"] = scalar_model.parameters()
     reference = ag_step()
     expected = [p.grad for p in params]
     nodes = {"ag": len(ag.backward_order(reference))}
-    for name in plain:
+    for name in steps:
+        if name == "ag":
+            continue
         loss = steps[name]()
         nodes[name] = W.count_nodes(loss, (lambda v: v._prev) if name.startswith("micrograd") else (lambda v: v.parents))
         pairs = [(reference.data, loss.data)] + list(zip(expected, (p.grad for p in flats[name])))

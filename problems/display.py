@@ -1,21 +1,36 @@
-"""What the runnable problems show while they train: a progress bar, loss tables, sparklines, plots.
+"""What the runnable problems show while they run: progress bars, loss tables, sparklines, plots.
 
-Shared by `problems.gradient_descent` and `problems.transformer`, so that the
-problems themselves read as the mathematics and the training loop only.
-Everything here prints nothing when given ``console=None`` through
-`quiet_console()`; the problems pass that for ``quiet=True``.
+Shared by `problems.gradient_descent` and `problems.transformer_run`, so that
+the problems themselves read as the mathematics and the training loop only.
+
+Results (tables, lines) go to the console a problem is given (stdout), and
+nothing at all with ``quiet=True`` (`quiet_console`; ``--json`` runs quietly).
+Progress goes to stderr, and only when stderr is a terminal
+(`progress_console`): a log, a pipe or a notebook gets results, not bars.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import sys
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from types import TracebackType
+from typing import IO, Iterable, Optional, Sequence
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 BARS = "▁▂▃▄▅▆▇█"
 PLOT_FORMATS = ("png", "svg", "pdf")  # what --plot FILE may end with
@@ -33,11 +48,22 @@ def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=100, color_system=None)
 
 
-def make_console(console: Optional[Console], quiet: bool) -> Console:
-    """The console a problem prints to: the given one, a silent one, or the terminal."""
+def make_console(console: Optional[Console], quiet: bool, *, plain: bool = False) -> Console:
+    """The console a problem prints its results to: the given one, a silent one, or stdout
+    (without colour when `plain`: ``--no-color``; a non-empty NO_COLOR does the same)."""
     if quiet:
         return quiet_console()
-    return console if console is not None else Console()
+    if console is not None:
+        return console
+    return Console(color_system=None) if plain else Console()
+
+
+def progress_console(*, quiet: bool, plain: bool = False, stream: Optional[IO[str]] = None) -> Optional[Console]:
+    """Where progress goes: stderr (or `stream`) when it is a terminal and the run is not quiet, else nowhere."""
+    if quiet:
+        return None
+    console = Console(file=stream if stream is not None else sys.stderr, color_system=None if plain else "auto")
+    return console if console.is_terminal else None
 
 
 def sparkline(values: Sequence[float], *, width: int = 60, log: bool = True) -> str:
@@ -75,21 +101,69 @@ def _bucket_height(bucket: list[float], use_log: bool) -> Optional[float]:
     return math.log10(mean) if use_log else mean
 
 
-def progress_bar(console: Console, *, unit: str = "steps") -> Progress:
-    """A rich progress bar showing steps done, the current loss and throughput (`unit`/s).
+class _Loss(ProgressColumn):
+    """The loss of the latest step; a dash until the first step has one."""
 
-    Update the task with ``progress.update(task, advance=1, loss=..., rate=...)``.
+    def render(self, task: Task) -> Text:
+        loss = task.fields.get("loss")
+        return Text("loss –" if loss is None else f"loss {loss:.4g}")
+
+
+class _Rate(ProgressColumn):
+    """Throughput in the bar's unit per second (steps, or sequences: steps × per_step)."""
+
+    def __init__(self, unit: str, per_step: int) -> None:
+        super().__init__()
+        self.unit, self.per_step = unit, per_step
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed * self.per_step:,.0f} {self.unit}/s")
+
+
+class Bar:
+    """One task's bar; `step(loss)` after each step (does nothing when the bars are silent)."""
+
+    def __init__(self, progress: Optional[Progress], description: str, total: int) -> None:
+        self._progress = progress
+        self._task = progress.add_task(description, total=total, loss=None) if progress is not None else None
+
+    def step(self, loss: Optional[float] = None) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, advance=1, **({} if loss is None else {"loss": loss}))
+
+
+class Bars:
+    """Progress bars on stderr: a bar per task with steps done, the loss, the speed and the time left.
+
+    ``with Bars(console, unit="seq", per_step=16) as bars: bar = bars.bar("training", 200)``, then
+    ``bar.step(loss)`` per step. Work without a loss or a meaningful speed (a gradient check's parts)
+    passes ``loss=False, unit=None``. With ``console=None`` (quiet, or stderr not a terminal)
+    nothing is shown and nothing is slowed down.
     """
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.4g}"),
-        TextColumn("{task.fields[rate]:,.0f} " + unit + "/s"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
+
+    def __init__(self, console: Optional[Console], *, unit: Optional[str] = "steps", per_step: int = 1,
+                 loss: bool = True) -> None:
+        columns: list[ProgressColumn] = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn()]
+        if loss:
+            columns.append(_Loss())
+        if unit is not None:
+            columns.append(_Rate(unit, per_step))
+        columns += [TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
+        self._progress = Progress(*columns, console=console, transient=False) if console is not None else None
+
+    def __enter__(self) -> "Bars":
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def bar(self, description: str, total: int) -> Bar:
+        """A new bar of `total` steps."""
+        return Bar(self._progress, description, total)
 
 
 def checkpoint_steps(total: int, count: int = 8) -> list[int]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -37,8 +36,9 @@ import sympy
 from rich.console import Console
 from rich.markup import escape
 
-import ag
-from problems import display, runner
+from symcheck.own import ag  # symcheck's own ag, even beside a course's ag.py (see symcheck/own.py)
+
+from . import display, runner
 
 # ---------------------------------------------------------------------------
 # Settings
@@ -212,7 +212,7 @@ def descend(
     *,
     steps: int,
     lr: float,
-    progress: Optional[display.Progress] = None,
+    bar: Optional[display.Bar] = None,
     on_step: Optional[Callable[[int, float, list[float]], None]] = None,
     gradcheck: Optional[dict] = None,
     gradcheck_steps: int = GRADCHECK_STEPS,
@@ -228,17 +228,13 @@ def descend(
     velocity = [0.0] * len(params)
     losses: list[float] = []
     gradcheck = {"nodes": 0, "ok": True} if gradcheck is None else gradcheck
-    task = progress.add_task(problem.name, total=steps, loss=math.nan, rate=0.0) if progress else None
-    started = time.perf_counter()
     for step in range(steps):
         # forward: build the loss graph at the current parameters
         loss = evaluate_loss(problem, params, step, losses)
         losses.append(loss.data)
         # check the engine's gradient for the first few steps, before our own backward
         if step < gradcheck_steps:
-            checking = time.perf_counter()
             merge_gradcheck(gradcheck, verify_gradient(loss))
-            started += time.perf_counter() - checking  # the check's time is not training time
         # backward: ∂loss/∂θ lands in each parameter's .grad
         ag.zero_grad(params)
         loss.backward()
@@ -253,9 +249,8 @@ def descend(
             raise Diverged(step, "a parameter overflowed to inf/NaN", losses)
         if on_step is not None:
             on_step(step, loss.data, [p.data for p in params])
-        if progress is not None and task is not None:
-            rate = (step + 1) / max(time.perf_counter() - started, 1e-9)
-            progress.update(task, advance=1, loss=loss.data, rate=rate)
+        if bar is not None:
+            bar.step(loss.data)
     if len(losses) > 1 and losses[-1] > losses[0]:
         # A bounded loss (the logistic one grows only linearly) never overflows: a step too
         # large shows instead as a loss that ends above where it started.
@@ -314,7 +309,7 @@ def solve(
     steps: Optional[int],
     lr: Optional[float],
     console: Console,
-    progress: display.Progress,
+    bars: display.Bars,
     gradcheck_steps: int = GRADCHECK_STEPS,
 ) -> dict:
     """Train one problem, print its table, and return its JSON-able result."""
@@ -332,7 +327,7 @@ def solve(
     gradcheck: dict = {"nodes": 0, "ok": True}
     try:
         params, losses, _ = descend(
-            problem, steps=steps, lr=lr, progress=progress, on_step=remember, gradcheck=gradcheck,
+            problem, steps=steps, lr=lr, bar=bars.bar(problem.name, steps), on_step=remember, gradcheck=gradcheck,
             gradcheck_steps=gradcheck_steps,
         )
     except Diverged as error:
@@ -397,11 +392,15 @@ def run(
     problems: Optional[Sequence[str]] = None,
     plot: Optional[str] = None,
     gradcheck_steps: int = GRADCHECK_STEPS,
+    plain: bool = False,
+    progress: Optional[Console] = None,
 ) -> dict:
     """Run the chosen problems (default: all three) and return a JSON-able summary.
 
     `lr` overrides every problem's learning rate; `gradcheck_steps` is how many first
-    steps symcheck verifies (0 skips the check).
+    steps symcheck verifies (0 skips the check). Results go to `console` (stdout by default,
+    nothing when `quiet`, no colour when `plain`); progress bars to `progress` (by default
+    stderr, when it is a terminal and the run is not quiet).
 
     Returns ``{"converged", "final_loss" (sum over problems), "final_losses", "problems": [...]}``
     where each problem's entry has name, converged, final_loss, optimum, distance,
@@ -411,13 +410,14 @@ def run(
     for name in names:
         if name not in PROBLEMS:
             raise ValueError(f"unknown problem {name!r}; choose from {', '.join(PROBLEMS)}")
-    out = display.make_console(console, quiet)
+    out = display.make_console(console, quiet, plain=plain)
+    bars_console = progress if progress is not None else display.progress_console(quiet=quiet, plain=plain)
     results = []
-    with display.progress_bar(out) as progress:
+    with display.Bars(bars_console) as bars:
         for name in names:
             problem = PROBLEMS[name](seed)
             results.append(
-                solve(problem, steps=steps, lr=lr, console=out, progress=progress, gradcheck_steps=gradcheck_steps)
+                solve(problem, steps=steps, lr=lr, console=out, bars=bars, gradcheck_steps=gradcheck_steps)
             )
     if plot:
         curves = {r["name"]: loss_gaps(r) for r in results if r.get("losses")}
@@ -444,9 +444,15 @@ def run(
 def parser(prog: str = "python -m problems.gradient_descent") -> argparse.ArgumentParser:
     p = runner.problem_parser(
         prog,
-        __doc__.split("\n")[0],
+        "Gradient descent with ag.Scalar on three problems whose optimum is known in closed form: "
+        "least-squares linear regression, logistic regression, and the Rosenbrock function with momentum. "
+        "symcheck checks the gradient of each problem's first steps; a progress bar per problem shows the "
+        "loss as it falls; each problem ends with a loss table and its distance to the optimum. Exit code "
+        "0 when every problem converged and its gradient check passed.",
         steps_help="steps per problem (default: each problem's own)",
         lr_help="learning rate for every problem run (default: each problem's own)",
+        example_lines=(f"{prog}", f"{prog} --problem rosenbrock --steps 8000",
+                       f"{prog} --lr 5 --problem logistic_regression --json"),
     )
     p.add_argument("--problem", choices=list(PROBLEMS), action="append", help="run only this problem (repeatable)")
     p.add_argument("--gradcheck-steps", type=runner.non_negative_int, default=GRADCHECK_STEPS, metavar="N",
@@ -460,7 +466,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m problem
 
     def run_from(args: argparse.Namespace) -> dict:
         return run(steps=args.steps, seed=args.seed, lr=args.lr, problems=args.problem, quiet=args.json,
-                   plot=args.plot, gradcheck_steps=args.gradcheck_steps)
+                   plot=args.plot, gradcheck_steps=args.gradcheck_steps, plain=args.no_color)
 
     def reached(result: dict) -> bool:
         return result["converged"] and result["gradcheck"]["ok"]

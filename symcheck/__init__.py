@@ -21,8 +21,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from symcheck.grading import GradeReport
     from symcheck.report import Report, Trace, Verdict
 
-__version__ = "0.1.0"
 __all__ = ["check", "trace", "claim", "grade", "graph", "register_op", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``symcheck.__version__``: the installed distribution's version (its one source is pyproject.toml)."""
+    if name == "__version__":
+        from symcheck.own import version
+
+        return version()
+    raise AttributeError(f"module 'symcheck' has no attribute {name!r}")
 
 
 def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9, reader: Any = None,

@@ -20,9 +20,9 @@ from __future__ import annotations
 import inspect
 import numbers
 import sys
+from dataclasses import replace
 from typing import Any, Callable, Collection, Mapping, Optional, Union
 
-import ag
 from symcheck.claims import judge_claim, with_claims
 from symcheck.compare import check_program
 from symcheck.engines import Reader, check_engine
@@ -32,6 +32,7 @@ from symcheck.grading import GradeReport, grade_file
 from symcheck.ir import Program, default_value
 from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
+from symcheck.own import ag
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
 from symcheck.render.graph import FORMATS, GraphData
@@ -54,7 +55,7 @@ def _from_callable(function: Callable[..., Any], at: Optional[Mapping[str, float
     if len(names) != len(parameters) or not names:
         raise InputError("the function must take only named positional parameters (one per input)",
                          hint="e.g. lambda x, y: x * y")
-    point = check_point(at, names, what="parameter")
+    point = check_point(at, names, what="parameter", required=names)
     args = [ag.Scalar(point.get(name, default_value(i)), name) for i, name in enumerate(names)]
     try:
         output = function(*args)
@@ -66,7 +67,9 @@ def _from_callable(function: Callable[..., Any], at: Optional[Mapping[str, float
     if not isinstance(output, ag.Scalar):
         raise InputError(f"the function returned {type(output).__name__}, not an ag.Scalar",
                          hint="build the result from its Scalar arguments with ag's operators")
-    return capture(output)
+    program = capture(output)
+    defaulted = tuple(name for name in names if name not in point and name in program)
+    return replace(program, defaulted=defaulted) if defaulted else program
 
 
 def _is_ag_scalar(target: Any) -> bool:
@@ -85,9 +88,9 @@ def to_program(target: Any, *, at: Point = None) -> Program:
     """The Program a target stands for, with `at` applied to its inputs."""
     point = as_point(at)
     if isinstance(target, Program):
-        return apply_point(target, point)
+        return apply_point(target, point).at_default_point()
     if isinstance(target, str):
-        return load_target(target, at=point)
+        return load_target(target, at=point).at_default_point()
     if _is_ag_scalar(target):
         return apply_point(capture(target), point)
     if _is_foreign_value(target):

@@ -5,45 +5,219 @@ disagreement / the claim fails (a one-line reproducer command goes to
 stderr); 2 bad input or usage (one line on stderr); 3 an internal error (the
 only case that prints a traceback).
 
-Only argparse is imported at start-up; each command imports what it needs,
-so ``symcheck --help`` and ``symcheck problems`` are instant.
+Only argparse is imported at start-up; each command imports what it needs
+(the help's formatter, rich-argparse, only when help is shown), so
+``symcheck problems`` is instant. Every command's ``--help`` has a paragraph
+and real examples (`HELP`); ``--version`` and ``--no-color`` work on every
+command, before or after its name.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 import traceback
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
+
+from symcheck.render.help import HELP_WIDTH, HelpParser, VersionAction, examples, help_formatter, plain_help, wrapped
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-9
 
-EPILOG = """\
-TARGET is a built-in problem's name (see `symcheck problems`), a program file, or an expression.
+# -- help texts ------------------------------------------------------------------------
+# Each command's --help: a one-paragraph description (wrapped), then sections kept as
+# written (TARGET, the claim language, the problems), then two or three real examples.
 
-examples:
-  symcheck check 'x*y + sin(x)' --at x=1.5,y=0.5
-  symcheck trace backprop --node z3
-  symcheck claim backprop 'grad(z3, before=z4) == z7'
-  symcheck grade answers.tex --graph backprop
-  symcheck check backprop --latex
-  symcheck graph backprop --format mermaid
-  symcheck run gradient_descent --steps 100
-"""
+DESCRIPTION = (
+    "Check derivatives three ways and explain backpropagation. For every node of a computation graph, "
+    "symcheck compares the .grad an engine's backward pass left there with sympy's derivative of the "
+    "node's forward formula and with a finite difference; it replays the backward pass step by step, "
+    "and judges claims such as grad(z3, before=z4) == z7. Each command has its own --help."
+)
+
+TARGET_HELP = """TARGET, what to check, is tried as:
+  a built-in problem     backprop (the homework's graph; `symcheck problems`)
+  a program file         mygraph.sc: one `name = expression` per line; a name
+                         bound to a number is an input, the last line is f
+  an expression          'x*sin(y) + exp(x)', quoted; e and pi are constants
+Inputs take their values from --at (an expression's inputs all at once;
+several --at add up), else the program's own (x = 1.5), else the default
+point, which the output's header then names."""
+
+CLAIM_LANGUAGE = """CLAIM is an equation LHS == RHS about the graph, in this language:
+  z3, x                  a node's value (any node of the graph)
+  f                      the output (its own name works too)
+  D(a, b)                ∂a/∂b along every path from b to a; D(f, b) is b's
+                         adjoint, what b.grad holds when backward is over
+  local(a, b)            the local partial ∂a/∂b of a's op (b an operand of a)
+  ∂f/∂z4, df/dz4         the textbook notation: ∂f/∂b is b's adjoint, ∂a/∂b
+                         between neighbours is local(a, b), else D(a, b)
+  grad(b, before=c)      what b.grad holds right before c._backward() runs
+  + - * / **, numbers    arithmetic; the op table's functions (exp log sqrt
+                         sin cos tanh sigmoid relu abs sum dot mean softmax …)
+Two expressions must agree at every point (sympy proves it, or samples near
+the point); a plain number is a value at the point, judged to the digits
+written: D(f, y) == 4.17004 (or ≈ 4.17). A claim with a backslash or a $ is
+read as LaTeX: '\\frac{\\partial f}{\\partial z_4} = ...'."""
+
+EXAMPLES = (
+    "symcheck check 'x*sin(y)' --at x=1.5,y=0.5",
+    "symcheck trace backprop --steps 5",
+    "symcheck claim backprop 'grad(z3, before=z4) == z7'",
+    "symcheck check mygraph.sc --latex",
+    "symcheck grade answers.tex --graph backprop",
+    "symcheck run gradient_descent",
+)
+
+STEPS_HELP = """Steps are numbered in the whole backward pass, the output's step first (1);
+--steps and --node choose what to show and never renumber: step 5 of the
+homework's graph is the moment right before z4._backward()."""
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    """What ``symcheck COMMAND --help`` says: a summary line, a paragraph, sections, examples."""
+
+    summary: str
+    description: str
+    examples: tuple[str, ...]
+    sections: tuple[str, ...] = ()
+
+    def epilog(self, extra: Sequence[str] = ()) -> str:
+        return "\n\n".join([*self.sections, *extra, examples(self.examples)])
+
+
+HELP: dict[str, CommandHelp] = {
+    "check": CommandHelp(
+        "compare every node's gradient three ways",
+        "Compare every node's gradient three ways: the .grad that ag's backward pass leaves, sympy's "
+        "derivative of each node's forward formula, and a finite difference. A node where they disagree "
+        "is a failure, named with its op; the derivations show each adjoint by the chain rule, in node "
+        "symbols, in the inputs and as a number; a program's `# claim:` lines are judged too. Exit code "
+        "0 when everything agrees, 1 when not (with a command that reproduces it), 2 for bad input.",
+        ("symcheck check 'x*sin(y)' --at x=1.5,y=0.5",
+         "symcheck check backprop --json",
+         "symcheck check mygraph.sc --latex        # derivations to paste into an answer"),
+        (TARGET_HELP,),
+    ),
+    "trace": CommandHelp(
+        "the backward pass step by step",
+        "Replay the backward pass step by step. Right before each node's _backward() it shows every "
+        ".grad as the engine holds it and as the chain rule says it should be at that moment (the "
+        "contributions arrived so far, and the consumers still pending), then what the step adds. "
+        "Exit code 0 when every step agrees with the chain rule, 1 when not, 2 for bad input.",
+        ("symcheck trace backprop",
+         "symcheck trace backprop --steps 5        # right before z4._backward() (question 1.3.8)",
+         "symcheck trace backprop --node z3 --latex"),
+        (TARGET_HELP, STEPS_HELP),
+    ),
+    "claim": CommandHelp(
+        'judge a claim such as "grad(z3, before=z4) == z7"',
+        "Judge a claim about the graph: a relation of a written answer, such as what z3.grad holds "
+        "right before z4._backward() runs. The verdict shows both sides in node symbols and as values "
+        "at the point, and one sentence saying why it holds or where it breaks. Exit code 0 when the "
+        "claim holds, 1 when it fails, 2 when it cannot be read.",
+        ("symcheck claim backprop 'grad(z3, before=z4) == z7'          # question 1.3.8",
+         "symcheck claim backprop 'D(f, z4) == D(f, z5) * D(z5, z4)'   # question 1.3.7",
+         "symcheck claim 'x*sin(y)' 'D(f, y) == x*cos(y)'"),
+        (TARGET_HELP, CLAIM_LANGUAGE),
+    ),
+    "graph": CommandHelp(
+        "the graph as DOT or Mermaid text",
+        "Print the computation graph as Graphviz DOT or Mermaid text, every node with its op, its value "
+        "and its grad after one backward pass, the output drawn double (DOT) or round (Mermaid). No "
+        "graphviz is needed to print it: pipe DOT to `dot -Tsvg`, or paste Mermaid into Markdown.",
+        ("symcheck graph backprop",
+         "symcheck graph 'x*sin(y)' --format mermaid"),
+        (TARGET_HELP,),
+    ),
+    "problems": CommandHelp(
+        "list the built-in problems",
+        "List the built-in problems: the graphs a TARGET can name (check, trace, claim, graph) and the "
+        "exercises `symcheck run` starts, each with one line on what it is.",
+        ("symcheck problems",
+         "symcheck problems --json"),
+    ),
+    "grade": CommandHelp(
+        "judge a LaTeX answer file's relations and answers against a graph",
+        "Grade a homework's written answers: every relation in every %%% BEGIN ANSWER … %%% END ANSWER "
+        "block of a .tex file (chains A = B = C, align rows, \\approx values) is judged as a claim about the "
+        "graph, and each block's final expression against the graph's `# question N:` lines. Unreadable "
+        "LaTeX is pointed at by .tex line and column. Exit code 0 when every relation holds and every "
+        "answer is correct, 1 otherwise, 2 when the file cannot be read or has no answer block.",
+        ("symcheck grade answers.tex --graph backprop",
+         "symcheck grade answers.tex --graph backprop --annotate marked.tex",
+         "symcheck grade answers.tex --graph mygraph.sc --hide-solutions --json"),
+        (TARGET_HELP,),
+    ),
+    "run": CommandHelp(
+        "run a built-in exercise: gradient descent or the Transformer",
+        "Run one of the homework's programming exercises on ag.Scalar. Each verifies the gradient of its "
+        "first training step with symcheck, trains with a progress bar on stderr (none with --json or "
+        "when stderr is not a terminal), then prints its results. Options after NAME belong to the "
+        "exercise; `symcheck run NAME --help` explains each. Exit code 0 when the run reached its "
+        "target, 1 when not, 2 for bad options.",
+        ("symcheck run gradient_descent --problem rosenbrock",
+         "symcheck run transformer --steps 100 --seed 1",
+         "symcheck run transformer --fused --json"),
+    ),
+}
 
 
 class UsageError(Exception):
     """A usage error argparse found; carries its one-line message."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (``symcheck check: error: …``) and exit code 2."""
+class _Parser(HelpParser):
+    """argparse, but a usage error is one line (``symcheck check: error: …``) and exit code 2.
+
+    A command whose help has a section known only when help is asked for (`symcheck run`'s list of
+    exercises, read from the exercises themselves) sets `late_section`.
+    """
+
+    command_help: Optional[CommandHelp] = None
+    late_section: Optional[Callable[[], str]] = None
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         raise UsageError(f"{self.prog}: error: {message} (see `{self.prog} --help`)")
+
+    def format_help(self) -> str:
+        if self.command_help is not None and self.late_section is not None:
+            self.epilog = self.command_help.epilog([self.late_section()])
+        return super().format_help()
+
+
+def runnable_listing() -> str:
+    """Each runnable exercise with its one-line description and its options (from its own parser)."""
+    from symcheck.own import problems
+
+    lines = ["exercises (NAME) and their options:"]
+    for name in problems.RUNNABLE:
+        parser = problems.runnable_module(name).parser(f"symcheck run {name}")
+        parser.formatter_class = _one_line_usage
+        usage = parser.format_usage().removeprefix("usage: ").strip()
+        options = usage.removeprefix(f"symcheck run {name}").replace("[-h] ", "").strip()
+        lines.append(f"  {name}: {problems.DESCRIPTIONS.get(name, '')}")
+        lines += _wrap_options(options, indent="    ")
+    return "\n".join(lines)
+
+
+def _wrap_options(usage: str, *, indent: str) -> list[str]:
+    """A usage's options on lines of at most HELP_WIDTH, never breaking inside ``[--task {a,b}]``."""
+    lines = [indent]
+    for option in re.findall(r"\[[^\[\]]*\]|\S+", usage):
+        if len(lines[-1]) + len(option) + 1 > HELP_WIDTH and lines[-1].strip():
+            lines.append(indent)
+        lines[-1] += ("" if not lines[-1].strip() else " ") + option
+    return lines
+
+
+def _one_line_usage(prog: str) -> argparse.HelpFormatter:
+    return argparse.HelpFormatter(prog, width=10_000)
 
 
 # -- arguments -----------------------------------------------------------------------
@@ -60,9 +234,21 @@ def tolerance(text: str) -> float:
     return value
 
 
+def _everywhere(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--version`` and ``--no-color``, on the main parser and on every command."""
+    parser.add_argument("--version", action=VersionAction)
+    parser.add_argument("--no-color", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="plain text without colour (a non-empty NO_COLOR variable does the same)")
+
+
+def _point_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--at", metavar="x=1.5,y=0.5", action="append",
+                        help="input values; repeat to add more (an expression's inputs: all of them)")
+
+
 def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: bool = True,
             html: str = "") -> None:
-    parser.add_argument("--at", metavar="x=1.5,y=0.5", help="input values (others keep their defaults)")
+    _point_option(parser)
     formats = parser.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="print strict JSON instead of text")
     if latex:
@@ -72,44 +258,47 @@ def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: 
     if tolerances:
         parser.add_argument("--rtol", type=tolerance, default=DEFAULT_RTOL, help="relative tolerance (default 1e-6)")
         parser.add_argument("--atol", type=tolerance, default=DEFAULT_ATOL, help="absolute tolerance (default 1e-9)")
-    parser.add_argument("--no-color", action="store_true", help="plain text (NO_COLOR is respected too)")
+
+
+def _command(commands: Any, name: str, handler: Callable[[argparse.Namespace], int]) -> _Parser:
+    """A command's parser with its help text (`HELP`), --version and --no-color; `handler` runs it."""
+    text = HELP[name]
+    parser = commands.add_parser(name, help=text.summary, description=wrapped(text.description),
+                                 epilog=text.epilog(), formatter_class=help_formatter)
+    parser.command_help = text
+    _everywhere(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its seven commands."""
-    parser = _Parser(
-        prog="symcheck",
-        description="Check derivatives three ways (engine, sympy, finite differences) and explain backprop.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version="symcheck 0.1.0")
+    parser = _Parser(prog="symcheck", description=wrapped(DESCRIPTION), formatter_class=help_formatter,
+                     epilog=CommandHelp("", "", EXAMPLES, (TARGET_HELP,)).epilog())
+    _everywhere(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    check = commands.add_parser("check", help="compare every node's gradient three ways")
-    check.add_argument("target", metavar="TARGET")
+    check = _command(commands, "check", cmd_check)
+    check.add_argument("target", metavar="TARGET", help="a problem's name, a program file or an expression")
     _common(check, html="the graph beside every node's witnesses")
     check.add_argument("--fd", choices=("auto", "all", "none"), default="auto",
                        help="finite differences: within a budget, suspects first (auto, the default), on every "
                             "node whatever it costs (all), or none")
-    check.set_defaults(handler=cmd_check)
 
-    trace = commands.add_parser("trace", help="the backward pass step by step")
-    trace.add_argument("target", metavar="TARGET")
-    trace.add_argument("--node", help="show only this node's grad through the steps")
+    trace = _command(commands, "trace", cmd_trace)
+    trace.add_argument("target", metavar="TARGET", help="a problem's name, a program file or an expression")
+    trace.add_argument("--node", help="show only this node's grad through the steps (f is the output)")
     trace.add_argument("--steps", metavar="SPEC", help="steps to show: 1-5, z8,z4 or a mix")
     _common(trace, html="the backward pass, stepped with ← →,")
-    trace.set_defaults(handler=cmd_trace)
 
-    claim = commands.add_parser("claim", help='judge a claim such as "grad(z3, before=z4) == z7"')
-    claim.add_argument("target", metavar="TARGET")
-    claim.add_argument("claim", metavar="CLAIM")
+    claim = _command(commands, "claim", cmd_claim)
+    claim.add_argument("target", metavar="TARGET", help="a problem's name, a program file or an expression")
+    claim.add_argument("claim", metavar="CLAIM", help="LHS == RHS in the claim language below")
     _common(claim, tolerances=False)
-    claim.set_defaults(handler=cmd_claim)
 
-    grade = commands.add_parser("grade", help="judge a LaTeX answer file's relations and answers against a graph")
-    grade.add_argument("answers", metavar="ANSWERS.tex")
+    grade = _command(commands, "grade", cmd_grade)
+    grade.add_argument("answers", metavar="ANSWERS.tex", help="the answer file (LaTeX, the homework's format)")
     grade.add_argument("--graph", metavar="TARGET", required=True,
                        help="the graph the answers are about (its # question N: lines say what each block must equal)")
     grade.add_argument("--annotate", metavar="OUT.tex", help="write the file with a %% symcheck: comment after each "
@@ -117,24 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--hide-solutions", action="store_true",
                        help="verdicts and the kind of slip only, never a correct expression or value")
     _common(grade, tolerances=False, latex=False)
-    grade.set_defaults(handler=cmd_grade)
 
-    graph = commands.add_parser("graph", help="the graph as DOT or Mermaid text")
-    graph.add_argument("target", metavar="TARGET")
-    graph.add_argument("--format", choices=("dot", "mermaid"), default="dot")
-    graph.add_argument("--at", metavar="x=1.5,y=0.5", help="input values")
-    graph.set_defaults(handler=cmd_graph)
+    graph = _command(commands, "graph", cmd_graph)
+    graph.add_argument("target", metavar="TARGET", help="a problem's name, a program file or an expression")
+    graph.add_argument("--format", choices=("dot", "mermaid"), default="dot", help="the text format (default dot)")
+    _point_option(graph)
 
-    problems = commands.add_parser("problems", help="list the built-in problems")
-    problems.add_argument("--json", action="store_true")
-    problems.set_defaults(handler=cmd_problems)
+    problems = _command(commands, "problems", cmd_problems)
+    problems.add_argument("--json", action="store_true", help="print strict JSON instead of text")
 
-    run = commands.add_parser(
-        "run", help="run a built-in exercise (its own options follow, e.g. --steps N --seed S --json --plot FILE)"
-    )
-    run.add_argument("name", metavar="NAME")
+    run = _command(commands, "run", cmd_run)
+    run.late_section = runnable_listing
+    run.add_argument("name", metavar="NAME", help="the exercise: gradient_descent or transformer")
     run.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    run.set_defaults(handler=cmd_run)
     return parser
 
 
@@ -155,11 +339,12 @@ def _print_json(data: Any) -> None:
 
 
 def _point(args: argparse.Namespace) -> Optional[dict[str, float]]:
+    """The --at options, added up (an input named twice is an error)."""
     if not args.at:
         return None
-    from symcheck.parse import parse_point
+    from symcheck.parse.point import parse_points
 
-    return parse_point(args.at)
+    return parse_points(args.at)
 
 
 def reproducer(command: str, *words: str, inputs: dict[str, float], args: argparse.Namespace) -> str:
@@ -225,6 +410,9 @@ def parse_steps(spec: str, schedule: Sequence[str]) -> list[str]:
         low, dash, high = part.partition("-")
         if part.isdigit() or (dash and low.strip().isdigit() and high.strip().isdigit()):
             first, last = int(low), int(high) if dash else int(low)
+            if first > last:
+                raise InputError(f"--steps {part!r} is a reversed range",
+                                 hint=f"write {last}-{first}: steps count from 1 (the output's) in backward order")
             if not 1 <= first <= last <= len(schedule):
                 raise InputError(f"--steps {part!r} is outside 1-{len(schedule)}",
                                  hint="number steps from 1 in backward order")
@@ -324,7 +512,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
-    import problems
+    from symcheck.own import problems
 
     sections = (
         ("program", "built-in programs (symcheck check|trace|claim|graph NAME):",
@@ -347,29 +535,33 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import importlib
-
-    import problems
-    from symcheck.errors import InputError
+    from symcheck.errors import InputError, SetupError
+    from symcheck.own import problems
 
     module_name = problems.RUNNABLE.get(args.name)
     if module_name is None:
-        hint = f"the runnable problems are: {', '.join(problems.RUNNABLE)}"
+        from symcheck.parse.suggest import did_you_mean, join_hints
+
+        hint = join_hints(did_you_mean(args.name, problems.RUNNABLE), f"the runnable problems are: "
+                                                                     f"{', '.join(problems.RUNNABLE)}")
         if args.name in problems.PROGRAMS:
             hint = f"{args.name!r} is a program: try `symcheck check {args.name}` or `symcheck trace {args.name}`"
         raise InputError(f"unknown runnable problem {args.name!r}", hint=hint)
     try:
-        module = importlib.import_module(module_name)
+        module = problems.runnable_module(args.name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        if exc.name != f"{problems.__name__}.{module_name.rpartition('.')[2]}":
             raise
-        raise InputError(f"problem {args.name!r} is not installed (module {module_name} is missing)",
+        raise SetupError(f"problem {args.name!r} is not installed (module {module_name} is missing)",
                          hint="reinstall symcheck with its problems package") from None
     main = module.main
+    argv = list(args.args)
+    if getattr(args, "no_color", False) and "--no-color" not in argv:  # given before NAME: the exercise's too
+        argv.append("--no-color")
     if _accepts_keyword(main, "prog"):  # its usage and error lines then name the command typed
-        code = main(list(args.args), prog=f"symcheck run {args.name}")
+        code = main(argv, prog=f"symcheck run {args.name}")
     else:
-        code = main(list(args.args))
+        code = main(argv)
     return int(code or 0)
 
 
@@ -387,20 +579,33 @@ def _accepts_keyword(function: Callable[..., Any], name: str) -> bool:
 # -- entry point ---------------------------------------------------------------------
 
 
+def _missing_dependency(error: BaseException) -> Optional[str]:
+    """The name of a package symcheck needs that is not installed (an environment problem), if that is it."""
+    if not isinstance(error, ModuleNotFoundError) or not error.name:
+        return None
+    top = error.name.split(".")[0]
+    return top if top in ("sympy", "rich", "rich_argparse", "mpmath") else None
+
+
 def _user_errors() -> tuple[type[BaseException], ...]:
     """What counts as the user's mistake: usage, symcheck's typed errors, ag's domain errors."""
     from symcheck.errors import SymcheckError
 
     errors: list[type[BaseException]] = [UsageError, SymcheckError]
-    if "ag" in sys.modules:  # a DomainError can only come from ag once it is loaded
-        errors.append(sys.modules["ag"].DomainError)
+    from symcheck import own
+
+    engine = own.loaded("ag")  # a DomainError can only come from symcheck's ag once it is loaded
+    if engine is not None:
+        errors.append(engine.DomainError)
     return tuple(errors)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 disagreement, 2 bad input, 3 internal error)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    plain_help("--no-color" in (words[: words.index("run") + 2] if "run" in words else words))
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(words)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except SystemExit as exc:  # --help / --version, or a runnable's own argparse
@@ -410,6 +615,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 -- the one place that decides between exit 2 and 3
+        from symcheck.errors import SetupError
+
+        missing = _missing_dependency(exc)
+        if isinstance(exc, SetupError) or missing:
+            problem = f"the package '{missing}' is not installed; pip install symcheck" if missing else str(exc)
+            print(f"symcheck: environment error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         if isinstance(exc, _user_errors()):
             message = str(exc) if isinstance(exc, UsageError) else f"symcheck: error: {exc}"
             print(message.replace("\n", " "), file=sys.stderr)

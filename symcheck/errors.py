@@ -66,3 +66,7 @@ class InputError(SymcheckError):
 
 class UnknownOpError(SymcheckError):
     """An op of a foreign engine that symcheck cannot interpret."""
+
+
+class SetupError(SymcheckError):
+    """Something symcheck's installation or the machine lacks (a package, a tool), not a mistake in the input."""

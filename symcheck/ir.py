@@ -96,6 +96,9 @@ class Program:
     output: str
     claims: tuple[Claim, ...] = ()
     source: Optional[str] = None
+    defaulted: tuple[str, ...] = ()
+    """Inputs valued at the default point (`default_value`) because no one gave them a value; an input whose
+    value is None is at the default point too, once checked. Reports say so in their header."""
     _by_name: dict = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
     questions: tuple[Question, ...] = ()
 
@@ -138,7 +141,21 @@ class Program:
             else Node(n.name, n.op, n.inputs, None, n.index, n.engine_op, n.location, n.generated)
             for n in self.nodes
         )
-        return Program(nodes, self.output, self.claims, self.source, questions=self.questions)
+        kept = tuple(name for name in self.defaulted if name not in values)
+        return Program(nodes, self.output, self.claims, self.source, kept, questions=self.questions)
+
+    def at_default_point(self) -> "Program":
+        """A copy whose inputs without a value take the default point's (`default_value`), named in `defaulted`."""
+        unvalued = {node.name: default_value(i) for i, node in enumerate(self.inputs) if node.value is None}
+        if not unvalued:
+            return self
+        program = self.with_inputs(unvalued)
+        return Program(program.nodes, self.output, self.claims, self.source, (*self.defaulted, *unvalued),
+                       questions=self.questions)
+
+    def default_inputs(self) -> tuple[str, ...]:
+        """The inputs at the default point: named in `defaulted`, or without a value."""
+        return tuple(node.name for node in self.inputs if node.name in self.defaulted or node.value is None)
 
 
 # -- walks over a program's graph, in one place ----------------------------------------

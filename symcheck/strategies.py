@@ -246,7 +246,7 @@ def build_with(program: Program, engine: Callable[[float], Any]) -> Any:
 
 def build_ag(program: Program) -> Any:
     """Build `program` in ag (labels = node names); returns the output Scalar."""
-    import ag
+    from symcheck.own import ag
 
     built: dict[str, Any] = {}
     functions = {"sum": ag.sum, "mean": ag.mean, "logsumexp": ag.logsumexp}

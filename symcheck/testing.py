@@ -189,7 +189,7 @@ class _Discard:
 
 
 def _is_ag_or_text(target: Any) -> bool:
-    import ag
+    from symcheck.own import ag
     from symcheck.ir import Program
 
     return isinstance(target, (ag.Scalar, str, Program)) or callable(target) and not hasattr(target, "data")

@@ -66,9 +66,9 @@ def trace_program(
     its own node and its operands unless `nodes` is given). `target` names
     what was traced in the report (the TARGET as typed).
 
-    >>> from problems import PROGRAMS
+    >>> from symcheck.own import problems
     >>> from symcheck.parse import parse_program
-    >>> trace = trace_program(parse_program(PROGRAMS["backprop"].read_text()))
+    >>> trace = trace_program(parse_program(problems.PROGRAMS["backprop"].read_text()))
     >>> step = trace.step("z4")
     >>> step.symbolic_before["z3"], round(step.grads_before["z3"], 6), step.pending["z3"]
     ('z7', 2.426794, ('z4',))

@@ -7,12 +7,12 @@ leaf Scalars labelled with their full name (``layer0.attn.wq[3][5]``).
 >>> (y,) = model([ag.Scalar(0.5), ag.Scalar(-1.0)]); y.backward()
 """
 
-from ag.nn.attention import CausalSelfAttention
-from ag.nn.embedding import Embedding
-from ag.nn.linear import ACTIVATIONS, MLP, Linear
-from ag.nn.module import Module
-from ag.nn.norm import LayerNorm, RMSNorm
-from ag.nn.transformer import GPT, Block, GPTConfig
+from .attention import CausalSelfAttention
+from .embedding import Embedding
+from .linear import ACTIVATIONS, MLP, Linear
+from .module import Module
+from .norm import LayerNorm, RMSNorm
+from .transformer import GPT, Block, GPTConfig
 
 __all__ = [
     "Module", "Linear", "MLP", "ACTIVATIONS", "Embedding", "RMSNorm", "LayerNorm",

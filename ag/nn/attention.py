@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from typing import Optional, Sequence
 
-from ag.engine import Scalar
-from ag.functions import dot, softmax
-from ag.nn.linear import Linear
-from ag.nn.module import Module, Vector, check_size, make_rng
+from ..engine import Scalar
+from ..functions import dot, softmax
+from .linear import Linear
+from .module import Module, Vector, check_size, make_rng
 
 
 class CausalSelfAttention(Module):

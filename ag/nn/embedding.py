@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Optional
 
-from ag.nn.module import Module, Vector, check_size, gaussian_matrix, make_rng
+from .module import Module, Vector, check_size, gaussian_matrix, make_rng
 
 
 class Embedding(Module):

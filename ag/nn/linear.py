@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Callable, Optional, Sequence
 
-from ag.engine import Scalar
-from ag.functions import dot
-from ag.nn.module import Module, Vector, check_length, check_size, constant_vector, gaussian_matrix, make_rng
+from ..engine import Scalar
+from ..functions import dot
+from .module import Module, Vector, check_length, check_size, constant_vector, gaussian_matrix, make_rng
 
 ACTIVATIONS: dict[str, Callable[[Scalar], Scalar]] = {
     "relu": Scalar.relu,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import Optional, Union
 
-from ag.engine import Scalar
+from ..engine import Scalar
 
 Vector = list[Scalar]
 Matrix = list[list[Scalar]]

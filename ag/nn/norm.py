@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ag.engine import Scalar
-from ag.functions import dot, mean
-from ag.nn.module import Module, Vector, check_length, check_size, constant_vector
+from ..engine import Scalar
+from ..functions import dot, mean
+from .module import Module, Vector, check_length, check_size, constant_vector
 
 
 class RMSNorm(Module):

@@ -6,13 +6,13 @@ import random
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
-from ag.engine import Scalar
-from ag.functions import logsumexp, mean
-from ag.nn.attention import CausalSelfAttention, check_sequence
-from ag.nn.embedding import Embedding, check_index
-from ag.nn.linear import MLP, Linear
-from ag.nn.module import Module, Vector, check_size, make_rng
-from ag.nn.norm import LayerNorm, RMSNorm
+from ..engine import Scalar
+from ..functions import logsumexp, mean
+from .attention import CausalSelfAttention, check_sequence
+from .embedding import Embedding, check_index
+from .linear import MLP, Linear
+from .module import Module, Vector, check_size, make_rng
+from .norm import LayerNorm, RMSNorm
 
 NORMS = {"rms": RMSNorm, "layer": LayerNorm}
 """Norm name (the `norm` option) → class."""

@@ -261,9 +261,8 @@ class Explainer:
             if late:
                 extra = self._extra_terms_text(other_side, arrived) or self._late_text(other - arrived)
                 steps = " and ".join(f"{k}._backward()" for k in late)
-                term = "the term" if "+" not in extra and " - " not in extra else "the terms"
-                return f"{term} {extra} arrives only when {steps} runs" if len(late) == 1 else \
-                    f"{term} {extra} arrive only when {steps} run"
+                terms = "the term {} arrives" if _top_level_terms(extra) == 1 else "the terms {} arrive"
+                return f"{terms.format(extra)} only when {steps} {'runs' if len(late) == 1 else 'run'}"
             pending = self.ledger.pending(name, before=before)
             if pending:
                 return f"at that moment the contributions through {', '.join(pending)} have not arrived yet"
@@ -325,6 +324,17 @@ def _sum_terms(node: Any, sign: int = 1) -> list[tuple[int, Any]]:
         right_sign = sign if node.op == "+" else -sign
         return _sum_terms(node.left, sign) + _sum_terms(node.right, right_sign)
     return [(sign, node)]
+
+
+def _top_level_terms(form: str) -> int:
+    """How many terms a printed sum has: its `` + `` and `` - `` outside brackets, plus one."""
+    depth, count = 0, 1
+    for i, char in enumerate(form):
+        depth += char in "(["
+        depth -= char in ")]"
+        if depth == 0 and char in "+-" and form[i - 1 : i] == " " and form[i + 1 : i + 2] == " ":
+            count += 1
+    return count
 
 
 def _join_terms(terms: list[tuple[int, Any]]) -> str:

@@ -288,9 +288,9 @@ def _require_parents(graph: EngineGraph, output: Any, parents_of: list[list[Any]
 
 def _capture_ag(output: Any, adapter: AgAdapter) -> EngineGraph:
     """ag's fast path: creation order is topological, parents are ordered, ops are the table's."""
-    from ag import backward_order
+    from symcheck.own import ag
 
-    order = backward_order(output)
+    order = ag.backward_order(output)
     order.reverse()
     position = {id(node): i for i, node in enumerate(order)}
     names = _names(order, [not node.parents for node in order], adapter)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence, Union
 
-import ag
 from symcheck.errors import InputError
 from symcheck.ir import Node, Program
 from symcheck.ops import op_spec
+from symcheck.own import ag
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.constants import constant_error
 

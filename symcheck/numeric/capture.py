@@ -20,8 +20,8 @@ from __future__ import annotations
 from itertools import count
 from typing import Iterator, Union
 
-import ag
 from symcheck.ir import INPUT, Node, Operand, Program
+from symcheck.own import ag
 
 
 def capture(output: ag.Scalar) -> Program:

@@ -1,7 +1,8 @@
 """A bare expression as a Program: ``x*y*(exp(y) + sin(x*y + x))``.
 
-Free names are inputs (in order of first appearance), each operation a node
-z1, z2, ... in evaluation order, the last one the output.
+Free names are inputs (in order of first appearance), except ``e`` and
+``pi``, which are the constants; each operation is a node z1, z2, ... in
+evaluation order, the last one the output.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import ast
 from typing import Optional, cast
 
 from symcheck.errors import InputError
-from symcheck.ir import INPUT, Node, Program, SourceLocation
+from symcheck.ir import INPUT, Node, Operand, Program, SourceLocation
 from symcheck.parse.claim import RESERVED_IN_CLAIMS
 from symcheck.parse.locate import BYTE_ORDER_MARK, Locator, text_lines
 from symcheck.parse.lowering import FreshNames, Lowering
 from symcheck.parse.prescan import prescan
 from symcheck.parse.program import statement_error
-from symcheck.parse.syntax import check_size, names_in, parse_python
+from symcheck.parse.syntax import CONSTANTS, check_size, names_in, parse_python
 
 
 def parse_expression(text: str, *, source: str = "<expression>") -> Program:
@@ -38,7 +39,9 @@ def parse_expression(text: str, *, source: str = "<expression>") -> Program:
     inputs: dict[str, Node] = {}
     variables = _variable_names(tree)
 
-    def resolve(name: ast.Name) -> str:
+    def resolve(name: ast.Name) -> Operand:
+        if name.id in CONSTANTS:
+            return CONSTANTS[name.id]
         if name.id in RESERVED_IN_CLAIMS:
             raise locator.node_error(f"'{name.id}' cannot name an input", name,
                                      hint=f"rename it; in claims '{name.id}' has its own meaning")

@@ -79,8 +79,8 @@ class _Shape(NamedTuple):
     extra: Any
 
 
-Resolve = Callable[[ast.Name], str]
-"""Maps a name used in an expression to a node name, or raises InputError."""
+Resolve = Callable[[ast.Name], Operand]
+"""Maps a name used in an expression to a node name (or a constant's value: ``pi``), or raises InputError."""
 
 
 @dataclass
@@ -149,7 +149,7 @@ class Lowering:
             return _Shape("call", shape.args, shape)
         raise unsupported(node, self.locator)
 
-    def _name(self, node: ast.Name) -> str:
+    def _name(self, node: ast.Name) -> Operand:
         if node.id in ops.OPS:
             raise self.locator.node_error(f"'{node.id}' is a function, not a value", node,
                                           hint=f"call it, e.g. {node.id}(x)")

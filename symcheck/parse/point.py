@@ -1,11 +1,18 @@
 """The point: ``--at x=1.5,y=0.5`` on the command line, ``at=`` in Python; one validator for both.
 
 `parse_point` reads the ``--at`` text into a `Point` that remembers it was
-written as ``--at``; `check_point` validates any point against the names it
-may set (a program's inputs, a function's parameters) and `apply_point` /
-`resolve_inputs` apply it to a program. Every error has one wording and names
-what the caller wrote: ``--at names 'q', which is not an input; the inputs
-are: x, y`` on the command line, ``at= names 'q', …`` in Python.
+written as ``--at`` (`parse_points` adds up several ``--at`` options);
+`check_point` validates any point against the names it may set (a program's
+inputs, a function's parameters) and `apply_point` / `resolve_inputs` apply
+it to a program. Every error has one wording and names what the caller
+wrote: ``--at names 'q', which is not an input; the inputs are: x, y`` on the
+command line, ``at= names 'q', …`` in Python.
+
+Nothing is made up silently: a point that sets some inputs must set every
+input that has no value of its own (an expression's inputs have none; a
+staged program's ``x = 1.5`` is one), and a point that sets none leaves the
+program at its own values or, where it has none, at the default point
+(`symcheck.ir.default_value`), which the check's header names as such.
 """
 
 from __future__ import annotations
@@ -55,6 +62,22 @@ def parse_point(text: str, *, given_as: str = "--at") -> Point:
     return point
 
 
+def parse_points(texts: Sequence[str], *, given_as: str = "--at") -> Point:
+    """Several ``--at`` options added up; an input given in two of them is an error.
+
+    >>> parse_points(["x=1.5", "y=0.5"])
+    {'x': 1.5, 'y': 0.5}
+    """
+    point = Point(given_as=given_as)
+    for text in texts:
+        for name, value in parse_point(text, given_as=given_as).items():
+            if name in point:
+                raise InputError(f"{given_as} gives {name} twice ({name}={point[name]:g} and {name}={value:g})",
+                                 hint=f"give each input once (several {given_as} options add up)")
+            point[name] = value
+    return point
+
+
 def _point_item(piece: str, start: int, locator: Locator) -> tuple[str, float]:
     """One ``name=number`` of ``--at``, at column `start` of the whole text."""
     match = _POINT_ITEM.fullmatch(piece)
@@ -92,12 +115,14 @@ def as_point(at: PointLike) -> Optional[Point]:
 
 
 def check_point(at: PointLike, names: Sequence[str], *, what: str = "input",
-                program: Optional[Program] = None) -> Point:
+                program: Optional[Program] = None, required: Sequence[str] = ()) -> Point:
     """`at` validated against the `names` it may set (a program's inputs, a function's parameters).
 
     A name that is not among them, or a value that is not a finite number, is
     an `InputError` naming what the caller wrote (``--at`` or ``at=``); with
-    `program`, a name the program computes says which op computes it.
+    `program`, a name the program computes says which op computes it. A point
+    that sets any name must set every one of `required` (those with no value
+    of their own), else the error names the ones left out.
     """
     point = as_point(at) or Point()
     given = getattr(point, "given_as", "at=")
@@ -111,7 +136,33 @@ def check_point(at: PointLike, names: Sequence[str], *, what: str = "input",
         article = "an" if what[0] in "aeiou" else "a"
         raise InputError(f"{given} names {name!r}, which is not {article} {what}",
                          hint=join_hints(did_you_mean(name, names), listed))
+    if point:
+        _check_complete(point, names, required, given, what)
     return Point({name: _finite(name, value, given) for name, value in point.items()}, given_as=given)
+
+
+def _check_complete(point: Point, names: Sequence[str], required: Sequence[str], given: str, what: str) -> None:
+    """Every required name is set, or one error naming all that are left out (with a complete example)."""
+    missing = [name for name in required if name not in point]
+    if not missing:
+        return
+    values = {name: point[name] if name in point else default_value(position)
+              for position, name in enumerate(names) if name in point or name in missing}
+    if given == "--at":
+        example = "--at " + ",".join(f"{name}={_number(value)}" for name, value in values.items())
+    else:
+        example = "at={" + ", ".join(f"{name!r}: {_number(value)}" for name, value in values.items()) + "}"
+    left_out = f"{what} {missing[0]}, which has no value of its own" if len(missing) == 1 else \
+        f"{what}s {listing(missing)}, which have no values of their own"
+    raise InputError(f"{given} leaves out the {left_out}",
+                     hint=f"give every {what} a value, e.g. {example} (or leave out {given} for the default point)")
+
+
+def _number(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _finite(name: str, value: Any, given: str) -> float:
@@ -127,13 +178,13 @@ def _finite(name: str, value: Any, given: str) -> float:
 
 def apply_point(program: Program, at: PointLike) -> Program:
     """`program` with the given inputs' values (validated by `check_point`)."""
-    point = check_point(at, [node.name for node in program.inputs], program=program)
+    point = check_point(at, [node.name for node in program.inputs], program=program, required=unvalued(program))
     return program.with_inputs(dict(point)) if point else program
 
 
 def resolve_inputs(program: Program, at: PointLike = None) -> dict[str, float]:
     """The value of every input: from `at`, else the program's own value, else `default_value`."""
-    point = check_point(at, [node.name for node in program.inputs], program=program)
+    point = check_point(at, [node.name for node in program.inputs], program=program, required=unvalued(program))
     resolved: dict[str, float] = {}
     for position, node in enumerate(program.inputs):
         if node.name in point:
@@ -143,3 +194,8 @@ def resolve_inputs(program: Program, at: PointLike = None) -> dict[str, float]:
         else:
             resolved[node.name] = default_value(position)
     return resolved
+
+
+def unvalued(program: Program) -> list[str]:
+    """The inputs with no value of their own (a point must give them, or the default point does)."""
+    return [node.name for node in program.inputs if node.value is None]

@@ -154,8 +154,28 @@ def _starts_operand(token: Token) -> bool:
         token.kind == "name" and not keyword.iskeyword(token.text))
 
 
+_GRAD_BEFORE_WORDS = re.compile(r"(?:(?P<node>[^\W\d]\w*)\s*\.\s*)?grad\s+before\s+(?P<before>[^\W\d]\w*)?")
+"""``z3.grad before z4``: the handout's words for what a claim writes ``grad(z3, before=z4)``."""
+
+
+def _check_grad_before_words(previous: Token, token: Token, locator: Locator) -> None:
+    """``z3.grad before z4`` reads as a sentence; say how a claim writes it."""
+    line = locator.line_text(token.line)
+    owner = re.search(r"([^\W\d]\w*)\s*\.\s*$", line[: previous.col0])
+    col0 = owner.start() if owner else previous.col0
+    words = _GRAD_BEFORE_WORDS.match(line, col0)
+    written = words.group().rstrip() if words else line[col0 : token.col0 + len(token.text)]
+    node = owner.group(1) if owner else "NODE"
+    before = (words.group("before") if words else None) or "STEP"
+    raise locator.error(f"'{written}' is not claim syntax", token.line, col0, width=len(written),
+                        hint=f"write grad({node}, before={before}): {node}.grad right before "
+                             f"{before}._backward() runs")
+
+
 def _check_adjacent(previous: Token, token: Token, locator: Locator) -> None:
     """Two operands side by side (``2x``, ``2(x+1)``, ``)(``, ``x y``): an implicit product."""
+    if previous.text == "grad" and token.text == "before" and previous.line == token.line:
+        _check_grad_before_words(previous, token, locator)
     ends_number = previous.kind == "number"
     ends_group = previous.kind == "op" and previous.text in ")]"
     ends_name = previous.kind == "name" and not keyword.iskeyword(previous.text)

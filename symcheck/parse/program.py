@@ -17,13 +17,13 @@ from typing import cast
 
 from symcheck import ops
 from symcheck.parse.claim import RESERVED_IN_CLAIMS, parse_claim, parse_side
-from symcheck.ir import INPUT, Claim, Node, Program, Question
+from symcheck.ir import INPUT, Claim, Node, Operand, Program, Question
 from symcheck.errors import InputError
 from symcheck.parse.locate import BYTE_ORDER_MARK, Locator, text_lines
 from symcheck.parse.lowering import FreshNames, Lowering
 from symcheck.parse.prescan import prescan, tokens
 from symcheck.parse.suggest import did_you_mean, listing
-from symcheck.parse.syntax import check_size, names_in, parse_python
+from symcheck.parse.syntax import CONSTANTS, check_size, names_in, parse_python
 
 _CLAIM_LINE = re.compile(r"^\s*#\s*claim\s*:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
 _CLAIM_WITHOUT_COLON = re.compile(r"^\s*#\s*claim\b(?!\s*:)\s*(?P<text>.*==.*?)\s*$", re.IGNORECASE)
@@ -205,10 +205,12 @@ class _Builder:
             self.defined.add(assignment.name)
         return tuple(self.inputs) + tuple(self.lowering.nodes)
 
-    def _resolve(self, name: ast.Name) -> str:
+    def _resolve(self, name: ast.Name) -> Operand:
         used = name.id
         if used in self.defined:
             return used
+        if used in CONSTANTS and used not in self.assigned:  # e, pi: constants unless the program assigns them
+            return CONSTANTS[used]
         line = self.current.line
         if used == self.current.name:
             raise self.locator.node_error(f"{used} is used in its own definition on line {line}", name,

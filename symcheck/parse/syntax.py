@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from symcheck import ops
 from symcheck.errors import InputError
 from symcheck.parse.locate import Locator
-from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names
+from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names, join_hints
 
 MAX_TEXT_CHARS = 1_000_000
 """Longest text accepted (characters)."""
@@ -26,6 +27,10 @@ MAX_SYNTAX_NODES = 200_000
 
 MAX_NAME_CHARS = 200
 """Longest name accepted (characters): symbolic work and printing grow with names' length."""
+
+CONSTANTS: dict[str, float] = {"e": math.e, "pi": math.pi}
+"""Names that are mathematical constants in expressions: ``e**x``, ``pi*x``. A staged program may
+still assign either name (``e = 0.5`` makes it an input), and then the name means that node."""
 
 MAX_EXPONENT = 1000.0
 """Largest |exponent| accepted in ``a ** number`` (bigger ones only overflow or stall sympy)."""
@@ -111,9 +116,23 @@ def syntax_error(error: SyntaxError, locator: Locator) -> InputError:
     text = locator.line_text(line)
     col0 = (error.offset - 1) if error.offset else len(text)
     message = (error.msg or "invalid syntax").replace("Perhaps", "perhaps").replace("Maybe", "maybe")
+    if "cannot assign to function call" in message:
+        return _function_definition(text, line, max(0, col0), locator)
     if "Exceeds the limit" in message:
         message = "a number has more than 4300 digits"
     return locator.error(f"syntax error: {message}", line, max(0, col0), hint=_syntax_hint(message))
+
+
+def _function_definition(text: str, line: int, col0: int, locator: Locator) -> InputError:
+    """``f(x, y) = x*y``: a handout's way of writing f, which a program writes as ``f = x*y``."""
+    equals = text.find("=", col0)
+    written = text[col0:equals].strip() if equals > col0 else text[col0:].strip()
+    name = re.match(r"[^\W\d]\w*", written)
+    called = name.group() if name else "f"
+    return locator.error(f"'{written} = …' defines a function, but a program line assigns a name",
+                         line, col0, width=max(1, len(written)),
+                         hint=f"write `{called} = …`: the inputs are the names bound to numbers (x = 1.5), "
+                              "and the last assignment is the output")
 
 
 def _syntax_hint(message: str) -> str:
@@ -132,7 +151,29 @@ def unsupported(node: ast.AST, locator: Locator) -> InputError:
     """The error for a syntax node outside the whitelist, naming the construct."""
     if isinstance(node, ast.Constant):
         return _bad_constant(node, locator)
+    if isinstance(node, ast.Attribute):
+        return _attribute_error(node, locator)
     what, hint = _UNSUPPORTED.get(type(node), (f"{type(node).__name__} syntax", "use + - * / ** and functions"))
+    return locator.node_error(f"{what} not supported", node, hint=hint)
+
+
+def _attribute_error(node: ast.Attribute, locator: Locator) -> InputError:
+    """``z3.grad``, ``z3.data``, ``math.exp``: say what to write instead."""
+    owner = node.value.id if isinstance(node.value, ast.Name) else "NODE"
+    written = f"{owner}.{node.attr}"
+    if node.attr == "grad":
+        return locator.node_error(f"'{written}' is not something a claim can read", node,
+                                  hint=f"write grad({owner}, before=NODE) for the value before a step, "
+                                       f"or D(f, {owner}) for the final gradient")
+    if node.attr == "data":
+        return locator.node_error(f"'{written}' is not supported", node, hint=f"write {owner} for its value")
+    if node.attr in ("backward", "_backward"):
+        return locator.node_error(f"'{written}' is not supported", node,
+                                  hint=f"a claim speaks of the moment before a step: grad(NODE, before={owner})")
+    if node.attr in ops.OPS:
+        return locator.node_error(f"attribute access '{written}' is not supported", node,
+                                  hint=f"call the function by its name alone, e.g. {node.attr}(x)")
+    what, hint = _UNSUPPORTED[ast.Attribute]
     return locator.node_error(f"{what} not supported", node, hint=hint)
 
 
@@ -267,8 +308,27 @@ def function_name(
                             hint=f"write '{name}*(' ('{name}' is not a function)", width=len(name) + 1)
     known = function_names() + list(extra_functions)
     supported = "supported: " + ", ".join(advertised_functions() + list(extra_functions))
-    hint = " ".join(part for part in (did_you_mean(name, known), supported) if part)
+    instead = _instead_of(name, call.args) or did_you_mean(name, known)
+    hint = join_hints(instead, supported)
     raise locator.error(f"unknown function '{name}'", line, col0, hint=hint, width=len(name))
+
+
+_OTHER_NAMES = {"ln": "log", "sigma": "sigmoid", "σ": "sigmoid", "fabs": "abs"}
+"""Other spellings of the op table's functions (``ln`` is the natural logarithm, ``log`` here)."""
+
+
+def _instead_of(name: str, args: list[ast.expr]) -> str:
+    """What to write for a function the op table lacks but the ops can express (ln, tan, log10, …)."""
+    if name.lower() in ops.OPS and name.lower() != name:
+        return f"did you mean '{name.lower()}'?"
+    if _OTHER_NAMES.get(name):
+        return f"did you mean '{_OTHER_NAMES[name]}'? (log is the natural logarithm)" if name == "ln" \
+            else f"did you mean '{_OTHER_NAMES[name]}'?"
+    if name == "log10" or name == "log2":
+        return f"write log(x)/log({name[3:]})"
+    if name == "tan":
+        return "write sin(x)/cos(x)"
+    return ""
 
 
 def _no_lists(args: list[ast.expr], name: str, locator: Locator) -> None:

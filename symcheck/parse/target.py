@@ -13,6 +13,7 @@ from symcheck.parse.expression import parse_expression
 from symcheck.parse.point import PointLike, apply_point
 from symcheck.parse.prescan import tokens
 from symcheck.parse.program import parse_program
+from symcheck.parse.suggest import edit_distance
 
 
 _FILE_SUFFIX = re.compile(r"\.[A-Za-z]\w*$")
@@ -24,7 +25,9 @@ def load_target(target: str, *, at: PointLike = None) -> Program:
     TARGET is tried as a built-in problem's name (`problems.PROGRAMS`), then
     an existing file (a staged program), then text: a staged program if it
     has an assignment or several lines, else a bare expression. Something
-    that looks like a path but does not exist is "no such file".
+    that looks like a path but does not exist is "no such file"; a lone name
+    one edit away from a problem's name (``backprob``) or naming a runnable
+    exercise is an error too, not an expression with one input of that name.
     """
     program = _load(target)
     return apply_point(program, at) if at else program
@@ -41,19 +44,39 @@ def _load(target: str) -> Program:
         known = ", ".join(problems) or "none"
         raise InputError(f"no such file: '{target}'",
                          hint=f"give an existing program file, a built-in problem ({known}), or an expression")
+    _refuse_a_near_name(target.strip(), problems)
     if "\n" in target.strip() or _has_assignment(target):
         return parse_program(target, source="<program>")
     return parse_expression(target)
 
 
 def _builtin_programs() -> dict[str, object]:
-    """`problems.PROGRAMS` when the problems package is importable, else nothing."""
-    try:
-        import problems  # imported lazily: only targets need it
-    except ImportError:
-        return {}
+    """symcheck's own `problems.PROGRAMS` (never a folder of the user's that is also called problems)."""
+    from symcheck.own import problems  # imported lazily: only targets need it
+
     programs = getattr(problems, "PROGRAMS", None)
     return dict(programs) if isinstance(programs, dict) else {}
+
+
+def _runnables() -> list[str]:
+    from symcheck.own import problems
+
+    return list(getattr(problems, "RUNNABLE", {}))
+
+
+def _refuse_a_near_name(name: str, programs: dict[str, object]) -> None:
+    """A lone name that means a problem: a runnable's, or one edit away from a problem's (``backprob``)."""
+    if not name.isidentifier():
+        return
+    runnables = _runnables()
+    if name in runnables:
+        raise InputError(f"'{name}' is a runnable exercise, not a graph to check",
+                         hint=f"run it with `symcheck run {name}`; the graphs are: {', '.join(programs) or 'none'}")
+    near = next((known for known in [*programs, *runnables] if edit_distance(name, known) == 1), None)
+    if near is not None:
+        fix = f"did you mean `symcheck run {near}`?" if near in runnables else f"did you mean '{near}'?"
+        raise InputError(f"'{name}' is not a built-in problem or a file",
+                         hint=f"{fix} (`symcheck problems` lists the problems)")
 
 
 def _shown_path(path: Path) -> str:

@@ -109,8 +109,15 @@ def describe_node(report: Report, name: str) -> str:
     return f"{name} = {node.op}{index}({operands})"
 
 
-def _point(inputs: dict[str, float]) -> str:
-    return ", ".join(f"{name} = {num(value)}" for name, value in inputs.items())
+def _point(report: Report) -> str:
+    """``x = 1.5, y = 0.5``; ``the default point x = 0.7, y = 1.3`` when no one chose the values."""
+    values = ", ".join(f"{name} = {num(value)}" for name, value in report.inputs.items())
+    defaulted = report.program.default_inputs()
+    if not defaulted:
+        return values
+    if len(defaulted) == len(report.inputs):
+        return f"the default point {values}"
+    return f"{values} ({', '.join(defaulted)} at the default point)"
 
 
 # -- reports ---------------------------------------------------------------------
@@ -119,7 +126,7 @@ def _point(inputs: dict[str, float]) -> str:
 def render_report(report: Report, *, max_rows: int = MAX_ROWS) -> Iterator[RenderableType]:
     """Header, the witnesses table, failures (worst first) and flags, derivations (small graphs), claims, summary."""
     yield Text(
-        f"check f = {report.output} at {_point(report.inputs)}  (rtol {report.rtol:g}, atol {report.atol:g})"
+        f"check f = {report.output} at {_point(report)}  (rtol {report.rtol:g}, atol {report.atol:g})"
     )
     yield _node_table(report, max_rows)
     yield from render_findings(report.failures, FAIL_MARK)  # worst disagreement first, beside the table
@@ -297,7 +304,7 @@ def render_trace(
     shows its first `max_steps` steps and a summary.
     """
     report = trace.report
-    yield Text(f"trace f = {report.output} at {_point(report.inputs)}: {trace.step_count} backward steps")
+    yield Text(f"trace f = {report.output} at {_point(report)}: {trace.step_count} backward steps")
     shown = [s for s in trace.steps if steps is None or s.node in steps]
     truncated = node is None and steps is None and len(shown) > max_steps
     for step in shown[:max_steps] if truncated else shown:

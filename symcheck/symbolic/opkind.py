@@ -44,12 +44,18 @@ Slot = tuple[str, Union[int, float]]
 KindKey = tuple[str, Optional[int], tuple[Slot, ...]]
 
 
+_CONSTANTS = {math.e: sympy.E, math.pi: sympy.pi}
+
+
 def exact_number(value: float) -> Expr:
     """A numeric constant as a sympy number, exact when the float's repr is short.
 
     2.0 → 2, 0.5 → 1/2, 0.1 → 1/10; a long repr (1/3 as a float) stays a Float
-    so nothing pretends to be more exact than the user's number.
+    so nothing pretends to be more exact than the user's number. The floats of
+    the constants ``e`` and ``pi`` (`math.e`, `math.pi`) are sympy's E and pi.
     """
+    if value in _CONSTANTS:
+        return _CONSTANTS[value]
     if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
         return sympy.Integer(int(value))
     text = repr(float(value))

@@ -50,3 +50,41 @@ def test_a_plot_with_nothing_to_draw_is_still_written_without_warnings(tmp_path,
     target = display.save_plot({"diverged at once": []}, tmp_path / "empty.png", title="nothing")
     assert target.read_bytes()[:4] == b"\x89PNG"
     assert not [w for w in recwarn if "legend" in str(w.message)]
+
+
+def _terminal(stream) -> Console:
+    return Console(file=stream, force_terminal=True, color_system=None, width=120)
+
+
+def test_a_bar_shows_a_dash_until_the_first_loss_then_the_loss_the_speed_and_the_time_left() -> None:
+    import io
+
+    stream = io.StringIO()
+    with display.Bars(_terminal(stream), unit="seq", per_step=8) as bars:
+        bar = bars.bar("training", 4)
+        bars._progress.refresh()  # what is shown before the first step
+        before = stream.getvalue()
+        for loss in (2.5, 1.25, 0.5, 0.25):
+            bar.step(loss)
+    assert "loss –" in before and "nan" not in before
+    after = stream.getvalue()[len(before):]
+    assert "4/4" in after and "loss 0.25" in after and "eta" in after and "seq/s" in after
+
+
+def test_bars_without_a_console_show_nothing(capsys) -> None:
+    with display.Bars(None) as bars:
+        bars.bar("training", 3).step(1.0)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_progress_goes_to_stderr_only_when_it_is_a_terminal(monkeypatch) -> None:
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("TERM", raising=False)
+    assert display.progress_console(quiet=False, stream=Terminal()) is not None
+    assert display.progress_console(quiet=True, stream=Terminal()) is None
+    assert display.progress_console(quiet=False, stream=io.StringIO()) is None

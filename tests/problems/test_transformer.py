@@ -1,156 +1,140 @@
-"""problems.transformer: the loss, greedy decoding, the gradient check of one step, short runs, the CLI."""
+"""problems.transformer: the model written with plain scalar operations, and the same network fused.
+
+The teaching model and `ag.nn.GPT` start from the same weights and compute the
+same loss and gradients; the model uses only operations a course engine has;
+greedy decoding, the loss's answer positions and training behave.
+"""
 
 from __future__ import annotations
 
-import json
+import ast
+import inspect
 import math
 
 import pytest
 
 import ag
 import ag.nn
-from problems import display
 from problems import transformer as tf
 from problems.tasks import make_dataset
+from problems.transformer_run import make_settings
 
 TINY = dict(n_embd=8, n_head=2, mlp_width=8, length=2, held_out=20, batch_size=4)
 
 
-def tiny_model(seed: int = 0) -> tuple[ag.nn.GPT, tf.Dataset]:
-    settings = tf.make_settings(steps=None, lr=None, **TINY)
-    return tf.build_model(settings, seed), make_dataset("reverse", length=2, held_out=20, seed=seed)
+def tiny(seed: int = 0, *, fused: bool = False, **overrides):
+    settings = make_settings(steps=None, lr=None, **{**TINY, **overrides})
+    return tf.build_model(settings, seed, fused=fused), make_dataset("reverse", length=settings.length,
+                                                                      held_out=settings.held_out, seed=seed)
 
 
-def test_answer_loss_starts_near_uniform_guessing() -> None:
-    model, data = tiny_model()
-    loss = tf.answer_loss(model, data.train[:8]).data
+# -- the two models are one network ----------------------------------------------------
+
+
+@pytest.mark.parametrize("overrides", [{}, {"n_layer": 2, "n_head": 4, "mlp_width": 12}, {"length": 3, "held_out": 50}])
+def test_the_scalar_model_and_the_fused_one_compute_the_same_loss_and_gradients(overrides: dict) -> None:
+    scalar, data = tiny(seed=3, **overrides)
+    fused, _ = tiny(seed=3, fused=True, **overrides)
+    assert isinstance(fused, ag.nn.GPT) and isinstance(scalar, tf.Transformer)
+    params = scalar.parameters(), fused.parameters()
+    assert [p.label for p in params[0]] == [p.label for p in params[1]]
+    assert [p.data for p in params[0]] == [p.data for p in params[1]]  # the same weights, drawn in one order
+    batch = data.train[:4]
+    losses = [tf.answer_loss(model, batch) for model in (scalar, fused)]
+    for loss in losses:
+        loss.backward()
+    assert losses[0].data == pytest.approx(losses[1].data, rel=1e-12, abs=0)
+    for a, b in zip(*params):  # sums run in another order: equal to rounding, and of order 0.01-1
+        assert a.grad == pytest.approx(b.grad, rel=1e-9, abs=1e-15)
+    assert max(abs(p.grad) for p in params[0]) > 1e-3
+
+
+def test_the_scalar_model_has_far_more_and_smaller_nodes() -> None:
+    scalar, data = tiny()
+    fused, _ = tiny(fused=True)
+    ops = [{node.op for node in ag.backward_order(tf.answer_loss(m, data.train[:2]))} for m in (scalar, fused)]
+    assert ops[0] <= {"input", "const", "add", "sub", "mul", "div", "pow", "exp", "log", "relu"}
+    assert {"dot", "softmax"} <= ops[1]
+
+
+def test_the_model_s_code_calls_only_what_a_course_engine_has() -> None:
+    """The model's source uses Scalar methods exp, log, relu and operators; no ag function, no fused op."""
+    source = inspect.getsource(tf)
+    model_part = source[source.index("# Building blocks"): source.index("def build_model")]
+    called = {node.func.attr for node in ast.walk(ast.parse(model_part))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("self", "random", "rng"))}
+    assert called == {"exp", "log", "relu", "append"}, called  # Scalar methods, and a list's append
+    assert "ag." not in model_part.replace("ag.nn.GPT", "")
+
+
+# -- the loss and predictions ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_the_loss_starts_near_uniform_guessing(fused: bool) -> None:
+    model, data = tiny(fused=fused)
     # small initial weights: every token about equally likely, so loss ≈ log(vocabulary size)
-    assert loss == pytest.approx(math.log(11), rel=0.1)
+    assert tf.answer_loss(model, data.train[:8]).data == pytest.approx(math.log(11), rel=0.1)
 
 
-def test_the_loss_ignores_the_given_digits() -> None:
-    # Changing a target token outside the answer positions must not change the loss.
-    model, data = tiny_model()
+def test_the_loss_is_the_mean_cross_entropy_of_the_answer_positions_only() -> None:
+    model, data = tiny()
     example = data.train[0]
-    loss = tf.answer_loss(model, [example]).data
     logits = model(example.inputs)
-    manual = sum(ag.logsumexp(logits[t]).data - logits[t][example.targets[t]].data
+    manual = sum(math.log(sum(math.exp(v.data) for v in logits[t])) - logits[t][example.targets[t]].data
                  for t in example.answer_positions) / len(example.answer_positions)
-    assert loss == pytest.approx(manual, rel=1e-12)
+    assert tf.answer_loss(model, [example]).data == pytest.approx(manual, rel=1e-12)
+
+
+def test_softmax_and_logsumexp_are_stable_for_large_scores() -> None:
+    scores = [ag.Scalar(1000.0), ag.Scalar(1001.0), ag.Scalar(999.0)]
+    weights = tf.softmax(scores)
+    assert sum(w.data for w in weights) == pytest.approx(1.0) and weights[1].data == pytest.approx(0.6652409557748219)
+    assert tf.logsumexp(scores).data == pytest.approx(1001.0 + math.log(1 + math.exp(-1) + math.exp(-2)))
+
+
+def test_attention_is_causal() -> None:
+    model, _ = tiny()
+    before = model([1, 2, 3])[1]
+    after = model([1, 2, 7])[1]  # a later token cannot change an earlier position's logits
+    assert [v.data for v in before] == [v.data for v in after]
+    assert model([1, 2, 3])[2][0].data != model([1, 2, 7])[2][0].data
 
 
 def test_prediction_is_greedy_and_answer_length() -> None:
-    model, data = tiny_model()
+    model, data = tiny()
     prediction = tf.predict(model, data.held_out[0])
     assert len(prediction) == 2 and all(0 <= t <= 9 for t in prediction)
     assert 0.0 <= tf.accuracy(model, data.held_out) <= 1.0
 
 
-def test_directional_check_agrees_with_the_engine() -> None:
-    model, data = tiny_model()
-    batch = data.train[:3]
-    loss = tf.answer_loss(model, batch)
-    model.zero_grad()
-    loss.backward()
-    check = tf.directional_check(model, batch, directions=3, seed=1)
-    assert check["ok"] and check["worst_relative_error"] < 1e-6
-    assert all(abs(row["engine"]) > 1e-6 for row in check["rows"])  # non-trivial directions
+# -- training -------------------------------------------------------------------------------
 
 
-def test_directional_check_catches_a_wrong_gradient() -> None:
-    model, data = tiny_model()
-    batch = data.train[:3]
-    loss = tf.answer_loss(model, batch)
-    model.zero_grad()
-    loss.backward()
-    for p in model.parameters()[:40]:  # corrupt the token embeddings' gradients
-        p.grad = -p.grad + 0.1
-    check = tf.directional_check(model, batch, directions=3, seed=1)
-    assert not check["ok"] and check["worst_relative_error"] > 1e-3
-
-
-def test_parameters_are_restored_after_the_check() -> None:
-    model, data = tiny_model()
-    before = [p.data for p in model.parameters()]
-    tf.directional_check(model, data.train[:2], directions=2, seed=0)
-    assert [p.data for p in model.parameters()] == before
-
-
-def test_one_step_gradient_is_verified_over_the_whole_graph() -> None:
-    model, data = tiny_model()
-    check = tf.verify_step(model, data.train[:2], directions=2, seed=0)
-    assert check["ok"] is True
-    assert check["nodes"] > 500
-    assert check["worst_relative_error"] < 1e-6
+def test_adam_s_first_step_moves_each_weight_by_the_learning_rate() -> None:
+    w = ag.Scalar(1.0)
+    optimizer = tf.Adam([w], lr=0.01)
+    (w * w).backward()
+    optimizer.step()
+    assert w.data == pytest.approx(0.99)  # m̂/√v̂ = ±1 on the first step
 
 
 @pytest.mark.slow
-def test_a_few_training_steps_lower_the_loss() -> None:
-    model, data = tiny_model()
-    settings = tf.make_settings(steps=20, lr=0.05, **{**TINY, "batch_size": 8})
+@pytest.mark.parametrize("fused", [False, True])
+def test_a_few_training_steps_lower_the_loss(fused: bool) -> None:
+    model, data = tiny(fused=fused)
+    settings = make_settings(steps=20, lr=0.05, **{**TINY, "batch_size": 8})
     fixed = data.train[:16]
     before = tf.answer_loss(model, fixed).data
-    trained = tf.train(model, data, settings, seed=0)
-    assert len(trained["losses"]) == 20 and trained["diverged"] is None
+    seen = []
+    losses = tf.train(model, data, settings, seed=0, on_step=lambda step, loss: seen.append((step, loss.data)))
+    assert len(losses) == 20 and seen == list(enumerate(losses))
     assert tf.answer_loss(model, fixed).data < 0.9 * before
 
 
-def test_a_short_run_returns_the_fields() -> None:
-    result = tf.run(steps=3, quiet=True, **TINY)
-    losses = result["losses"]
-    assert len(losses) == 3
-    for key in ("accuracy", "final_loss", "steps", "seconds", "nodes_per_step", "seconds_per_step", "trained"):
-        assert key in result
-    assert result["nodes_per_step"] > 0 and result["steps"] == 3
-    assert {"nodes", "ok", "worst_relative_error"} <= set(result["gradcheck"])
-    assert result["gradcheck"]["ok"] is True
-    assert len(result["predictions"]) == 8
-    json.loads(json.dumps(result))
-
-
-def test_a_huge_learning_rate_does_not_crash() -> None:
-    result = tf.run(steps=6, quiet=True, lr=1e6, gradcheck=False, **TINY)
-    assert result["trained"] is False
-    assert result["diverged"] is None or "diverged at step" in result["diverged"]
-
-
-def test_an_overflowing_learning_rate_stops_training_and_skips_evaluation() -> None:
-    # lr = 1e300 overflows the forward pass on the second step; the weights are then no model,
-    # so nothing is evaluated on them (evaluating used to crash with DomainError).
-    result = tf.run(steps=4, quiet=True, lr=1e300, gradcheck=False, **TINY)
-    assert result["diverged"].startswith("diverged at step") and "smaller --lr (e.g. 0.01)" in result["diverged"]
-    assert result["accuracy"] is None and result["predictions"] == [] and result["trained"] is False
-    json.loads(json.dumps(result, allow_nan=False))
-
-
-def test_bad_settings_are_rejected_before_training() -> None:
-    with pytest.raises(tf.SettingError, match="multiple of n_head"):
-        tf.make_settings(steps=None, lr=None, n_embd=10, n_head=4)
-    with pytest.raises(TypeError, match="unknown setting"):
-        tf.make_settings(steps=None, lr=None, width=3)
-
-
-def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    tiny = ["--n-embd", "8", "--n-head", "2", "--length", "2", "--batch-size", "4", "--held-out", "20",
-            "--no-gradcheck"]
-    assert tf.main(["--steps", "2", "--json", *tiny]) == 1  # two steps cannot reach 95 %
-    printed = json.loads(capsys.readouterr().out)
-    assert printed["trained"] is False and "losses" not in printed
-    assert tf.main(["--n-embd", "10", "--n-head", "4", "--json"]) == 2
-    assert "multiple of n_head" in capsys.readouterr().err
-    assert tf.main(["--steps", "-1"]) == 2
-    assert capsys.readouterr().err.count("\n") == 1  # a usage error is one line
-    assert tf.main(["--steps", "0"], prog="symcheck run transformer") == 2
-    assert capsys.readouterr().err.startswith("symcheck run transformer: error: argument --steps")
-    assert tf.main(["--steps", "2", "--plot", "/no/such/folder/loss.png", *tiny]) == 2  # refused before training
-    err = capsys.readouterr().err
-    # without matplotlib the missing extra is what is refused first
-    assert ("does not exist" if display.matplotlib_available() else "pip install 'symcheck[plot]'") in err
-
-
-def test_plot_writes_a_png(tmp_path) -> None:
-    pytest.importorskip("matplotlib")
-    target = tmp_path / "loss.png"
-    tiny = ["--n-embd", "8", "--n-head", "2", "--length", "2", "--batch-size", "4", "--held-out", "20"]
-    assert tf.main(["--steps", "2", "--no-gradcheck", "--plot", str(target), *tiny]) == 1
-    assert target.read_bytes()[:4] == b"\x89PNG"
+def test_an_overflowing_learning_rate_raises_diverged() -> None:
+    model, data = tiny()
+    settings = make_settings(steps=5, lr=1e300, **TINY)
+    with pytest.raises(tf.Diverged, match="diverged at step"):
+        tf.train(model, data, settings, seed=0)

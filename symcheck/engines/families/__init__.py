@@ -40,8 +40,7 @@ def adapter_for(output: Any, declared: Optional[Layout] = None) -> Adapter:
 
 
 def _is_ag(value: Any) -> bool:
-    try:
-        import ag
-    except ImportError:  # pragma: no cover - ag ships with symcheck
-        return False
+    """symcheck's own ag (never a course's ag.py of the same name: that one is read as a foreign engine)."""
+    from symcheck.own import ag
+
     return isinstance(value, ag.Scalar)

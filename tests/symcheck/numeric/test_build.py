@@ -30,10 +30,14 @@ def test_id_node_is_a_one_parent_identity() -> None:
 
 def test_at_overrides_and_defaults_fill_inputs() -> None:
     program = Program((Node("a", INPUT), Node("b", INPUT, (), 2.0), Node("z1", "add", ("a", "b"))), "z1")
-    scalars = build_graph(program, {"b": 3.0})
-    assert scalars["a"].data == default_value(0) and scalars["b"].data == 3.0
-    with pytest.raises(InputError):
+    scalars = build_graph(program)
+    assert scalars["a"].data == default_value(0) and scalars["b"].data == 2.0
+    scalars = build_graph(program, {"a": 1.0, "b": 3.0})
+    assert scalars["a"].data == 1.0 and scalars["b"].data == 3.0
+    with pytest.raises(InputError, match="names 'nope'"):
         build_graph(program, {"nope": 1.0})
+    with pytest.raises(InputError, match="leaves out the input a"):  # a has no value of its own
+        build_graph(program, {"b": 3.0})
 
 
 def test_constants_pow_and_softmax_sharing() -> None:

@@ -21,21 +21,13 @@ from numbers import Real
 from typing import Callable, Optional, Union
 
 from ag.errors import DomainError
+from ag.grad_mode import recording_paused
 
 Number = Union[int, float]
 Operand = Union["Scalar", int, float]
 
-_next_id = count().__next__
+_next_id = count().__next__  # creation ids: itertools.count is atomic, so threads never share one
 _new_object = object.__new__
-
-
-class _GradMode:
-    """Whether operations record parents and partials (see `ag.no_grad`)."""
-
-    enabled = True
-
-
-_grad_mode = _GradMode()
 
 
 def _as_float(value: object, what: str, op: str, label: Optional[str], subject: str = "the value") -> float:
@@ -213,7 +205,7 @@ class Scalar:
         n = _as_float(other, "the exponent of **", "pow", self.label, "the exponent")
         a = self.data
         value = _checked_pow(a, n, self.label)
-        if not _grad_mode.enabled:
+        if recording_paused():
             return _make(value, "pow", (), ())
         if a == 0.0 and 0.0 < n < 1.0:
             raise DomainError("pow", a, self.label, f"the derivative of a ** {n:g} is infinite at a = 0")
@@ -259,7 +251,7 @@ class Scalar:
         a = self.data
         if a < 0.0:
             raise DomainError("sqrt", a, self.label, "sqrt needs a non-negative argument")
-        if a == 0.0 and _grad_mode.enabled:
+        if a == 0.0 and not recording_paused():
             raise DomainError("sqrt", a, self.label, "sqrt has an infinite derivative at 0")
         value = math.sqrt(a)
         partial = 0.5 / value if value else 0.0
@@ -322,7 +314,7 @@ def _make(value: float, op: str, parents: tuple, partials: tuple) -> Scalar:
     node.label = None
     node.arg = None
     node._id = _next_id()
-    if _grad_mode.enabled:
+    if not recording_paused():
         node.op = op
         node.parents = parents
         node.partials = partials
@@ -375,7 +367,7 @@ def _pow_scalar(base: Scalar, exponent: Scalar) -> Scalar:
             "pow", a, label, "a negative base to a Scalar exponent (∂/∂exponent needs ln of the base)"
         )
     value = _checked_pow(a, b, label)
-    if not _grad_mode.enabled:
+    if recording_paused():
         return _make(value, "pow", (), ())
     if a == 0.0 and 0.0 < b < 1.0:
         raise DomainError("pow", a, label, f"the derivative of a ** {b:g} is infinite at a = 0")

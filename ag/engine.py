@@ -188,7 +188,22 @@ class Scalar:
         value = self.data + other.data
         if value - value:
             raise _overflow("add", "+", self, other)
-        return _binary(value, "add", self, other, 1.0, 1.0)
+        node = _new_object(Scalar)  # _binary, inlined: add is one of the two hottest ops
+        node.data = value
+        node.grad = 0.0
+        node.label = None
+        node.arg = None
+        node._id = _next_id()
+        if recording_paused():
+            node.op = "input"
+            node._p = node._many = None
+            return node
+        node.op = "add"
+        node._p = self
+        node._q = other
+        node._dp = 1.0
+        node._dq = 1.0
+        return node
 
     def __radd__(self, other: Number) -> "Scalar":  # other + self
         return _const(other, "add", self).__add__(self)
@@ -214,7 +229,22 @@ class Scalar:
         value = a * b
         if value - value:
             raise _overflow("mul", "*", self, other)
-        return _binary(value, "mul", self, other, b, a)
+        node = _new_object(Scalar)  # _binary, inlined: mul is one of the two hottest ops
+        node.data = value
+        node.grad = 0.0
+        node.label = None
+        node.arg = None
+        node._id = _next_id()
+        if recording_paused():
+            node.op = "input"
+            node._p = node._many = None
+            return node
+        node.op = "mul"
+        node._p = self
+        node._q = other
+        node._dp = b
+        node._dq = a
+        return node
 
     def __rmul__(self, other: Number) -> "Scalar":  # other * self
         return _const(other, "mul", self).__mul__(self)

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 from symcheck import ops
 from symcheck.errors import InputError
 from symcheck.parse.locate import Locator
+from symcheck.parse.numbers import too_large, too_small, underflows
 from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names
 
 MAX_TEXT_CHARS = 1_000_000
@@ -156,16 +157,20 @@ def operator_position(node: ast.AST, symbol: str, locator: Locator) -> tuple[int
 
 
 def number(node: ast.Constant, locator: Locator) -> float:
-    """A numeric literal as a finite float (bools, strings, complex and overflow are errors)."""
+    """A numeric literal as a finite float (bools, strings, complex, overflow and underflow are errors)."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad_constant(node, locator)
     try:
         result = float(value)
     except OverflowError:
-        raise locator.node_error("number is too large for a float", node, hint="use a float such as 1e300") from None
-    if not math.isfinite(result):
-        raise locator.node_error("number is not finite", node, hint="use a finite number such as 1e300")
+        result = math.inf
+    line, col0, width = locator.node_position(node)
+    written = locator.line_text(line)[col0:col0 + width]
+    problem = too_large(written) if not math.isfinite(result) else \
+        too_small(written) if underflows(written, result) else None
+    if problem is not None:
+        raise locator.node_error(problem[0], node, hint=problem[1])
     return result
 
 

@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 __all__ = ["check", "trace", "claim", "graph", "register_op", "__version__"]
 
+pytest_plugins = ["symcheck.pytest_plugin"]  # so that ``pytest -p symcheck`` loads the plugin from a source checkout
+
 
 def check(target: Any, *, at: Any = None, rtol: float = 1e-6, atol: float = 1e-9) -> "Report":
     """Every node's adjoint ∂f/∂node from the engine, from sympy and by finite differences.

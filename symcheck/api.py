@@ -28,6 +28,7 @@ from symcheck.numeric.build import build_graph
 from symcheck.numeric.capture import capture
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
+from symcheck.parse.tolerance import tolerance
 from symcheck.render.graph import GraphData
 from symcheck.report import Report, Trace, Verdict
 from symcheck.tracing import trace_program
@@ -93,6 +94,7 @@ def _describe(target: Any) -> str:
 
 def check(target: Any, *, at: Point = None, rtol: float = 1e-6, atol: float = 1e-9) -> Report:
     """Check every node's adjoint ∂f/∂node three ways: engine, sympy, finite differences."""
+    rtol, atol = tolerance(rtol, "rtol"), tolerance(atol, "atol")
     if not isinstance(target, (str, Program)) and not _is_ag_scalar(target) and _is_foreign_value(target):
         return check_engine(target, at=as_point(at), rtol=rtol, atol=atol)
 
@@ -112,6 +114,7 @@ def trace(
 
     `nodes` limits whose grads are recorded, `steps` (node names) which steps are kept.
     """
+    rtol, atol = tolerance(rtol, "rtol"), tolerance(atol, "atol")
 
     return trace_program(to_program(target, at=at), rtol=rtol, atol=atol, nodes=nodes, steps=steps,
                          target=_describe(target))

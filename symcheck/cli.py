@@ -49,14 +49,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def tolerance(text: str) -> float:
-    """A tolerance option's value: a finite number ≥ 0 (a negative or NaN one would fail every node)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number ≥ 0")
-    return value
+    """A tolerance option's value: a finite number ≥ 0 (worded as `symcheck.parse.tolerance` words it)."""
+    from symcheck.parse.tolerance import tolerance_problem
+
+    problem = tolerance_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return float(text)
 
 
 def _common(parser: argparse.ArgumentParser, *, tolerances: bool = True, latex: bool = True) -> None:

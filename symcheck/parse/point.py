@@ -18,13 +18,12 @@ from symcheck.errors import InputError
 from symcheck.ir import Program, default_value
 from symcheck.parse.locate import Locator
 from symcheck.parse.lookalike import describe, lookalike
-from symcheck.parse.numbers import foreign_digit, quoted, shortened, too_large, too_small, underflows
+from symcheck.parse.literals import NUMBER_TEXT, foreign_digit, quoted, shortened, too_large, too_small, underflows
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.parse.syntax import check_size
 
 
 _POINT_ITEM = re.compile(r"\s*(?P<name>[^\W\d]\w*)?\s*(?P<eq>=)?\s*(?P<value>[^\s]*)\s*")
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")  # ASCII digits, as in text
 _NON_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
@@ -80,7 +79,7 @@ def _point_number(value: str, col0: int, locator: Locator) -> float:
     digit = foreign_digit(value)
     if digit is not None:
         raise locator.error(digit[2], 1, col0 + digit[0], hint=digit[3])
-    if not _NUMBER.fullmatch(value) and not _NON_FINITE.fullmatch(value):
+    if not NUMBER_TEXT.fullmatch(value) and not _NON_FINITE.fullmatch(value):
         fix = "write '-' for minus" if "\u2212" in value else \
             "write name=number pairs separated by commas, e.g. x=1.5,y=0.5"
         raise locator.error(f"{quoted(value)} is not a number", 1, col0, hint=fix, width=width)

@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 
 from symcheck.parse.locate import Locator
 from symcheck.parse.lookalike import describe, lookalike
-from symcheck.parse.numbers import foreign_digit
+from symcheck.parse.literals import foreign_digit
 from symcheck.parse.syntax import MAX_NAME_CHARS
 
 _TOKEN = re.compile(

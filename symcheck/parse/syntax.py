@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from symcheck import ops
 from symcheck.errors import InputError
 from symcheck.parse.locate import Locator
-from symcheck.parse.numbers import too_large, too_small, underflows
+from symcheck.parse.literals import too_large, too_small, underflows
 from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names
 
 MAX_TEXT_CHARS = 1_000_000

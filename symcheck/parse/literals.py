@@ -15,6 +15,8 @@ import unicodedata
 from typing import Optional
 
 _NONZERO_MANTISSA = re.compile(r"[-+]?[0._]*[1-9]")
+NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A decimal number as ``--at`` and the tolerances read it: ASCII digits only, as in an expression."""
 ECHO_CHARS = 40
 """How much of a long text an error quotes (its start and end, with the length between)."""
 

@@ -89,9 +89,12 @@ def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
         tree = ast.parse(text, mode=mode)
     except SyntaxError as error:
         raise syntax_error(error, locator) from None
-    except (RecursionError, MemoryError):
-        raise locator.error("the text is nested too deeply to parse", 1, 0,
-                            hint="stage it as a program with one assignment per line") from None
+    except RecursionError:
+        raise _too_deep(locator) from None
+    except MemoryError:
+        if not _parser_stack_overflow(text, mode):
+            raise  # the machine's memory ran out, not the parser's stack: the environment's error
+        raise _too_deep(locator) from None
     count = 0
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -104,6 +107,31 @@ def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
                                 hint="split it into smaller programs, or check a live graph instead")
     tree.symcheck_names = names  # type: ignore[attr-defined]
     return tree
+
+
+def _too_deep(locator: Locator) -> InputError:
+    return locator.error("the text is nested too deeply to parse", 1, 0,
+                         hint="stage it as a program with one assignment per line")
+
+
+def _parser_stack_overflow(text: str, mode: str) -> bool:
+    """Whether a MemoryError from ``ast.parse`` was its parser's stack (deep nesting), not the machine's memory.
+
+    Python's parser reports a chain of thousands of unary minus signs as a
+    MemoryError. Nesting lives within one line here, so the longest line alone
+    overflows the stack again, at a fraction of the text's memory; a text of
+    many short lines that parse alone ran out of real memory.
+    """
+    longest = max(text.splitlines() or [text], key=len)
+    if len(longest) * 2 > len(text):
+        return True  # one line is most of the text: nothing smaller to try
+    try:
+        ast.parse(longest.strip(), mode=mode)
+    except MemoryError:
+        return True
+    except (SyntaxError, RecursionError, ValueError):
+        return False
+    return False
 
 
 def syntax_error(error: SyntaxError, locator: Locator) -> InputError:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Optional, Sequence
 
 from rich.console import Console
@@ -285,6 +286,7 @@ def run(
     gradcheck: {nodes, ok, worst_relative_error, …}, predictions, settings}``.
     """
     settings = make_settings(steps=steps, lr=lr, **overrides)
+    check_memory(settings, gradcheck=gradcheck)
     out = display.make_console(console, quiet)
     data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=seed)
     model = build_model(settings, seed)
@@ -345,6 +347,122 @@ def validate(settings: Settings) -> None:
         raise SettingError(f"held_out must be between 1 and {10**settings.length - 1} for length {settings.length}")
     if settings.batch_size > train_size:
         raise SettingError(f"batch_size ({settings.batch_size}) exceeds the {train_size} training strings")
+
+
+# -- will it fit? An estimate from the settings alone, before anything is built ----------------
+
+GRAPH_BYTES = {"node": 150, "edge": 16, "parameter": 300}
+"""Memory per Scalar node, per parent link and per parameter (its label and Adam's moments), measured
+with ru_maxrss on runs of n_embd 16-128, n_layer 1-4, batch 16-64, then rounded up."""
+
+BASE_BYTES = 40 * 2**20  # the interpreter and its imports
+GRADCHECK_FACTOR = 2.5  # symcheck's node-by-node check holds its own copy of the graph beside ag's
+GRADCHECK_BYTES = 64 * 2**20 + 350  # sympy's import, and per node
+MEMORY_SHARE = 0.75  # of this machine's memory, what one run may plan on (others need some too)
+
+
+def graph_size(settings: Settings) -> tuple[int, int, int]:
+    """(nodes, parent links, parameters) that one training step creates, counted from ag.nn.GPT's structure.
+
+    Per sequence of T = 2·length positions, d = n_embd, m = mlp_width, H heads: the embedding and its
+    norm, then per layer the norms, W_q/W_k/W_v/W_o (one dot node of 2d parents per output), the causal
+    attention (t + 1 scores and softmax nodes per head at position t), the MLP and two residual adds;
+    finally the logits (vocabulary dots) and the loss at the answer positions.
+    """
+    d, heads, m, layers = settings.n_embd, settings.n_head, settings.mlp_width, settings.n_layer
+    length, batch, vocab = settings.length, settings.batch_size, VOCAB_SIZE
+    positions = 2 * length
+    pairs = positions * (positions + 1) // 2  # Σ (t + 1): attention's scores per head
+    squares = positions * (positions + 1) * (2 * positions + 1) // 6  # Σ (t + 1)²: its softmax links
+    nodes = (positions * (2 * d + 6 + vocab) + 2 * length
+             + layers * (positions * (11 * d + 2 * m + 12) + 2 * heads * pairs + 1))
+    links = (positions * (6 * d + 5 + 2 * d * vocab) + length * (vocab + 2)
+             + layers * (positions * (8 * d * d + 4 * d * m + 14 * d + m + 10) + 4 * d * pairs + heads * squares))
+    parameters = 2 * vocab * d + 2 * length * d + layers * (4 * d * d + 2 * d * m)
+    return batch * nodes + 1, batch * (links + length), parameters
+
+
+def memory_needed(settings: Settings, *, gradcheck: bool) -> int:
+    """Bytes a run with these settings needs at its peak (an estimate that errs on the high side)."""
+    nodes, links, parameters = graph_size(settings)
+    graph = (GRAPH_BYTES["node"] * nodes + GRAPH_BYTES["edge"] * links + GRAPH_BYTES["parameter"] * parameters)
+    if not gradcheck:
+        return BASE_BYTES + graph
+    return BASE_BYTES + int(GRADCHECK_FACTOR * graph) + GRADCHECK_BYTES + 350 * nodes
+
+
+def memory_limit() -> tuple[int, str]:
+    """The memory a run may plan on, and how to name that limit in an error."""
+    limits = []
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limits.append((int(MEMORY_SHARE * total), f"{MEMORY_SHARE:.0%} of this machine's {_bytes(total)} of memory"))
+    except (ValueError, OSError, AttributeError):  # no sysconf for it on this system
+        pass
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            limits.append((soft, f"the process's memory limit (ulimit -v) of {_bytes(soft)}"))
+    except (ImportError, ValueError, OSError):
+        pass
+    cgroup = _cgroup_limit()
+    if cgroup is not None:
+        limits.append((cgroup, f"the container's memory limit of {_bytes(cgroup)}"))
+    return min(limits) if limits else (2**63, "no known limit")
+
+
+def _cgroup_limit() -> Optional[int]:
+    try:
+        text = open("/sys/fs/cgroup/memory.max", encoding="ascii").read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _bytes(count: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count / 1e3:.0f} kB"
+
+
+def _count(number: int) -> str:
+    for word, size in (("billion", 1e9), ("million", 1e6)):
+        if number >= size:
+            value = number / size
+            return f"{value:.0f} {word}" if value >= 10 else f"{value:.1f} {word}"
+    return f"{number:,}"
+
+
+def check_memory(settings: Settings, *, gradcheck: bool) -> None:
+    """Refuse settings whose graph would not fit in memory (`memory_needed` over `memory_limit`)."""
+    needed = memory_needed(settings, gradcheck=gradcheck)
+    limit, named = memory_limit()
+    if needed <= limit:
+        return
+    nodes, links, _ = graph_size(settings)
+    fits = _widest_that_fits(settings, gradcheck, limit)
+    hint = f"--n-embd {fits} would fit" if fits else "a smaller --n-embd would not be enough"
+    raise SettingError(
+        f"n_embd {settings.n_embd}, n_layer {settings.n_layer}, batch_size {settings.batch_size}, length "
+        f"{settings.length} make a graph of about {_count(nodes)} nodes and {_count(links)} parent links per training "
+        f"step, needing about {_bytes(needed)} of memory; the limit is {named}: {hint} (or lower --batch-size, "
+        f"--n-layer{'' if not gradcheck else ', or add --no-gradcheck'})")
+
+
+def _widest_that_fits(settings: Settings, gradcheck: bool, limit: int) -> Optional[int]:
+    """The largest n_embd (a multiple of n_head) whose run fits, everything else unchanged; None if none does."""
+    low, high = 0, settings.n_embd // settings.n_head  # in units of n_head
+    while low < high:
+        middle = (low + high + 1) // 2
+        trial = replace(settings, n_embd=middle * settings.n_head)
+        if memory_needed(trial, gradcheck=gradcheck) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low * settings.n_head or None
 
 
 def summarise(

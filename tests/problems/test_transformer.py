@@ -154,3 +154,49 @@ def test_plot_writes_a_png(tmp_path) -> None:
     tiny = ["--n-embd", "8", "--n-head", "2", "--length", "2", "--batch-size", "4", "--held-out", "20"]
     assert tf.main(["--steps", "2", "--no-gradcheck", "--plot", str(target), *tiny]) == 1
     assert target.read_bytes()[:4] == b"\x89PNG"
+
+
+# -- the memory guard -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overrides", [
+    TINY, {}, {"n_embd": 32, "n_head": 8}, {"n_layer": 3}, {"length": 5, "held_out": 1000, "batch_size": 2},
+])
+def test_graph_size_counts_the_parameters_exactly_and_bounds_the_graph(overrides: dict) -> None:
+    settings = tf.make_settings(steps=None, lr=None, **overrides)
+    nodes, links, parameters = tf.graph_size(settings)
+    model = tf.build_model(settings, 0)
+    assert parameters == model.num_parameters()
+    data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=0)
+    order = ag.backward_order(tf.answer_loss(model, data.train[: settings.batch_size]))
+    reached_nodes = len(order) - model.num_parameters()  # what the step built, minus the leaves it only uses
+    reached_links = sum(len(node.parents) for node in order)
+    # The estimate counts every node the step creates; the graph that stays is the part the loss reaches
+    # (a position's own logits are built and dropped when it is no answer position).
+    assert reached_nodes <= nodes <= 2 * reached_nodes
+    assert reached_links <= links <= 2 * reached_links
+
+
+def test_settings_that_would_not_fit_are_refused_naming_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tf, "memory_limit", lambda: (2 * 10**9, "the test's limit of 2.0 GB"))
+    settings = tf.make_settings(steps=None, lr=None, n_embd=4096)
+    with pytest.raises(tf.SettingError) as refused:
+        tf.check_memory(settings, gradcheck=True)
+    message = str(refused.value)
+    assert message.startswith("n_embd 4096, n_layer 1, batch_size 16, length 3 make a graph of about 5.1 million "
+                              "nodes and 13 billion parent links per training step, needing about 573 GB")
+    assert "the limit is the test's limit of 2.0 GB" in message
+    fits = int(message.split("--n-embd ")[1].split()[0])
+    assert fits % 4 == 0 and tf.memory_needed(tf.make_settings(steps=None, lr=None, n_embd=fits),
+                                              gradcheck=True) <= 2 * 10**9
+    assert tf.memory_needed(tf.make_settings(steps=None, lr=None, n_embd=fits + 4), gradcheck=True) > 2 * 10**9
+    tf.check_memory(tf.make_settings(steps=None, lr=None), gradcheck=True)  # the default fits
+
+
+def test_a_run_too_big_for_memory_is_a_usage_error_before_anything_is_built(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(tf, "memory_limit", lambda: (10**9, "the test's limit of 1.0 GB"))
+    monkeypatch.setattr(tf, "build_model", lambda *a, **k: pytest.fail("the model was built"))
+    assert tf.main(["--n-embd", "4096", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the limit is the test's limit of 1.0 GB" in err

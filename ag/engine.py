@@ -130,13 +130,21 @@ class Scalar:
         q = self._q
         return (p,) if q is None else (p, q)
 
+    @parents.setter
+    def parents(self, parents: tuple) -> None:
+        _link(self, *_matched(tuple(parents), self.partials, "parents"))
+
     @property
     def partials(self) -> tuple:
-        """∂self/∂parent for each parent, in the order of `parents`."""
+        """∂self/∂parent for each parent, in the order of `parents` (settable: a test may plant a wrong one)."""
         if self._p is None:
             many = self._many
             return () if many is None else many[1]
         return (self._dp,) if self._q is None else (self._dp, self._dq)
+
+    @partials.setter
+    def partials(self, partials: tuple) -> None:
+        _link(self, *_matched(self.parents, tuple(partials), "partials"))
 
     # -- the local step -------------------------------------------------------
 
@@ -442,6 +450,13 @@ def _make(value: float, op: str, parents: tuple, partials: tuple) -> Scalar:
         node.op = op
         node._many = (parents, partials) if count else None
     return node
+
+
+def _matched(parents: tuple, partials: tuple, changed: str) -> tuple[tuple, tuple]:
+    if len(parents) != len(partials):
+        raise ValueError(f"a node needs one partial per parent: setting {changed} would give {len(parents)} "
+                         f"parents and {len(partials)} partials")
+    return parents, partials
 
 
 def _link(node: Scalar, parents: tuple, partials: tuple) -> None:

@@ -160,6 +160,21 @@ def test_a_node_built_by_hand_needs_one_partial_per_parent() -> None:
         Scalar(1.0, parents=(Scalar(1.0), Scalar(2.0)), partials=(1.0,))
 
 
+def test_a_planted_partial_is_what_the_backward_pass_uses() -> None:
+    # symcheck's own tests plant a wrong local derivative this way, to see the checker catch it
+    x = Scalar(0.5, "x")
+    y = x.sin()
+    y.partials = (0.25,)
+    y.backward()
+    assert (y.partials, x.grad) == ((0.25,), 0.25)
+    with pytest.raises(ValueError, match="setting partials would give 1 parents and 2 partials"):
+        y.partials = (1.0, 2.0)
+    z = Scalar(2.0, "z")
+    y.parents = (z,)
+    y.backward()
+    assert (y.parents, z.grad) == ((z,), 0.25)
+
+
 def test_partials_are_stored_as_numbers_at_forward_time() -> None:
     a, b = Scalar(2.0), Scalar(5.0)
     product = a * b

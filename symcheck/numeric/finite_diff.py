@@ -64,6 +64,11 @@ class Evaluator:
         self.constants: list[float] = []
         self.steps = [self._compile(node) for node in program.nodes]
         self.downstream_masks = self._downstream_masks()
+        # A node that reads n > 2 operands costs n/2 evaluations (a sum of 20,000 inputs is 10,000), so
+        # the budget bounds the work done, not the count of nodes; `wide` marks those nodes.
+        self.extra_cost = {i: (len(step[1]) + 1) // 2 - 1 for i, step in enumerate(self.steps)
+                           if step is not None and len(step[1]) > 2}
+        self.wide = sum(1 << i for i in self.extra_cost)
 
     def _compile(self, node: Node) -> Optional[tuple[Callable[..., float], tuple[int, ...]]]:
         if node.is_input:
@@ -102,8 +107,10 @@ class Evaluator:
         return masks
 
     def cost(self, name: str) -> int:
-        """Node evaluations one five-point difference of `name` takes."""
-        return 4 * max(1, self.downstream_masks[self.position[name]].bit_count())
+        """Node evaluations one five-point difference of `name` takes (a node of n > 2 operands counts n/2)."""
+        mask = self.downstream_masks[self.position[name]]
+        extra = sum(self.extra_cost[k] for k in _bits(mask & self.wide)) if mask & self.wide else 0
+        return 4 * max(1, mask.bit_count() + extra)
 
     def derivative(self, name: str, base: list[float], step: float = STEP) -> Optional[float]:
         """∂f/∂name by the five-point stencil (None if every step tried leaves a domain)."""

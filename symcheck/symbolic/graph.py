@@ -35,6 +35,7 @@ from symcheck.symbolic import values as precision
 from symcheck.ir import Program, reaching_output
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.opkind import op_kind
+from symcheck.symbolic.sweep import replace_all
 from symcheck.ops import softmax
 from symcheck.render.formulas import adjoint_latex, partial_latex
 from symcheck.symbolic.kinks import find_kinks
@@ -81,6 +82,7 @@ class SymbolicGraph:
         self._expansions: Optional[dict[sympy.Symbol, Expr]] = None
         self._reaching: Optional[set[str]] = None
         self._softmax_nodes: Optional[dict[Expr, sympy.Symbol]] = None
+        self._local_partials: dict[str, dict[str, Expr]] = {}
 
     # -- per node ------------------------------------------------------------
 
@@ -102,16 +104,29 @@ class SymbolicGraph:
 
     def local_partial(self, node: str, parent: str) -> Expr:
         """∂node/∂parent in node-symbol form, summed over every position `parent` fills (0 if none)."""
-        spec = self.program.node(node)
-        if spec.is_input:
-            return ZERO
-        kind, names = op_kind(spec)
-        if parent not in names:
-            return ZERO
-        return self._named(kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names]))
+        return self.local_partials(node).get(parent, ZERO)
 
-    def _named(self, partial: Expr) -> Expr:
-        """A local partial with every softmax component that is a node written as that node.
+    def local_partials(self, node: str) -> dict[str, Expr]:
+        """∂node/∂operand for each distinct node operand, in node-symbol form (an input: none).
+
+        All of a node's partials are written at once and kept: an op over n
+        operands shares parts between its n partials (logsumexp's sum), which
+        are rewritten once, not n times.
+        """
+        cached = self._local_partials.get(node)
+        if cached is None:
+            spec = self.program.node(node)
+            if spec.is_input:
+                cached = {}
+            else:
+                kind, names = op_kind(spec)
+                partials = self._named(kind.partials_in([self.symbol(n) for n in names]))
+                cached = dict(zip(names, partials))
+            self._local_partials[node] = cached
+        return cached
+
+    def _named(self, partials: list[Expr]) -> list[Expr]:
+        """Local partials with every softmax component that is a node written as that node.
 
         sympy writes ∂sᵢ/∂xⱼ in components, ``softmax(0, a, b)*(1 - softmax(0, a, b))``;
         where the program holds those components as nodes this reads ``z1*(1 - z1)``.
@@ -120,7 +135,7 @@ class SymbolicGraph:
             self._softmax_nodes = {
                 self.forward(node.name): self.symbol(node.name) for node in self.program.nodes if node.op == "softmax"
             }
-        return partial.xreplace(self._softmax_nodes) if self._softmax_nodes else partial
+        return replace_all(partials, self._softmax_nodes) if self._softmax_nodes else partials
 
     def consumers(self, name: str) -> tuple[str, ...]:
         """The nodes using `name` as an operand, in backward order (latest first)."""
@@ -184,10 +199,8 @@ class SymbolicGraph:
             if node.is_input:
                 continue
             seed = derivatives[name]
-            kind, names = op_kind(node)
-            symbols = [self.symbol(n) for n in names]
-            for operand, partial in zip(names, kind.partials):
-                terms.setdefault(operand, []).append(seed * self._named(kind.substitute(partial, symbols)))
+            for operand, partial in self.local_partials(name).items():
+                terms.setdefault(operand, []).append(seed * partial)
         self._derivatives[of] = derivatives
         return derivatives
 

@@ -184,7 +184,7 @@ def test_settings_that_would_not_fit_are_refused_naming_the_limit(monkeypatch: p
         tf.check_memory(settings, gradcheck=True)
     message = str(refused.value)
     assert message.startswith("n_embd 4096, n_layer 1, batch_size 16, length 3 make a graph of about 5.1 million "
-                              "nodes and 13 billion parent links per training step, needing about 573 GB")
+                              "nodes and 13 billion parent links per training step, needing about 572.7 GB")
     assert "the limit is the test's limit of 2.0 GB" in message
     fits = int(message.split("--n-embd ")[1].split()[0])
     assert fits % 4 == 0 and tf.memory_needed(tf.make_settings(steps=None, lr=None, n_embd=fits),

@@ -294,15 +294,47 @@ def _compile(dummies: Sequence[sympy.Symbol], expr: Any, *, floats: bool = False
     if len(dummies) <= SWEEP_ABOVE:
         return sympy.lambdify(list(dummies), expr, modules=modules, printer=_printer(floats), docstring_limit=0,
                               cse=shared_cse if shared else False)
-    # Many operands: one vector argument (lambdify sorts a list of arguments with sympy's slow sort key),
-    # and the shared parts of the partials (logsumexp's sum) printed once each, so the code stays linear.
+    return _compile_wide(dummies, expr if isinstance(expr, list) else [expr], floats=floats, shared=shared,
+                         single=not isinstance(expr, list))
+
+
+def _compile_wide(dummies: Sequence[sympy.Symbol], exprs: list, *, floats: bool, shared: bool,
+                  single: bool) -> Callable[..., Any]:
+    """`_compile` for a kind of many operands, in time and code linear in the size of its DAG.
+
+    One vector argument (lambdify sorts a list of arguments with sympy's slow
+    sort key); the shared parts (logsumexp's sum) printed once each; for
+    30 digits, every softmax component written as e^xᵢ times one shared 1/Σ e^xⱼ
+    (a call per component would sum all n exponentials again for each of n
+    partials; mpmath's exponent range cannot overflow); the implemented
+    functions (sigmoid, relu, softmax) found in one pass over the DAG, where
+    lambdify would walk every partial as a tree.
+    """
+    if not floats:  # first, while the n arguments are shared dummies: then each component costs one exp
+        exprs = _softmax_as_shared_quotients(exprs)
     vector = sympy.DeferredVector("_v")
-    elements = [vector[k] for k in range(len(dummies))]
-    exprs = expr if isinstance(expr, list) else [expr]
-    rewritten = substitute_symbols(exprs, dummies, elements)
-    compiled = sympy.lambdify([vector], rewritten if isinstance(expr, list) else rewritten[0], modules=modules,
-                              printer=_printer(floats), docstring_limit=0, cse=shared_cse if shared else False)
+    exprs = substitute_symbols(exprs, dummies, [vector[k] for k in range(len(dummies))])
+    implemented = {type(node).__name__: type(node)._imp_ for node in distinct_nodes(exprs)
+                   if isinstance(node, sympy.Function) and hasattr(type(node), "_imp_")}
+    modules = [implemented, _FLOAT_NAMES, "math"] if floats else [implemented, "mpmath"]
+    compiled = sympy.lambdify([vector], exprs[0] if single else exprs, modules=modules, printer=_printer(floats),
+                              use_imps=False, docstring_limit=0, cse=shared_cse if shared else False)
     return lambda *args: compiled(args)
+
+
+def _softmax_as_shared_quotients(exprs: list) -> list:
+    """Each ``softmax(i, x…)`` as ``exp(xᵢ) * R`` with one ``R = 1/Σ exp(xⱼ)`` per argument tuple."""
+    from symcheck.ops import softmax
+
+    inverse_sums: dict[tuple, Expr] = {}
+    mapping: dict[Expr, Expr] = {}
+    for node in distinct_nodes(exprs):
+        if isinstance(node, softmax):
+            xs = node.args[1:]
+            if xs not in inverse_sums:
+                inverse_sums[xs] = sympy.Pow(sympy.Add(*[sympy.exp(x) for x in xs]), -1)
+            mapping[node] = sympy.Mul(sympy.exp(xs[int(node.args[0])]), inverse_sums[xs], evaluate=False)
+    return replace_all(exprs, mapping) if mapping else exprs
 
 
 def _printer(floats: bool) -> Any:

@@ -83,3 +83,16 @@ def test_a_transformer_too_wide_for_memory_is_refused_at_once() -> None:
     assert "\n" not in line and "needing about" in line, outcome.describe()
     assert "the limit is the process's memory limit (ulimit -v) of 2.1 GB" in line, outcome.describe()
     assert outcome.seconds < 30 and outcome.peak_bytes < 300 * 2**20, outcome.describe()
+
+
+def test_60_softmax_components_over_300_inputs_check_and_trace_within_the_bound(tmp_path: Path) -> None:
+    names = ", ".join(f"x{i}" for i in range(300))
+    lines = [f"x{i} = {0.01 * i:.2f}" for i in range(300)] + [f"s{j} = softmax({j}, {names})" for j in range(60)]
+    lines.append("f = sum(" + ", ".join(f"s{j}*x{j}" for j in range(60)) + ")")
+    program = tmp_path / "attention.sc"
+    program.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 106 KB
+    checked = symcheck_bounded("check", str(program), "--json", seconds=180, memory=GB)
+    assert checked.returncode == 0 and json.loads(checked.stdout)["ok"], checked.describe()
+    traced = symcheck_bounded("trace", str(program), "--json", seconds=240, memory=GB)
+    assert traced.returncode == 0, traced.describe()
+    assert len(traced.stdout) < 30_000_000, len(traced.stdout)  # 243 MB before wide softmax printed short

@@ -92,3 +92,14 @@ def test_shared_parts_names_each_repeated_part_once() -> None:
     assert [sympy.simplify(x - y) for x, y in zip(rebuilt, exprs)] == [0, 0]
     written = [value for _, value in replacements] + reduced
     assert sum(1 for e in written for node in sympy.preorder_traversal(e) if node.is_Add) == 1  # the sum, once
+
+
+def test_a_wide_softmax_prints_its_first_two_and_last_inputs() -> None:
+    from symcheck.ops import softmax
+    from symcheck.render.formulas import latex, text
+
+    xs = sympy.symbols("x0:300", real=True)
+    assert text(-softmax(4, *xs) * xs[0]) == "-x0*softmax(4, x0, x1, …, x299)"
+    assert latex(softmax(4, *xs)) == r"\operatorname{softmax}_{4}\left(x_{0}, x_{1}, \ldots, x_{299}\right)"
+    a, b, c = sympy.symbols("a b c")
+    assert text(softmax(0, a, b, c)) == "softmax(0, a, b, c)"  # a narrow one in full, as before

@@ -37,8 +37,13 @@ def needs_dev_full() -> None:
         pytest.skip(f"no {FULL} on this system to stand for a full disk")
 
 
-@pytest.mark.parametrize("words", [("check", "x*sin(y)"), ("check", "x*sin(y)", "--json"), ("trace", "backprop"),
-                                   ("check", "backprop", "--latex"), ("graph", "backprop")])
+SLOW = pytest.mark.slow  # more of the same: the quick loop keeps one of each kind
+
+
+@pytest.mark.parametrize("words", [("check", "x*sin(y)"), pytest.param(("check", "x*sin(y)", "--json"), marks=SLOW),
+                                   pytest.param(("trace", "backprop"), marks=SLOW),
+                                   pytest.param(("check", "backprop", "--latex"), marks=SLOW),
+                                   pytest.param(("graph", "backprop"), marks=SLOW)])
 def test_a_full_disk_under_stdout_is_named(words: tuple[str, ...]) -> None:
     needs_dev_full()
     with open(FULL, "w") as full:
@@ -66,8 +71,8 @@ def test_a_reader_that_leaves_is_named(tmp_path: Path) -> None:
                                  "the output is incomplete")
 
 
-@pytest.mark.parametrize("words", [("check", "x*sin(y)"), ("trace", "backprop"), ("claim", "backprop",
-                                                                                  "∂f/∂z4 == D(f, z5) * D(z5, z4)")])
+@pytest.mark.parametrize("words", [("check", "x*sin(y)"), pytest.param(("trace", "backprop"), marks=SLOW),
+                                   pytest.param(("claim", "backprop", "∂f/∂z4 == D(f, z5) * D(z5, z4)"), marks=SLOW)])
 def test_a_stdout_that_only_takes_ascii_gets_ascii(words: tuple[str, ...]) -> None:
     outcome = symcheck_bounded(*words, env={"PYTHONIOENCODING": "ascii"}, seconds=SECONDS)
     assert outcome.returncode == 0, outcome.describe()

@@ -34,17 +34,31 @@ def backward_order(output: Scalar) -> list[Scalar]:
 
 
 def _reachable(output: Scalar, *, reset_interior: bool) -> set[Scalar]:
-    # Explicit stack, no recursion. Scalars hash by identity, so the set is exact.
+    # Explicit stack, no recursion. Scalars hash by identity, so the set is exact. The parents are
+    # read from the node's slots (see ag.engine): no tuple is built per node.
     seen = {output}
     stack = [output]
     pop, push, add = stack.pop, stack.append, seen.add
     while stack:
-        for parent in pop().parents:
+        node = pop()
+        parent = node._p
+        if parent is not None:
             if parent not in seen:
                 add(parent)
                 push(parent)
-                if reset_interior and parent.parents:
-                    parent.grad = 0.0
+            parent = node._q
+            if parent is not None and parent not in seen:
+                add(parent)
+                push(parent)
+        elif node._many is not None:
+            for parent in node._many[0]:
+                if parent not in seen:
+                    add(parent)
+                    push(parent)
+    if reset_interior:
+        for node in seen:
+            if node._p is not None or node._many is not None:
+                node.grad = 0.0
     return seen
 
 
@@ -96,8 +110,15 @@ def _run_steps(order: list[Scalar]) -> None:
     for node in order:
         g = node.grad
         if g:
-            for parent, partial in zip(node.parents, node.partials):
-                parent.grad += g * partial
+            parent = node._p
+            if parent is not None:
+                parent.grad += g * node._dp
+                parent = node._q
+                if parent is not None:
+                    parent.grad += g * node._dq
+            elif node._many is not None:
+                for parent, partial in zip(*node._many):
+                    parent.grad += g * partial
 
 
 def zero_grad(*values: "Scalar | Iterable[Scalar] | HasParameters") -> None:

@@ -11,8 +11,10 @@ Progress goes to stderr, and only when stderr is a terminal
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -213,9 +215,28 @@ def save_plot(curves: dict[str, Sequence[float]], path: str | Path, *, title: st
     if drawn:
         axes.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    image = io.BytesIO()
+    figure.savefig(image, format=Path(path).suffix.lstrip(".").lower() or "png", dpi=120)
     plt.close(figure)
+    write_file(path, image.getvalue())
     return Path(path)
+
+
+class PlotWriteError(OSError):
+    """--plot's file could not be written (a full disk, a folder made read-only meanwhile): the environment's error."""
+
+
+def write_file(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path`; on failure remove the partial file it created and raise `PlotWriteError`."""
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "wb") as file:
+            file.write(data)
+    except OSError as error:
+        if not existed:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        raise PlotWriteError(error.errno, f"--plot {path}: cannot write it: {error.strerror or error}") from None
 
 
 def matplotlib_available() -> bool:

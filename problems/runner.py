@@ -10,7 +10,9 @@ test of whether that result reached the problem's target. Everything about
 mathematics and their training loop.
 
 Exit codes: 0 the run reached its target, 1 it did not (or diverged),
-2 a usage error (one line on stderr, nothing run), 130 interrupted (Ctrl-C).
+2 a usage error (one line on stderr, nothing run), 4 the environment failed
+(the --plot file or stdout could not be written, the reader of stdout left:
+one line on stderr), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -126,8 +128,11 @@ def run_main(
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
+    except display.PlotWriteError as error:
+        print(f"{parser.prog}: error: {error.strerror}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except BrokenPipeError:
-        return _reader_left()
+        return _reader_left(parser.prog)
     return 0 if reached(result) else 1
 
 
@@ -148,14 +153,19 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _reader_left() -> int:
-    """The reader of stdout left early (``| head``): stop quietly, as Unix tools do."""
+EXIT_ENVIRONMENT = 4
+
+
+def _reader_left(prog: str) -> int:
+    """The reader of stdout left early (``| head``): say so in one line, and stop."""
+    print(f"{prog}: error: stdout was closed by the program reading it (EPIPE); the output is incomplete",
+          file=sys.stderr)
     # Point stdout at /dev/null so that the interpreter's last flush does not fail again.
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):  # stdout is no file (captured): nothing will flush to the pipe
         pass
-    return 0
+    return EXIT_ENVIRONMENT
 
 
 def json_ready(value: Any) -> Any:

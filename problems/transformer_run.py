@@ -22,6 +22,7 @@ from symcheck.own import ag  # symcheck's own ag, even beside a course's ag.py (
 from . import display, runner
 from .tasks import Dataset, Example, make_dataset
 from .transformer import Diverged, Model, Settings, accuracy, answer_loss, build_model, predict, train
+from .transformer_memory import SettingError, check_memory
 
 # ---------------------------------------------------------------------------
 # Verifying the gradient of one training step
@@ -134,6 +135,7 @@ def run(
     seconds_per_step, gradcheck: {nodes, ok, worst_relative_error, …}, predictions, settings, model}``.
     """
     settings = make_settings(steps=steps, lr=lr, **overrides)
+    check_memory(settings, gradcheck=gradcheck, fused=fused)  # refused before anything is built
     out = display.make_console(console, quiet, plain=plain)
     bars_console = progress if progress is not None else display.progress_console(quiet=quiet, plain=plain)
     data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=seed)
@@ -207,10 +209,6 @@ def make_settings(*, steps: Optional[int], lr: Optional[float], **overrides: obj
     settings = replace(Settings(), **overrides)  # type: ignore[arg-type]
     validate(settings)
     return settings
-
-
-class SettingError(runner.UsageError):
-    """A setting the model or the task cannot take; says which and what would work."""
 
 
 def validate(settings: Settings) -> None:

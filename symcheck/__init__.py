@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["check", "trace", "claim", "grade", "graph", "register_op", "__version__"]
 
+pytest_plugins = ["symcheck.pytest_plugin"]  # so that ``pytest -p symcheck`` loads the plugin from a source checkout
+
 
 def __getattr__(name: str) -> Any:
     """``symcheck.__version__``: the installed distribution's version (its one source is pyproject.toml)."""

@@ -35,6 +35,7 @@ from symcheck.numeric.capture import capture
 from symcheck.own import ag
 from symcheck.parse import load_target
 from symcheck.parse.point import PointLike, apply_point, as_point, check_point
+from symcheck.parse.tolerance import tolerance
 from symcheck.render.graph import FORMATS, GraphData
 from symcheck.render.notebook import GraphPicture
 from symcheck.render.progress import Progress, TerminalProgress
@@ -126,6 +127,7 @@ def check(
     2 s and stderr is a terminal, False draws nothing, or give your own
     `symcheck.render.progress.Progress`.
     """
+    rtol, atol = tolerance(rtol, "rtol"), tolerance(atol, "atol")
     with _progress(progress) as shown:
         if reader is not None or _is_foreign_value(target):
             return check_engine(target, at=as_point(at), rtol=rtol, atol=atol, reader=reader, fd=fd, progress=shown)
@@ -161,6 +163,7 @@ def trace(
 
     `nodes` limits whose grads are recorded, `steps` (node names) which steps are kept.
     """
+    rtol, atol = tolerance(rtol, "rtol"), tolerance(atol, "atol")
 
     return trace_program(to_program(target, at=at), rtol=rtol, atol=atol, nodes=nodes, steps=steps,
                          target=_describe(target))

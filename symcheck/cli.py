@@ -3,7 +3,11 @@
 Exit codes (DESIGN.md): 0 everything agrees / the claim holds; 1 a
 disagreement / the claim fails (a one-line reproducer command goes to
 stderr); 2 bad input or usage (one line on stderr); 3 an internal error (the
-only case that prints a traceback).
+only case that prints a traceback); 4 the environment failed (stdout closed,
+full or gone, a file that cannot be written, no memory left, a package of
+symcheck's missing: one line naming the cause). A stdout that cannot
+encode symcheck's symbols (✓, ∂, ─) gets ASCII spellings of them instead of
+an error.
 
 Only argparse is imported at start-up; each command imports what it needs
 (the help's formatter, rich-argparse, only when help is shown), so
@@ -15,17 +19,20 @@ command, before or after its name.
 from __future__ import annotations
 
 import argparse
+import codecs
+import errno
 import os
 import re
 import shlex
 import sys
 import traceback
+import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TextIO
 
 from symcheck.render.help import HELP_WIDTH, HelpParser, VersionAction, examples, help_formatter, plain_help, wrapped
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-9
 
 # -- help texts ------------------------------------------------------------------------
@@ -224,14 +231,13 @@ def _one_line_usage(prog: str) -> argparse.HelpFormatter:
 
 
 def tolerance(text: str) -> float:
-    """A tolerance option's value: a finite number ≥ 0 (a negative or NaN one would fail every node)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number ≥ 0")
-    return value
+    """A tolerance option's value: a finite number ≥ 0 (worded as `symcheck.parse.tolerance` words it)."""
+    from symcheck.parse.tolerance import tolerance_problem
+
+    problem = tolerance_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return float(text)
 
 
 def _everywhere(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -601,7 +607,30 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 disagreement, 2 bad input, 3 internal error)."""
+    """Run the command line; returns the exit code (0 ok, 1 disagreement, 2 bad input, 3 internal error,
+    4 the environment failed)."""
+    if sys.stdout is None:  # started with its stdout closed: nothing it prints could arrive
+        _say("symcheck: error: stdout is closed, so there is nowhere to print the result; run symcheck with "
+             "an open stdout (a terminal, a file or a pipe)")
+        return EXIT_ENVIRONMENT
+    streams = _GuardedStreams()
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a full disk shows here, inside the handler, not at the interpreter's exit
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except (OutputFailure, MemoryError, OSError) as exc:
+        _say(environment_message(exc))
+        if isinstance(exc, OutputFailure) and exc.stream == "stdout":
+            _silence_stdout()
+        return EXIT_ENVIRONMENT
+    finally:
+        streams.restore()
+
+
+def _run(argv: Optional[Sequence[str]]) -> int:
+    """Parse and run one command; user errors become one line and exit code 2, bugs exit code 3."""
     words = list(sys.argv[1:] if argv is None else argv)
     plain_help("--no-color" in (words[: words.index("run") + 2] if "run" in words else words))
     try:
@@ -610,10 +639,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return handler(args)
     except SystemExit as exc:  # --help / --version, or a runnable's own argparse
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except (KeyboardInterrupt, OutputFailure, MemoryError):
+        raise
+    except OSError:  # the system refused something (main names it): the environment, not a bug
+        raise
     except Exception as exc:  # noqa: BLE001 -- the one place that decides between exit 2 and 3
         from symcheck.errors import SetupError
 
@@ -621,7 +650,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if isinstance(exc, SetupError) or missing:
             problem = f"the package '{missing}' is not installed; pip install symcheck" if missing else str(exc)
             print(f"symcheck: environment error: {problem}", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_ENVIRONMENT
         if isinstance(exc, _user_errors()):
             message = str(exc) if isinstance(exc, UsageError) else f"symcheck: error: {exc}"
             print(message.replace("\n", " "), file=sys.stderr)
@@ -630,3 +659,118 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("symcheck: internal error (a bug in symcheck; please report it with the command above)",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+# -- the environment: output streams, and what the system refuses ---------------------------
+
+
+class OutputFailure(OSError):
+    """Writing to stdout or stderr failed: the disk is full, the reader left, the stream is gone."""
+
+    def __init__(self, stream: str, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror or str(error))
+        self.stream = stream
+
+
+def environment_message(exc: BaseException) -> str:
+    """One line naming what the environment refused (exit code 4)."""
+    if isinstance(exc, MemoryError):
+        return ("symcheck: error: out of memory: this input needs more memory than this process may use; "
+                "check a smaller program, or raise the memory limit")
+    assert isinstance(exc, OSError)
+    code = f" ({errno.errorcode[exc.errno]})" if exc.errno in errno.errorcode else ""
+    reason = f"{exc.strerror or exc}{code}"
+    if isinstance(exc, OutputFailure):
+        if exc.errno == errno.EPIPE:
+            return f"symcheck: error: {exc.stream} was closed by the program reading it{code}; the output is incomplete"
+        return f"symcheck: error: cannot write to {exc.stream}: {reason}; the output is incomplete"
+    where = f" '{exc.filename}'" if exc.filename else ""
+    return f"symcheck: error: the system refused{where}: {reason}"
+
+
+class _GuardedStreams:
+    """For one run of `main`: stdout and stderr that name themselves when a write fails, and that
+    spell symbols in ASCII where their encoding has no room for them; `restore` puts the originals back."""
+
+    def __init__(self) -> None:
+        self.originals = (sys.stdout, sys.stderr)
+        sys.stdout = _Guarded(sys.stdout, "stdout")  # type: ignore[assignment]
+        if sys.stderr is not None:
+            sys.stderr = _Guarded(sys.stderr, "stderr")  # type: ignore[assignment]
+
+    def restore(self) -> None:
+        sys.stdout, sys.stderr = self.originals
+
+
+class _Guarded:
+    """A text stream whose failed writes raise `OutputFailure` (naming it); everything else is the stream's."""
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self._stream, self._name = stream, name
+        _spell_in_ascii_if_needed(stream)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise OutputFailure(self._name, error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputFailure(self._name, error) from None
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._stream, attribute)
+
+
+_SYMBOLS = "✓✗∂·−≥≤→←…─│"
+_ASCII_SPELLINGS = {
+    "✓": "ok", "✗": "X", "∂": "d", "·": "*", "⋅": "*", "×": "*", "−": "-", "–": "-", "—": "-", "≥": ">=",
+    "≤": "<=", "≠": "!=", "≈": "~", "→": "->", "←": "<-", "…": "...", "─": "-", "━": "-", "│": "|", "┃": "|",
+    "±": "+/-", "½": "1/2", "²": "^2", "³": "^3", "σ": "sigma", "√": "sqrt", "∞": "inf", "Σ": "sum",
+    "δ": "delta", "θ": "theta", "“": '"', "”": '"', "‘": "'", "’": "'",
+}
+
+
+def _ascii_spelling(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler "symcheck-ascii": each character the stream cannot encode, spelt in ASCII."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    spelt = []
+    for char in error.object[error.start:error.end]:
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        spelt.append(_ASCII_SPELLINGS.get(char) or plain or f"\\u{ord(char):04x}")
+    return "".join(spelt), error.end
+
+
+codecs.register_error("symcheck-ascii", _ascii_spelling)
+
+
+def _spell_in_ascii_if_needed(stream: TextIO) -> None:
+    """Switch `stream` to ASCII spellings when its encoding cannot hold symcheck's symbols."""
+    try:
+        _SYMBOLS.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="symcheck-ascii")
+
+
+def _say(line: str) -> None:
+    """`line` on stderr if stderr is there and takes it (the last word of a run, so it must not fail)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point the process's stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    if sys.stdout is not sys.__stdout__ and getattr(sys.stdout, "_stream", None) is not sys.__stdout__:
+        return  # an in-process caller's stream (a test's capture): not ours to redirect
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -293,9 +293,24 @@ class softmax(sympy.Function):
 
     def _latex(self, printer: Any, exp: Optional[str] = None) -> str:
         # sympy passes `exp` when printing a power of the function (softmax(…)²)
-        args = ", ".join(printer._print(x) for x in self.args[1:])
+        args = ", ".join(x if isinstance(x, str) else printer._print(x)
+                         for x in _shown_inputs(self.args[1:], r"\ldots"))
         text = r"\operatorname{softmax}_{%s}\left(%s\right)" % (printer._print(self.args[0]), args)
         return text if exp is None else r"%s^{%s}" % (text, exp)
+
+    def _sympystr(self, printer: Any) -> str:
+        # over many inputs, its first two and its last: each of n partials holds such a component, so
+        # printing all n inputs in each would make a printed adjoint or trace term grow with n²
+        shown = ", ".join(x if isinstance(x, str) else printer._print(x) for x in _shown_inputs(self.args[1:], "…"))
+        return f"softmax({printer._print(self.args[0])}, {shown})"
+
+
+WIDE_SHOWN = 8
+"""A softmax over more inputs than this prints its first two and last input around an ellipsis."""
+
+
+def _shown_inputs(xs: Sequence[Any], ellipsis: str) -> Sequence[Any]:
+    return xs if len(xs) <= WIDE_SHOWN else [xs[0], xs[1], ellipsis, xs[-1]]
 
 
 def _softmax_quotient(index: Expr, xs: Sequence[Expr]) -> Expr:

@@ -10,8 +10,9 @@ type checking: imports run one way, from the report to its renderers.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from symcheck.ir import Operand, Program
 
@@ -239,25 +240,102 @@ class Contribution:
     local_expr: Any = field(default=None, compare=False, repr=False)
 
 
+def join_terms(terms: Sequence[str]) -> str:
+    """Printed terms as one sum, signs as sympy prints them (``a - 2*b``); no terms is ``0``.
+
+    A leading negative number goes after the next term, as sympy's printer
+    puts it (``cos(x) - 1``, not ``-1 + cos(x)``).
+    """
+    if not terms:
+        return "0"
+    if len(terms) > 1 and _NEGATIVE_NUMBER.fullmatch(terms[0]) and not terms[1].startswith("-"):
+        terms = [terms[1], terms[0], *terms[2:]]
+    parts = [terms[0]]
+    for term in terms[1:]:
+        parts.append(f" - {term[1:]}" if term.startswith("-") else f" + {term}")
+    return "".join(parts)
+
+
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d*)?(?:e[-+]?\d+)?(?:/\d+)?")
+"""A term that is one negative number (sympy prints it first in a sum; the printer moves it after the next term)."""
+
+
+class PartialSums(Mapping[str, str]):
+    """Each recorded node's partial sum in node-symbol form, right before a step, joined when asked.
+
+    A step holds only how many of a node's terms had arrived (`counts`); the
+    terms themselves are printed once, in the trace's shared `terms` lists.
+    A node that receives 10,000 contributions therefore costs 10,000 terms in
+    all, not 10,000 growing sums.
+    """
+
+    __slots__ = ("terms", "counts")
+
+    def __init__(self, terms: Mapping[str, Sequence[str]], counts: Mapping[str, int]) -> None:
+        self.terms, self.counts = terms, counts
+
+    def __getitem__(self, name: str) -> str:
+        return join_terms(self.terms.get(name, ())[: self.counts[name]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def shortened(self, name: str, limit: int) -> str:
+        """The sum, or for more than `limit` terms its first and last ones around `` + … + ``."""
+        terms = self.terms.get(name, ())[: self.counts[name]]
+        if len(terms) <= limit:
+            return join_terms(terms)
+        head, tail = join_terms(terms[: limit - 2]), join_terms(terms[-2:])
+        return f"{head} + … + {tail}"
+
+
+class PendingConsumers(Mapping[str, tuple]):
+    """For each recorded node, the consumers whose contributions have not arrived yet, next to run first.
+
+    They are always the last `counts[name]` of the node's consumers in backward
+    order (the trace's shared `consumers`), so a step keeps only that count.
+    """
+
+    __slots__ = ("consumers", "counts")
+
+    def __init__(self, consumers: Mapping[str, Sequence[str]], counts: Mapping[str, int]) -> None:
+        self.consumers, self.counts = consumers, counts
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        count = self.counts[name]
+        users = self.consumers.get(name, ())
+        return tuple(users[len(users) - count:]) if count else ()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.counts)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+
 @dataclass
 class Step:
     """The state right before one node's `_backward()` and what that step adds.
 
-    `grads_before` holds every node's `.grad` as the engine holds it,
+    `grads_before` holds every recorded node's `.grad` as the engine holds it,
     `symbolic_before` the same state symbolically (the sum of contributions
     arrived so far, node-symbol form), `expected_before` that sum's value,
-    `pending` for each node the consumers
-    whose contributions have not arrived yet. `number` is the step's place in
-    the whole backward pass (1 for the output's step), the same in every
-    output and whichever steps were kept.
+    `pending` for each node the consumers whose contributions have not arrived
+    yet. `number` is the step's place in the whole backward pass (1 for the
+    output's step), the same in every output and whichever steps were kept.
+    A traced step's `symbolic_before` and `pending` are `PartialSums` and
+    `PendingConsumers`: counts into lists the `Trace` holds once.
     """
 
     node: str
     op: str
     grads_before: dict[str, float]
-    symbolic_before: dict[str, str]
+    symbolic_before: Mapping[str, str]
     expected_before: dict[str, float]
-    pending: dict[str, tuple[str, ...]]
+    pending: Mapping[str, tuple[str, ...]]
     adds: list[Contribution]
     ok: bool = True
     kink_excused: tuple[str, ...] = ()
@@ -274,6 +352,10 @@ class Trace:
     steps: list[Step]
     step_count: int = 0
     """How many local steps the whole backward pass runs (the kept `steps` may be fewer)."""
+    terms: dict[str, list[str]] = field(default_factory=dict)
+    """Each node's contributions in arrival order, printed once (the steps' partial sums count into them)."""
+    consumers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each node's consumers in backward order (the steps' pending ones are the last of them)."""
 
     @property
     def ok(self) -> bool:

@@ -24,8 +24,9 @@ import keyword
 from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
-from symcheck.parse.point import check_point
 from symcheck.ir import Program, default_value
+from symcheck.parse.point import check_point
+from symcheck.parse.tolerance import tolerance
 from symcheck.render.failure_table import failure_message
 from symcheck.report import Report
 
@@ -60,11 +61,13 @@ def assert_gradients(
     output of a micrograd-style engine); a function with ``engine=Value``
     builds its arguments with that engine at the point `at`. `reproduce`
     replaces the reproducer line; `trace` appends the backward steps.
-    Returns the Report when everything agrees.
+    Returns the Report when everything agrees. A tolerance that is not a
+    finite number ≥ 0 (``rtol="loose"``, ``atol=-1``) is an `InputError`
+    worded as the command line's ``--rtol`` is.
     """
     __tracebackhide__ = True
-    rtol = DEFAULT_RTOL if rtol is None else float(rtol)
-    atol = DEFAULT_ATOL if atol is None else float(atol)
+    rtol = DEFAULT_RTOL if rtol is None else tolerance(rtol, "rtol")
+    atol = DEFAULT_ATOL if atol is None else tolerance(atol, "atol")
     if engine is not None:
         target = _build_with_engine(target, at, engine)
         at = None

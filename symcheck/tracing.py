@@ -16,11 +16,8 @@ and what the step adds.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 from typing import Any, Iterable, Mapping, Optional
-
-from sympy import Expr
 
 from symcheck.claims import with_claims
 from symcheck.compare import check_program
@@ -31,7 +28,7 @@ from symcheck.symbolic.kinks import affected_by, find_kinks
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.values import adjoint_values, local_partials
 from symcheck.render.formulas import latex, text
-from symcheck.report import Contribution, Report, Step, Trace
+from symcheck.report import Contribution, PartialSums, PendingConsumers, Report, Step, Trace
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import Arrival, GradLedger, backward_schedule, flat_terms
@@ -90,7 +87,8 @@ def trace_program(
             engine_grads={name: s.grad for name, s in scalars.items()},
             engine_values={name: s.data for name, s in scalars.items()},
         ))
-    return Trace(report=report, steps=recorder.finish(report), step_count=len(recorder.ledger.schedule))
+    return Trace(report=report, steps=recorder.finish(report), step_count=len(recorder.ledger.schedule),
+                 terms=recorder.terms, consumers=recorder.ledger.consumers)
 
 
 def _names_or_all(names: Optional[Iterable[str]], program: Program, what: str) -> tuple[str, ...]:
@@ -131,12 +129,13 @@ class _Recorder:
         self.record_names: tuple[str, ...] = program.names
         self.local_only = False
         self.keep_steps: set[str] = set(program.names)
-        self.ran: set[str] = set()
-        # The running symbolic state: the printed sum of the terms arrived so far. Terms are
-        # appended to the text as they arrive (a sum prints in arrival order), so a node that
-        # receives n terms costs n short prints, not n reprints of a growing sum.
-        self.printed: dict[str, str] = {name: "0" for name in program.names}
-        self.printed[program.output] = "1"
+        # The running symbolic state: each node's terms, printed once as they arrive (a sum prints in
+        # arrival order); a step keeps how many had arrived and how many consumers were still pending,
+        # so a node that receives n terms costs n short prints in all, not a growing sum per step.
+        self.terms: dict[str, list[str]] = {name: [] for name in program.names}
+        self.terms[program.output].append("1")
+        self.consumed: dict[str, int] = dict.fromkeys(program.names, 0)  # consumer steps run so far
+        self._partials_cache: dict[str, dict[str, Any]] = {}
         self.expected: dict[str, float] = {name: 0.0 for name in program.names}
         self.expected[program.output] = 1.0
         # Behind a kink (see `excuse_kinks`) the same partial sums under the engine's convention.
@@ -182,11 +181,11 @@ class _Recorder:
         if name in self.keep_steps:
             self.steps.append(self._snapshot(name, adds))
         for arrival, added in zip(arrivals, adds):
-            self.printed[arrival.target] = _append_term(self.printed[arrival.target], arrival.term)
+            self.terms[arrival.target].extend(text(part) for part in flat_terms(arrival.term) if part != 0)
+            self.consumed[arrival.target] += 1
             self.expected[arrival.target] += added.value
             if self.excused and arrival.target in self.excused:
                 self.expected_subgradient[arrival.target] += self._subgradient_term(arrival)
-        self.ran.add(name)
 
     def _contribution(self, arrival: Arrival) -> Contribution:
         # Numerically the term is D(f, source) · ∂source/∂target, with the adjoint's value
@@ -206,52 +205,36 @@ class _Recorder:
 
     def _numeric_partials(self, name: str) -> dict[str, Any]:
         """∂name/∂operand at the point for each distinct operand (as check takes them: a sympy limit
-        stands in where the partial itself has no value, see `precision.local_partials`)."""
-        return local_partials(self.program.node(name), self.values)
+        stands in where the partial itself has no value, see `precision.local_partials`); evaluated
+        once per node, since a node over n operands has n arrivals."""
+        cached = self._partials_cache.get(name)
+        if cached is None:
+            cached = self._partials_cache[name] = local_partials(self.program.node(name), self.values)
+        return cached
 
     def _snapshot(self, name: str, adds: list[Contribution]) -> Step:
-        grads, symbolic, expected, pending = {}, {}, {}, {}
+        grads, arrived, expected, pending = {}, {}, {}, {}
         disagreeing: list[tuple[str, str]] = []
+        consumers = self.ledger.consumers
         for other in self._recorded(name):
             grads[other] = float(self.scalars[other].grad) if other in self.scalars else 0.0
-            symbolic[other] = self.printed[other]
+            arrived[other] = len(self.terms[other])
             expected[other] = self.expected[other]
-            pending[other] = tuple(k for k in self.ledger.consumers.get(other, ()) if k not in self.ran)
+            pending[other] = len(consumers.get(other, ())) - self.consumed[other]
             if _close(grads[other], expected[other], self.rtol, self.atol):
                 continue
             kink = other in self.excused and _close(grads[other], self.expected_subgradient[other], self.rtol, self.atol)
             disagreeing.append((other, "kink" if kink else "check"))
         self.disagreeing.append(disagreeing)
         number = self.ledger.position[name] + 1 if name in self.ledger.position else 0
-        return Step(name, self.program.node(name).op, grads, symbolic, expected, pending, adds, number=number)
+        return Step(name, self.program.node(name).op, grads, PartialSums(self.terms, arrived), expected,
+                    PendingConsumers(consumers, pending), adds, number=number)
 
     def _recorded(self, name: str) -> Iterable[str]:
         if not self.local_only:
             return self.record_names
         operands = (o for o in self.program.node(name).inputs if isinstance(o, str))
         return tuple(dict.fromkeys((name, *operands)))
-
-
-def _append_term(written: str, term: Expr) -> str:
-    """``written + term``, printed as `symcheck.render.formulas.text` prints the flat sum in this order
-    (``a - 2*b``; a leading negative number after the next term: ``cos(x) - 1``)."""
-    for part in flat_terms(term):
-        if part == 0:
-            continue
-        printed = text(part)
-        if written == "0":
-            written = printed
-        elif _NEGATIVE_NUMBER.fullmatch(written) and not printed.startswith("-"):
-            written = f"{printed} - {written[1:]}"
-        elif printed.startswith("-"):  # the printer's own rule for a sum's signs
-            written = f"{written} - {printed[1:]}"
-        else:
-            written = f"{written} + {printed}"
-    return written
-
-
-_NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d*)?(?:e[-+]?\d+)?(?:/\d+)?")
-"""A sum so far that is one negative number (sympy prints it first; the printer moves it after the next term)."""
 
 
 def _close(engine: float, expected: float, rtol: float, atol: float) -> bool:

@@ -143,7 +143,8 @@ def _final(engine_bug: bool) -> dict[str, float]:
 def trace(engine_bug: bool = False) -> Trace:
     _, _, steps = _run(engine_bug)
     numbered = [replace(step, number=ORDER.index(step.node) + 1) for step in steps]
-    return Trace(report(engine_bug), numbered, step_count=len(ORDER))
+    return Trace(report(engine_bug), numbered, step_count=len(ORDER),
+                 consumers={name: tuple(reversed(users)) for name, users in CONSUMERS.items()})
 
 
 CHAIN_RULES = {

@@ -16,7 +16,7 @@ import sympy
 from sympy import Expr
 
 from symcheck.claims.decide import AT_THE_POINT, ROUNDED_FROM_DIGITS, Decision, agree, side_value
-from symcheck.claims.diagnose import Diagnoser, Diagnosis, truncation
+from symcheck.claims.diagnose import FORM_CHARS, Diagnoser, Diagnosis, truncation
 from symcheck.claims.translate import ClaimTranslator
 from symcheck.errors import InputError
 from symcheck.ir import Program
@@ -164,7 +164,9 @@ class Explainer:
         if pending:
             return f"{fails}: {left}; {right}; {pending}", f"{fails}: {pending}", "pending contribution"
         diagnosis = self._diagnosis(equation, values)
-        if diagnosis is not None:
+        if diagnosis is not None:  # the diagnosis says what is wrong: the sides are shown shorter beside it
+            left = self._describe(equation.lhs, lhs, values[0], first=True, limit=FORM_CHARS)
+            right = self._describe(equation.rhs, rhs, values[1], first=False, limit=FORM_CHARS)
             return f"{fails}: {diagnosis.full}; {left}; {right}", f"{fails}: {diagnosis.hidden}", diagnosis.kind
         hint = self._difference_hint(decision)
         return f"{fails}: {left}; {right}" + (f"; {hint}" if hint else ""), fails, ""
@@ -233,8 +235,8 @@ class Explainer:
             "the sides cannot be evaluated at the point"
         return f"fails: {first}: at {where} the left side is {left:.6g} and the right side {right:.6g}"
 
-    def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool) -> str:
-        form = _short(text(expr))
+    def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool, limit: int = 160) -> str:
+        form = _short(text(expr), limit)
         shown = "(cannot be evaluated here)" if value is None else f"= {value:.6g}"
         if expr.is_Number:
             shown = ""

@@ -12,10 +12,13 @@ Two text forms become a `Program`:
 Text is parsed with `ast` and a whitelist (`symcheck.parse.syntax`), never
 evaluated. Every mistake is an `InputError` with file:line:col and a fix.
 The modules, in the order text flows through them: `locate` (positions),
-`prescan` (mistakes `ast` reports badly), `syntax` (the whitelist), `lowering`
-(expressions → nodes), `expression`, `program`, `claim` (the claim language,
-into `claim_ast`), `latex` (LaTeX answers and claims), `point` (``--at`` / ``at=``), `target` (what a TARGET names),
-and `writeback` (a Program or a claim written back as text).
+`prescan` (mistakes `ast` reports badly, with `lookalike`: letters of other
+scripts that print like Latin ones), `syntax` (the whitelist), `literals`
+(numbers as written, and how errors echo text), `lowering` (expressions →
+nodes), `expression`, `program`, `claim` (the claim language, into
+`claim_ast`), `latex` (LaTeX answers and claims), `point` (``--at`` /
+``at=``), `tolerance` (rtol and atol), `target` (what a TARGET names: files
+read safely), and `writeback` (a Program or a claim written back as text).
 
 >>> parse_expression("x * sin(y)").names
 ('x', 'y', 'z1', 'z2')

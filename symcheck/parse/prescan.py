@@ -2,8 +2,10 @@
 
 Python's own errors for ``x^2`` (it parses as XOR), ``2x`` ("invalid decimal
 literal"), ``x²`` or ``a × b`` ("invalid character") either pass silently or
-point nowhere useful. This scan finds them with exact columns and says what
-to type instead. It only rejects; it never rewrites the text.
+point nowhere useful; ``x*х`` (a Cyrillic ``х``) passes as two inputs that
+print alike, and ``x*1j`` would read as an implicit product. This scan finds
+them with exact columns and says what to type instead. It only rejects; it
+never rewrites the text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from symcheck.parse.locate import Locator
+from symcheck.parse.lookalike import describe, lookalike
+from symcheck.parse.literals import foreign_digit
 from symcheck.parse.syntax import MAX_NAME_CHARS
 
 _TOKEN = re.compile(
@@ -24,7 +28,7 @@ _TOKEN = re.compile(
     |(?P<comment>\#[^\r\n]*)
     |(?P<string>[rRbBuUfF]{0,2}(?:'[^'\r\n]*'?|"[^"\r\n]*"?))
     |(?P<number>0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+
-        |(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?)
+        |(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?[jJ]?)
     |(?P<name>[^\W\d]\w*)
     |(?P<op>\*\*|//|==|!=|<=|>=|->|:=|<<|>>|[-+*/%@&|^~<>()\[\]{},:;.=!])
     |(?P<other>.)
@@ -95,6 +99,9 @@ def _check_token(token: Token, text: str, locator: Locator, *, claim: bool, dept
                             hint="write e.g. D(f, z4) == D(f, z5) * D(z5, z4)")
     if token.kind == "name":
         _check_name(token, locator)
+    if token.kind == "number" and token.text[-1] in "jJ":
+        raise locator.error(f"complex numbers are not supported ('{token.text}' is imaginary)",
+                            token.line, token.col0, hint="use real numbers only", width=len(token.text))
     if token.kind == "other":
         _check_character(token, locator, claim=claim)
 
@@ -110,6 +117,11 @@ def _check_name(token: Token, locator: Locator) -> None:
     if normal != token.text:
         raise locator.error(f"name '{token.text}' contains a compatibility character", token.line,
                             token.col0, hint=f"write it as '{normal}'", width=len(token.text))
+    found = lookalike(token.text)
+    if found is not None:
+        offset, letter, latin = found
+        message, hint = describe(token.text, letter, latin)
+        raise locator.error(message, token.line, token.col0 + offset, hint=hint)
 
 
 def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
@@ -125,10 +137,9 @@ def _check_character(token: Token, locator: Locator, *, claim: bool) -> None:
         digit = _SUBSCRIPTS[char]
         raise locator.error(f"'{char}' ({code}) is a subscript", token.line, token.col0,
                             hint=f"write a plain '{digit}', e.g. z{digit}")
-    number = unicodedata.numeric(char, None)
-    if number is not None and not char.isascii():
-        raise locator.error(f"'{char}' ({code}) is not a number symcheck reads", token.line, token.col0,
-                            hint=f"write {number:g}")
+    digit = foreign_digit(char)
+    if digit is not None:
+        raise locator.error(digit[2], token.line, token.col0, hint=digit[3])
     if char in _LOOKALIKES:
         raise locator.error(f"'{char}' ({code}) is not an operator", token.line, token.col0,
                             hint=f"write '{_LOOKALIKES[char]}' instead")

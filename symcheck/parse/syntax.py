@@ -17,6 +17,7 @@ from typing import Callable, Optional
 from symcheck import ops
 from symcheck.errors import InputError
 from symcheck.parse.locate import Locator
+from symcheck.parse.literals import too_large, too_small, underflows
 from symcheck.parse.suggest import advertised_functions, did_you_mean, function_names, join_hints
 
 MAX_TEXT_CHARS = 1_000_000
@@ -93,9 +94,12 @@ def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
         tree = ast.parse(text, mode=mode)
     except SyntaxError as error:
         raise syntax_error(error, locator) from None
-    except (RecursionError, MemoryError):
-        raise locator.error("the text is nested too deeply to parse", 1, 0,
-                            hint="stage it as a program with one assignment per line") from None
+    except RecursionError:
+        raise _too_deep(locator) from None
+    except MemoryError:
+        if not _parser_stack_overflow(text, mode):
+            raise  # the machine's memory ran out, not the parser's stack: the environment's error
+        raise _too_deep(locator) from None
     count = 0
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -108,6 +112,31 @@ def parse_python(text: str, locator: Locator, mode: str) -> ast.AST:
                                 hint="split it into smaller programs, or check a live graph instead")
     tree.symcheck_names = names  # type: ignore[attr-defined]
     return tree
+
+
+def _too_deep(locator: Locator) -> InputError:
+    return locator.error("the text is nested too deeply to parse", 1, 0,
+                         hint="stage it as a program with one assignment per line")
+
+
+def _parser_stack_overflow(text: str, mode: str) -> bool:
+    """Whether a MemoryError from ``ast.parse`` was its parser's stack (deep nesting), not the machine's memory.
+
+    Python's parser reports a chain of thousands of unary minus signs as a
+    MemoryError. Nesting lives within one line here, so the longest line alone
+    overflows the stack again, at a fraction of the text's memory; a text of
+    many short lines that parse alone ran out of real memory.
+    """
+    longest = max(text.splitlines() or [text], key=len)
+    if len(longest) * 2 > len(text):
+        return True  # one line is most of the text: nothing smaller to try
+    try:
+        ast.parse(longest.strip(), mode=mode)
+    except MemoryError:
+        return True
+    except (SyntaxError, RecursionError, ValueError):
+        return False
+    return False
 
 
 def syntax_error(error: SyntaxError, locator: Locator) -> InputError:
@@ -197,16 +226,20 @@ def operator_position(node: ast.AST, symbol: str, locator: Locator) -> tuple[int
 
 
 def number(node: ast.Constant, locator: Locator) -> float:
-    """A numeric literal as a finite float (bools, strings, complex and overflow are errors)."""
+    """A numeric literal as a finite float (bools, strings, complex, overflow and underflow are errors)."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad_constant(node, locator)
     try:
         result = float(value)
     except OverflowError:
-        raise locator.node_error("number is too large for a float", node, hint="use a float such as 1e300") from None
-    if not math.isfinite(result):
-        raise locator.node_error("number is not finite", node, hint="use a finite number such as 1e300")
+        result = math.inf
+    line, col0, width = locator.node_position(node)
+    written = locator.line_text(line)[col0:col0 + width]
+    problem = too_large(written) if not math.isfinite(result) else \
+        too_small(written) if underflows(written, result) else None
+    if problem is not None:
+        raise locator.node_error(problem[0], node, hint=problem[1])
     return result
 
 

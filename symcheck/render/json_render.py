@@ -5,18 +5,31 @@ Numbers that JSON cannot hold are encoded as strings: NaN → ``"nan"``,
 ``json.dumps(obj, allow_nan=False)`` always succeeds on what these functions
 return. `SCHEMA_VERSION` changes only when a field is removed or changes
 meaning (adding keys does not bump it).
+
+A trace's JSON grows linearly with the graph: what a step would repeat is
+written once for the whole trace and referenced. Each node's consumers
+(`consumers`, backward order) and its contributions (`terms`, arrival order)
+appear once; a step gives, per recorded node, how many terms had `arrived`
+and how many consumers are still `pending` (the last ones of its consumers),
+and a `symbolic_before` sum of more than `SUM_TERMS_SHOWN` terms is shortened
+to its first and last terms (``a + b + … + y + z``). Version 2: `pending` is
+that count; version 1 listed the pending consumers in every step, so a node
+with n consumers cost n² names.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
     from symcheck.report import Finding, NodeResult, Report, Step, Trace, Verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+SUM_TERMS_SHOWN = 8
+"""A step's partial sum of more terms than this is shortened in the JSON (the trace's `terms` hold it all)."""
 
 JSONNumber = Union[float, str, None]
 
@@ -95,9 +108,10 @@ def _step(step: Step) -> dict[str, Any]:
         "node": step.node,
         "op": step.op,
         "grads_before": {name: encode_number(v) for name, v in step.grads_before.items()},
-        "symbolic_before": dict(step.symbolic_before),
+        "symbolic_before": _sums(step.symbolic_before),
+        "arrived": dict(getattr(step.symbolic_before, "counts", {})),
         "expected_before": {name: encode_number(v) for name, v in step.expected_before.items()},
-        "pending": {name: list(users) for name, users in step.pending.items()},
+        "pending": _pending(step.pending),
         "adds": [
             {"target": c.target, "term": c.term, "value": encode_number(c.value),
              "upstream": encode_number(c.upstream), "local": encode_number(c.local), "local_term": c.local_term}
@@ -109,11 +123,28 @@ def _step(step: Step) -> dict[str, Any]:
     }
 
 
+def _sums(sums: Mapping[str, str]) -> dict[str, str]:
+    """Each partial sum, shortened past `SUM_TERMS_SHOWN` terms when the step counts into shared terms."""
+    shortened = getattr(sums, "shortened", None)  # a PartialSums (report types are not imported at run time)
+    if shortened is None:
+        return dict(sums)
+    return {name: shortened(name, SUM_TERMS_SHOWN) for name in sums}
+
+
+def _pending(pending: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """How many consumers each node still waits for (a PendingConsumers holds just that count)."""
+    counts = getattr(pending, "counts", None)
+    return dict(counts) if counts is not None else {name: len(users) for name, users in pending.items()}
+
+
 def trace_to_json(trace: Trace) -> dict[str, Any]:
-    """The ``check`` object plus ``steps`` in backward order, each the state before that step."""
+    """The ``check`` object plus ``steps`` in backward order, each the state before that step, and what the
+    steps refer to: every node's ``consumers`` (backward order) and ``terms`` (arrival order)."""
     data = report_to_json(trace.report)
     data["ok"] = trace.ok
     data["step_count"] = trace.step_count
+    data["consumers"] = {name: list(users) for name, users in trace.consumers.items() if users}
+    data["terms"] = {name: list(terms) for name, terms in trace.terms.items() if terms}
     data["steps"] = [_step(step) for step in trace.steps]
     return data
 

@@ -2,7 +2,9 @@
 
 Nothing here reads an engine's backward rules. In the order a check uses them:
 `opkind` (one op over one operand pattern, differentiated once, compiled for
-30-digit mpmath and for floats), `values` (every node's value and adjoint at
+30-digit mpmath and for floats; `sweep` keeps an op over thousands of operands
+linear: all partials in one reverse pass, shared parts substituted and printed
+once), `values` (every node's value and adjoint at
 the point, 30 digits), `kinks` (points where an op is not differentiable, and
 partials with no value there), `constants` (nodes no input reaches), `graph`
 (the program as sympy: local partials and adjoints in chain-rule, node-symbol

@@ -47,7 +47,7 @@ def constant_error(program: Program, name: str) -> Optional[InputError]:
             if value is None:
                 problem = f"is outside {node.op}'s domain"
             elif abs(value) > sys.float_info.max:
-                problem = "overflows a float"
+                problem = "is too large for a float"
             elif node.name == name:
                 problem = f"is outside {node.op}'s domain"
             else:

@@ -35,6 +35,7 @@ from symcheck.symbolic import values as precision
 from symcheck.ir import Program, reaching_output
 from symcheck.parse.point import resolve_inputs
 from symcheck.symbolic.opkind import op_kind
+from symcheck.symbolic.sweep import replace_all
 from symcheck.ops import softmax
 from symcheck.render.formulas import adjoint_latex, partial_latex
 from symcheck.symbolic.kinks import find_kinks
@@ -80,7 +81,8 @@ class SymbolicGraph:
         self._derivatives: dict[str, dict[str, Expr]] = {}
         self._expansions: Optional[dict[sympy.Symbol, Expr]] = None
         self._reaching: Optional[set[str]] = None
-        self._softmax_nodes: Optional[dict[str, Optional[Expr]]] = None  # each node's forward worth naming
+        self._nameable_forwards: dict[str, Optional[Expr]] = {}  # each node's forward worth naming
+        self._local_partials: dict[str, dict[str, Expr]] = {}
 
     # -- per node ------------------------------------------------------------
 
@@ -102,17 +104,29 @@ class SymbolicGraph:
 
     def local_partial(self, node: str, parent: str) -> Expr:
         """∂node/∂parent in node-symbol form, summed over every position `parent` fills (0 if none)."""
-        spec = self.program.node(node)
-        if spec.is_input:
-            return ZERO
-        kind, names = op_kind(spec)
-        if parent not in names:
-            return ZERO
-        return self._named(kind.substitute(kind.partials[names.index(parent)], [self.symbol(n) for n in names]),
-                           node, names)
+        return self.local_partials(node).get(parent, ZERO)
 
-    def _named(self, partial: Expr, node: str, operands: Any) -> Expr:
-        """A local partial with every sub-expression that is a node's forward meaning written as that node.
+    def local_partials(self, node: str) -> dict[str, Expr]:
+        """∂node/∂operand for each distinct node operand, in node-symbol form (an input: none).
+
+        All of a node's partials are written at once and kept: an op over n
+        operands shares parts between its n partials (logsumexp's sum), which
+        are rewritten once, not n times.
+        """
+        cached = self._local_partials.get(node)
+        if cached is None:
+            spec = self.program.node(node)
+            if spec.is_input:
+                cached = {}
+            else:
+                kind, names = op_kind(spec)
+                partials = self._named(kind.partials_in([self.symbol(n) for n in names]), node, names)
+                cached = dict(zip(names, partials))
+            self._local_partials[node] = cached
+        return cached
+
+    def _named(self, partials: list[Expr], node: str, operands: Any) -> list[Expr]:
+        """Local partials with every sub-expression that is a node's forward meaning written as that node.
 
         sympy writes ∂h1/∂z4 for h1 = tanh(z4) as ``1 - tanh(z4)**2``, ∂z6/∂z2 for
         z6 = exp(z2) as ``exp(z2)`` and ∂sᵢ/∂xⱼ in softmax components; in the
@@ -126,7 +140,7 @@ class SymbolicGraph:
             forward = self._forward_expression(sibling)
             if forward is not None:
                 replacements.setdefault(forward, self.symbol(sibling))
-        return partial.xreplace(replacements) if replacements else partial
+        return replace_all(partials, replacements) if replacements else partials
 
     def _siblings(self, node: str, operands: tuple[str, ...]) -> list[str]:
         """`node` itself and, for a softmax component, the other components over the same operands."""
@@ -142,15 +156,14 @@ class SymbolicGraph:
 
     def _forward_expression(self, name: str) -> Optional[Expr]:
         """The forward expression worth naming (None for copies, inputs, constants and names symcheck made up)."""
-        if self._softmax_nodes is None:
-            self._softmax_nodes = {}
-        if name not in self._softmax_nodes:
+        if name not in self._nameable_forwards:
             node = self.program.node(name)
             # a name the user wrote, not z2 (softmax components are always named: their sums are unreadable)
             named = not (node.is_input or node.op == "id") and (not node.generated or node.op == "softmax")
             forward = self.forward(name) if named else None
-            self._softmax_nodes[name] = None if forward is None or forward.is_Symbol or forward.is_Number else forward
-        return self._softmax_nodes[name]
+            self._nameable_forwards[name] = None if forward is None or forward.is_Symbol or forward.is_Number \
+                else forward
+        return self._nameable_forwards[name]
 
     def consumers(self, name: str) -> tuple[str, ...]:
         """The nodes using `name` as an operand, in backward order (latest first)."""
@@ -214,10 +227,8 @@ class SymbolicGraph:
             if node.is_input:
                 continue
             seed = derivatives[name]
-            kind, names = op_kind(node)
-            symbols = [self.symbol(n) for n in names]
-            for operand, partial in zip(names, kind.partials):
-                terms.setdefault(operand, []).append(seed * self._named(kind.substitute(partial, symbols), name, names))
+            for operand, partial in self.local_partials(name).items():
+                terms.setdefault(operand, []).append(seed * partial)
         self._derivatives[of] = derivatives
         return derivatives
 

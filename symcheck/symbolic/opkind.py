@@ -21,6 +21,13 @@ text.
 
 A node used twice (``z3 * z3``) is one dummy, so its partial is summed over
 both positions (``2*d0``) by sympy itself.
+
+Linear in the number of operands too: a kind with more than `SWEEP_ABOVE`
+operand slots (``sum`` of 20,000 inputs, ``softmax`` over 300) is derived in
+one reverse sweep over its forward expression (`symcheck.symbolic.sweep`)
+rather than one `sympy.diff` per operand, each of which re-reads all n terms;
+its partials are substituted, measured and compiled with their shared parts
+once (the sum inside every partial of ``logsumexp``).
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ from sympy import Expr
 
 from symcheck.ir import Node
 from symcheck.ops import op_spec
+from symcheck.symbolic.sweep import (all_partials, atoms_of, distinct_nodes, replace_all, shared_cse,
+                                     substitute_symbols, tree_sizes)
 
 DIGITS = 30
 """Working precision (significant decimal digits) of the 30-digit back-end, the symbolic witness's."""
@@ -42,6 +51,10 @@ Slot = tuple[str, Union[int, float]]
 """An operand in a kind's pattern: ("v", k) for the k-th distinct node operand, ("c", value) for a constant."""
 
 KindKey = tuple[str, Optional[int], tuple[Slot, ...]]
+
+SWEEP_ABOVE = 16
+"""A kind with more operand slots than this is derived in one reverse sweep (`sweep.all_partials`); smaller
+kinds are derived by `sympy.diff` per operand, whose printed forms the rest of the project was written against."""
 
 
 _CONSTANTS = {math.e: sympy.E, math.pi: sympy.pi}
@@ -66,16 +79,14 @@ def exact_number(value: float) -> Expr:
 
 def kind_key(node: Node) -> tuple[KindKey, tuple[str, ...]]:
     """The node's kind key and its distinct node operands in first-use order."""
-    names: list[str] = []
+    first: dict[str, int] = {}  # operand → its dummy's number (a dict: n operands cost n, not n²)
     slots: list[Slot] = []
     for operand in node.inputs:
         if isinstance(operand, str):
-            if operand not in names:
-                names.append(operand)
-            slots.append(("v", names.index(operand)))
+            slots.append(("v", first.setdefault(operand, len(first))))
         else:
             slots.append(("c", float(operand)))
-    return (node.op, node.index, tuple(slots)), tuple(names)
+    return (node.op, node.index, tuple(slots)), tuple(first)
 
 
 @dataclass
@@ -108,7 +119,7 @@ class OpKind:
     def partials_mp(self) -> Callable[..., Any]:
         """All partials compiled for mpmath, returned together as a tuple."""
         if self._partials_mp is None:
-            self._partials_mp = _compile(self.dummies, sympy.Tuple(*self.partials))
+            self._partials_mp = _compile(self.dummies, list(self.partials), shared=self.large)
         return self._partials_mp
 
     def forward_float(self) -> Callable[..., float]:
@@ -120,13 +131,18 @@ class OpKind:
     def partials_float(self) -> Callable[..., Any]:
         """All partials compiled for floats, returned together as a list."""
         if self._partials_float is None:
-            self._partials_float = _compile(self.dummies, list(self.partials), floats=True)
+            self._partials_float = _compile(self.dummies, list(self.partials), floats=True, shared=self.large)
         return self._partials_float
+
+    @property
+    def large(self) -> bool:
+        """More operand slots than `SWEEP_ABOVE`: derived, substituted and compiled with shared parts once."""
+        return len(self.key[2]) > SWEEP_ABOVE
 
     def at_kink(self, values: Sequence[float], tolerance: float = 1e-12) -> bool:
         """True when a step function in the partials (Heaviside, sign) sits at its jump at `values`."""
         if self._kink_arguments is False:
-            arguments = sorted({f.args[0] for p in self.partials for f in p.atoms(*_STEP_FUNCTIONS)},
+            arguments = sorted({f.args[0] for f in atoms_of(self.partials, *_STEP_FUNCTIONS)},
                                key=sympy.default_sort_key)
             self._kink_arguments = _compile(self.dummies, arguments, floats=True) if arguments else None
         if self._kink_arguments is None:
@@ -137,10 +153,14 @@ class OpKind:
         """∂forward/∂dummies[k], written in the given symbols (one per dummy)."""
         return self.substitute(self.partials[k], symbols)
 
+    def partials_in(self, symbols: Sequence[Expr]) -> list[Expr]:
+        """Every partial written in the given symbols (one per dummy), in one pass over their shared parts."""
+        return substitute_symbols(self.partials, self.dummies, symbols)
+
     def partial_sizes(self) -> tuple[int, ...]:
         """The tree size of each partial (how much it adds to a printed adjoint)."""
         if self._sizes is None:
-            self._sizes = tuple(sum(1 for _ in sympy.preorder_traversal(p)) for p in self.partials)
+            self._sizes = tree_sizes(self.partials)
         return self._sizes
 
     def slot_partial(self, k: int) -> tuple[Expr, tuple[sympy.Symbol, ...]]:
@@ -245,7 +265,10 @@ def _derive(key: KindKey) -> OpKind:
     operands = [dummies[int(v)] if tag == "v" else exact_number(float(v)) for tag, v in slots]
     spec = op_spec(op)
     forward = spec.expression(operands, index)
-    partials = tuple(sympy.diff(forward, d) for d in dummies)
+    if len(slots) > SWEEP_ABOVE:
+        partials = all_partials(forward, dummies)
+    else:
+        partials = tuple(sympy.diff(forward, d) for d in dummies)
     return OpKind(key, dummies, forward, partials, spec)
 
 
@@ -272,13 +295,79 @@ _STEP_FUNCTIONS = (sympy.Heaviside, sympy.sign, sympy.DiracDelta)
 _FLOAT_NAMES = {"Heaviside": _heaviside, "sign": lambda x: float((x > 0) - (x < 0))}
 
 
-def _compile(dummies: Sequence[sympy.Symbol], expr: Any, *, floats: bool = False) -> Callable[..., Any]:
+def _compile(dummies: Sequence[sympy.Symbol], expr: Any, *, floats: bool = False,
+             shared: bool = False) -> Callable[..., Any]:
     # sympy folds a constant pole (0**-1, x/0) to complex infinity, which the
     # mpmath printer has no name for; as NaN it reads "no real value", as any
     # other domain failure does, and the evaluator names the node.
+    zoo = {sympy.zoo: sympy.nan}
     if isinstance(expr, list):
-        expr = [e.xreplace({sympy.zoo: sympy.nan}) for e in expr]
+        if any(node is sympy.zoo for node in distinct_nodes(expr)):
+            expr = replace_all(expr, zoo)
     else:
-        expr = expr.xreplace({sympy.zoo: sympy.nan})
+        expr = expr.xreplace(zoo)
     modules = [_FLOAT_NAMES, "math"] if floats else ["mpmath"]
-    return sympy.lambdify(list(dummies), expr, modules=modules, docstring_limit=0)
+    if len(dummies) <= SWEEP_ABOVE:
+        return sympy.lambdify(list(dummies), expr, modules=modules, printer=_printer(floats), docstring_limit=0,
+                              cse=shared_cse if shared else False)
+    return _compile_wide(dummies, expr if isinstance(expr, list) else [expr], floats=floats, shared=shared,
+                         single=not isinstance(expr, list))
+
+
+def _compile_wide(dummies: Sequence[sympy.Symbol], exprs: list, *, floats: bool, shared: bool,
+                  single: bool) -> Callable[..., Any]:
+    """`_compile` for a kind of many operands, in time and code linear in the size of its DAG.
+
+    One vector argument (lambdify sorts a list of arguments with sympy's slow
+    sort key); the shared parts (logsumexp's sum) printed once each; for
+    30 digits, every softmax component written as e^xᵢ times one shared 1/Σ e^xⱼ
+    (a call per component would sum all n exponentials again for each of n
+    partials; mpmath's exponent range cannot overflow); the implemented
+    functions (sigmoid, relu, softmax) found in one pass over the DAG, where
+    lambdify would walk every partial as a tree.
+    """
+    if not floats:  # first, while the n arguments are shared dummies: then each component costs one exp
+        exprs = _softmax_as_shared_quotients(exprs)
+    vector = sympy.DeferredVector("_v")
+    exprs = substitute_symbols(exprs, dummies, [vector[k] for k in range(len(dummies))])
+    implemented = {type(node).__name__: type(node)._imp_ for node in distinct_nodes(exprs)
+                   if isinstance(node, sympy.Function) and hasattr(type(node), "_imp_")}
+    modules = [implemented, _FLOAT_NAMES, "math"] if floats else [implemented, "mpmath"]
+    compiled = sympy.lambdify([vector], exprs[0] if single else exprs, modules=modules, printer=_printer(floats),
+                              use_imps=False, docstring_limit=0, cse=shared_cse if shared else False)
+    return lambda *args: compiled(args)
+
+
+def _softmax_as_shared_quotients(exprs: list) -> list:
+    """Each ``softmax(i, x…)`` as ``exp(xᵢ) * R`` with one ``R = 1/Σ exp(xⱼ)`` per argument tuple."""
+    from symcheck.ops import softmax
+
+    inverse_sums: dict[tuple, Expr] = {}
+    mapping: dict[Expr, Expr] = {}
+    for node in distinct_nodes(exprs):
+        if isinstance(node, softmax):
+            xs = node.args[1:]
+            if xs not in inverse_sums:
+                inverse_sums[xs] = sympy.Pow(sympy.Add(*[sympy.exp(x) for x in xs]), -1)
+            mapping[node] = sympy.Mul(sympy.exp(xs[int(node.args[0])]), inverse_sums[xs], evaluate=False)
+    return replace_all(exprs, mapping) if mapping else exprs
+
+
+def _printer(floats: bool) -> Any:
+    """lambdify's own printer for the back-end, printing a sum of many terms as one ``fsum`` call.
+
+    ``a0 + a1 + … + a19999`` would be a chain of 20,000 nested additions, too
+    deep for Python's compiler; ``fsum([a0, …])`` is flat (and, over floats,
+    correctly rounded).
+    """
+    from sympy.printing.pycode import MpmathPrinter, PythonCodePrinter
+
+    class WideSums(PythonCodePrinter if floats else MpmathPrinter):  # type: ignore[misc, valid-type]
+        def _print_Add(self, expr: Expr, order: Optional[str] = None) -> str:
+            if len(expr.args) <= SWEEP_ABOVE:
+                return super()._print_Add(expr, order=order)
+            return f"fsum([{', '.join(self._print(term) for term in expr.args)}])"
+
+    names = {name: name for name in _FLOAT_NAMES} if floats else {}
+    return WideSums({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                     "user_functions": names})

@@ -140,6 +140,41 @@ def test_parents_keep_operand_order_and_repeats() -> None:
     assert isinstance(doubled.parents, tuple)
 
 
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7])
+def test_a_node_built_by_hand_keeps_any_number_of_parents_and_steps_through_each(count: int) -> None:
+    # One and two parents live in slots, three or more in a tuple pair: the public view is the same.
+    parents = tuple(Scalar(float(i), f"p{i}") for i in range(count))
+    partials = tuple(0.5 + i for i in range(count))
+    node = Scalar(1.0, "n", op="custom", parents=parents, partials=partials)
+    assert (node.parents, node.partials) == (parents, partials)
+    node.grad = 2.0
+    node._backward()
+    assert [p.grad for p in parents] == [2.0 * d for d in partials]
+    node.backward()  # the whole pass: each parent once more, seeded with 1
+    assert [p.grad for p in parents] == [3.0 * d for d in partials]
+    assert ag.backward_order(node) == [node, *reversed(parents)]
+
+
+def test_a_node_built_by_hand_needs_one_partial_per_parent() -> None:
+    with pytest.raises(ValueError, match="2 parents and 1 partials"):
+        Scalar(1.0, parents=(Scalar(1.0), Scalar(2.0)), partials=(1.0,))
+
+
+def test_a_planted_partial_is_what_the_backward_pass_uses() -> None:
+    # symcheck's own tests plant a wrong local derivative this way, to see the checker catch it
+    x = Scalar(0.5, "x")
+    y = x.sin()
+    y.partials = (0.25,)
+    y.backward()
+    assert (y.partials, x.grad) == ((0.25,), 0.25)
+    with pytest.raises(ValueError, match="setting partials would give 1 parents and 2 partials"):
+        y.partials = (1.0, 2.0)
+    z = Scalar(2.0, "z")
+    y.parents = (z,)
+    y.backward()
+    assert (y.parents, z.grad) == ((z,), 0.25)
+
+
 def test_partials_are_stored_as_numbers_at_forward_time() -> None:
     a, b = Scalar(2.0), Scalar(5.0)
     product = a * b

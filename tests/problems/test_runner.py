@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 
@@ -74,12 +75,52 @@ def test_ctrl_c_is_exit_130_without_a_traceback(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().err == "tiny: interrupted\n"
 
 
-def test_a_reader_that_leaves_early_is_no_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_reader_that_leaves_early_is_one_line_and_exit_code_4(capsys: pytest.CaptureFixture[str]) -> None:
     # `python -m problems.gradient_descent --json | head -3`: the pipe closes while printing.
     parser, _ = tiny_problem({"ok": False})
 
     def pipe_closed(args) -> dict:
         raise BrokenPipeError
 
-    assert runner.run_main(parser, [], pipe_closed, lambda r: True) == 0
-    assert capsys.readouterr().err == ""
+    assert runner.run_main(parser, [], pipe_closed, lambda r: True) == 4
+    assert capsys.readouterr().err == ("tiny: error: stdout was closed by the program reading it (EPIPE); "
+                                       "the output is incomplete\n")
+
+
+def test_a_plot_that_cannot_be_written_is_one_line_and_exit_code_4(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full to stand for a full disk on this system")
+    full = tmp_path / "loss.png"
+    full.symlink_to("/dev/full")  # every write to it fails with ENOSPC, as on a full disk
+    monkeypatch.setattr(runner.display, "matplotlib_available", lambda: True)
+    parser, run = tiny_problem({"ok": True})
+
+    def run_and_plot(args) -> dict:
+        result = run(args)
+        runner.display.write_file(args.plot, b"\x89PNG" + bytes(1 << 20))  # what save_plot does after drawing
+        return result
+
+    assert runner.run_main(parser, ["--plot", str(full)], run_and_plot, lambda r: True) == 4
+    assert capsys.readouterr().err == f"tiny: error: --plot {full}: cannot write it: No space left on device\n"
+
+
+def test_write_file_removes_the_partial_file_it_created(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "loss.png"
+
+    class Full:
+        def __enter__(self):
+            target.write_bytes(b"part")  # some bytes made it before the disk filled
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("builtins.open", lambda *a, **k: Full())
+    with pytest.raises(runner.display.PlotWriteError, match="cannot write it: No space left on device"):
+        runner.display.write_file(target, b"png")
+    monkeypatch.undo()
+    assert not target.exists()

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from problems import display
 from problems import transformer as tf
+from problems import transformer_memory as memory
 from problems import transformer_run as harness
 from problems.tasks import make_dataset
 
@@ -157,3 +158,54 @@ def test_plot_writes_a_png(tmp_path) -> None:
     target = tmp_path / "loss.png"
     assert harness.main(["--steps", "2", "--no-gradcheck", "--plot", str(target), *TINY_ARGS]) == 1
     assert target.read_bytes()[:4] == b"\x89PNG"
+
+
+# -- the memory guard -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["scalar", "fused"])
+@pytest.mark.parametrize("overrides", [
+    TINY, {}, {"n_embd": 16, "n_head": 4}, {"n_layer": 2}, {"length": 3, "held_out": 500, "batch_size": 2},
+])
+def test_graph_size_counts_the_parameters_exactly_and_bounds_the_graph(overrides: dict, fused: bool) -> None:
+    import ag
+
+    settings = harness.make_settings(steps=None, lr=None, **overrides)
+    nodes, links, parameters = memory.graph_size(settings, fused=fused)
+    model = tf.build_model(settings, 0, fused=fused)
+    assert parameters == model.num_parameters()
+    data = make_dataset(settings.task, length=settings.length, held_out=settings.held_out, seed=0)
+    order = ag.backward_order(tf.answer_loss(model, data.train[: settings.batch_size]))
+    reached_nodes = len(order) - model.num_parameters()  # what the step built, minus the leaves it only uses
+    reached_links = sum(len(node.parents) for node in order)
+    # The estimate counts every node the step creates; the graph that stays is the part the loss reaches
+    # (a position's own logits are built and dropped when it is no answer position).
+    assert reached_nodes <= nodes <= 2 * reached_nodes
+    assert reached_links <= links <= 2 * reached_links
+
+
+def test_settings_that_would_not_fit_are_refused_naming_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory, "memory_limit", lambda: (2 * 10**9, "the test's limit of 2.0 GB"))
+    settings = harness.make_settings(steps=None, lr=None, n_embd=4096)
+    with pytest.raises(harness.SettingError) as refused:
+        memory.check_memory(settings, gradcheck=True)
+    message = str(refused.value)
+    assert message.startswith("n_embd 4096, n_layer 1, batch_size 8, length 3 make a graph of about ")
+    assert "the limit is the test's limit of 2.0 GB" in message
+    fits = int(message.split("--n-embd ")[1].split()[0])
+    assert fits % 2 == 0 and memory.memory_needed(harness.make_settings(steps=None, lr=None, n_embd=fits),
+                                                  gradcheck=True) <= 2 * 10**9
+    assert memory.memory_needed(harness.make_settings(steps=None, lr=None, n_embd=fits + 2), gradcheck=True) > 2 * 10**9
+    memory.check_memory(harness.make_settings(steps=None, lr=None), gradcheck=True)  # the default fits
+    memory.check_memory(harness.make_settings(steps=None, lr=None), gradcheck=True, fused=True)
+
+
+def test_a_run_too_big_for_memory_is_a_usage_error_before_anything_is_built(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(memory, "memory_limit", lambda: (10**9, "the test's limit of 1.0 GB"))
+    monkeypatch.setattr(harness, "build_model", lambda *a, **k: pytest.fail("the model was built"))
+    assert harness.main(["--n-embd", "4096", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the limit is the test's limit of 1.0 GB" in err
+    assert harness.main(["--n-embd", "4096", "--fused", "--no-gradcheck"]) == 2
+    assert "add --no-gradcheck" not in capsys.readouterr().err

@@ -312,7 +312,7 @@ def test_run_passes_prog_only_to_a_main_that_takes_it(
 def test_an_overflowing_constant_is_named_without_suggesting_another_point(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "check", "10**400*x")
     assert code == 2 and out == ""
-    assert "the constant expression 10**400 overflows a float" in err and "choose another point" not in err
+    assert "the constant expression 10**400 is too large for a float" in err and "choose another point" not in err
 
 
 # -- near overflow, finite differences, progress ------------------------------------------------------

@@ -138,4 +138,4 @@ def test_a_missing_dependency_is_an_environment_error(capsys, monkeypatch) -> No
 
     monkeypatch.setattr(cli, "cmd_check", missing)
     code, _, err = run(capsys, "check", "x")
-    assert code == 2 and err == "symcheck: environment error: the package 'sympy' is not installed; pip install symcheck\n"
+    assert code == 4 and err == "symcheck: environment error: the package 'sympy' is not installed; pip install symcheck\n"

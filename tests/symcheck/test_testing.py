@@ -11,6 +11,7 @@ import pytest
 
 import buggy_engines
 from buggy_engines import make_engine
+from symcheck.errors import InputError
 from symcheck.testing import GradientCheckError, assert_gradients
 
 pytest_plugins = ["pytester"]
@@ -119,10 +120,67 @@ def test_trace_option_and_ini_tolerance(student: pytest.Pytester) -> None:
 def test_a_tolerance_that_is_no_number_is_a_usage_error(student: pytest.Pytester) -> None:
     student.makeini("[pytest]\nsymcheck_rtol = loose\n")
     result = student.runpytest(*_plugin_args(), "-k", "correct")
-    result.stderr.fnmatch_lines(["ERROR: --symcheck-rtol / symcheck_rtol must be a finite number ≥ 0, got 'loose'"])
+    result.stderr.fnmatch_lines(["ERROR: --symcheck-rtol / symcheck_rtol: 'loose' is not a number; give a finite "
+                                 "number ≥ 0, e.g. 1e-06"])
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     negative = student.runpytest(*_plugin_args(), "-k", "correct", "--symcheck-rtol=1e-6", "--symcheck-atol=-1")
-    negative.stderr.fnmatch_lines(["ERROR: --symcheck-atol / symcheck_atol must be a finite number ≥ 0, got -1.0"])
+    negative.stderr.fnmatch_lines(["ERROR: --symcheck-atol / symcheck_atol: '-1' is not a finite number ≥ 0; give a "
+                                   "finite number ≥ 0, e.g. 1e-09"])
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"rtol": "loose"}, "rtol='loose' is not a number; give a finite number ≥ 0, e.g. rtol=1e-06"),
+    ({"atol": -1}, "atol=-1 is not a finite number ≥ 0; give a finite number ≥ 0, e.g. atol=1e-09"),
+    ({"rtol": float("nan")}, "rtol=nan is not a finite number ≥ 0"),
+    ({"rtol": True}, "rtol=True is not a number"),
+    ({"atol": "١"}, "atol='١' is not a number"),
+])
+def test_assert_gradients_validates_its_tolerances_as_the_command_line_does(options: dict, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        assert_gradients("x * sin(y)", **options)
+    assert str(caught.value).startswith(message)
+
+
+def test_the_fixture_works_in_hypothesis_given_tests(student: pytest.Pytester) -> None:
+    # A function-scoped fixture fails hypothesis's health check; gradcheck is session-scoped and stateless.
+    student.makepyfile(test_fuzz='''
+        from hypothesis import given, settings, strategies as st
+        from buggy_engines import make_engine
+
+        @settings(max_examples=15, deadline=None)
+        @given(st.floats(-1.5, 1.5))
+        def test_tanh_ok(gradcheck, x):
+            V = make_engine(None)
+            a = V(x, label="a")
+            gradcheck((a * a).tanh() + a)
+
+        @settings(max_examples=15, deadline=None)
+        @given(st.floats(0.25, 1.5))
+        def test_missing_fails(gradcheck, x):
+            V = make_engine("missing")
+            a = V(x, label="a")
+            gradcheck((a * a).exp() + a)
+        ''')
+    result = student.runpytest(*_plugin_args(), "test_fuzz.py")
+    result.assert_outcomes(passed=1, failed=1)
+    assert "FailedHealthCheck" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*rerun: python -m pytest test_fuzz.py::test_missing_fails --symcheck-trace*"])
+
+
+@pytest.mark.parametrize("option", [["-p", "symcheck"], ["-p", "symcheck.pytest_plugin"]])
+def test_the_plugin_can_be_named_with_p_and_is_registered_once(student: pytest.Pytester, option: list[str]) -> None:
+    result = student.runpytest_subprocess(*option, "-k", "correct")
+    result.assert_outcomes(passed=1)
+    assert "already registered" not in result.stdout.str() + result.stderr.str()
+
+
+def test_p_symcheck_loads_the_plugin_when_no_entry_point_does(student: pytest.Pytester,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as in a source checkout that is not installed
+    without = student.runpytest_subprocess("-p", "hypothesis", "-k", "correct")
+    assert "fixture 'gradcheck' not found" in without.stdout.str()
+    result = student.runpytest_subprocess("-p", "symcheck", "-k", "correct")
+    result.assert_outcomes(passed=1)
 
 
 def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from symcheck.errors import InputError
 from symcheck.ir import INPUT, Node, Program
 from symcheck.parse import parse_expression, parse_program
 from symcheck.render.formulas import text
+from symcheck.report import join_terms
+from symcheck.strategies import programs
 from symcheck.symbolic.graph import SymbolicGraph
 from symcheck.symbolic.ledger import GradLedger, backward_schedule
 from symcheck.tracing import trace_program
@@ -257,3 +260,50 @@ def test_a_partial_with_no_value_and_no_limit_is_accepted_as_check_accepts_it():
     assert trace.ok
     last = trace.steps[-1]
     assert math.isnan(last.expected_before["x"]) and last.kink_excused == ("x",)
+
+
+# -- each step refers to the trace's shared lists (linear in the graph) -----------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(programs(ops=("add", "mul", "sin", "exp", "sum", "softmax"), max_nodes=9))
+def test_every_steps_sums_and_pending_consumers_are_the_ledgers(program) -> None:
+    trace = trace_program(program)
+    graph = SymbolicGraph(program)
+    ledger = GradLedger(program, graph)
+    # A large upstream adjoint is written as the symbol D(f, node): evaluate it at its value
+    adjoints = graph.adjoint_values(graph.values())
+    upstream = {sympy.Symbol(f"D(f, {name})", real=True): value for name, value in adjoints.items()}
+    for step in trace.steps:
+        for name in step.symbolic_before:
+            assert step.pending[name] == ledger.pending(name, before=step.node)
+            written = step.symbolic_before[name]
+            terms = trace.terms[name][: step.symbolic_before.counts[name]]
+            assert written == join_terms(terms)
+            expected = ledger.arrived(name, before=step.node).xreplace(upstream)
+            assert math.isclose(step.expected_before[name], graph.evaluate(expected, trace_values(trace)),
+                                rel_tol=1e-9, abs_tol=1e-12)
+
+
+def trace_values(trace) -> dict:
+    return {r.name: r.value for r in trace.report.nodes}
+
+
+def hub(consumers: int) -> Program:
+    """x feeds every node of a chain of `consumers` nodes: its partial sum grows by one term a step."""
+    lines = ["x = 0.3", "a0 = sin(x)"] + [f"a{i} = sin(a{i - 1}) * x" if i % 2 else f"a{i} = a{i - 1} + x"
+                                            for i in range(1, consumers)]
+    return parse_program("\n".join(lines) + "\n")
+
+
+def test_trace_json_grows_linearly_with_a_node_that_has_many_consumers() -> None:
+    import json
+
+    sizes = [len(json.dumps(trace_program(hub(n)).to_json())) for n in (450, 900)]
+    # Version 1 repeated x's pending consumers and its growing sum at every step: 4× for 2× the graph.
+    assert sizes[1] < 2.3 * sizes[0], sizes
+    data = trace_program(hub(450)).to_json()
+    before_last = next(s for s in data["steps"] if s["node"] == "a1")
+    assert before_last["arrived"]["x"] == 448 == len(data["terms"]["x"]) - 2  # all but a1's and a0's
+    assert before_last["pending"]["x"] == 2 and data["consumers"]["x"][-2:] == ["a1", "a0"]
+    assert " + … + " in before_last["symbolic_before"]["x"]

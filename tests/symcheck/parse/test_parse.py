@@ -124,7 +124,14 @@ def test_registered_ops_are_callable(monkeypatch: pytest.MonkeyPatch) -> None:
                   "use a name such as x, e.g. x**2"),
         ("x**5000", "<expression>:1:4: exponent 5000 is too large (the limit is ±1000); use exp and log, "
                     "or a smaller power"),
-        ("1e999 * x", "<expression>:1:1: number is not finite; use a finite number such as 1e300"),
+        ("1e999 * x", "<expression>:1:1: '1e999' is too large for a float; the largest float is about 1.8e308: "
+                      "rescale it, or write it with exp and log"),
+        ("x * 1e-999", "<expression>:1:5: '1e-999' is too small for a float: it would be 0; write 0 if 0 is meant; "
+                       "the smallest float is about 5e-324"),
+        ("x * 1j", "<expression>:1:5: complex numbers are not supported ('1j' is imaginary); use real numbers only"),
+        ("x * х", "<expression>:1:5: 'х' (U+0445 CYRILLIC SMALL LETTER HA) in the name 'х' looks like the Latin 'x' "
+                  "(U+0078 LATIN SMALL LETTER X) but is another letter; write the name with Latin letters ('x') or "
+                  "pick a name that cannot be mistaken for one"),
         ("D(x, y)", "<expression>:1:1: D() is only allowed in claims; write it in a claim, "
                     "e.g. # claim: D(f, z4) == D(f, z5) * D(z5, z4)"),
         ("x / 0", "<expression>:1:5: division by the number 0; divide by a nonzero number or by an expression"),
@@ -359,7 +366,13 @@ def test_parse_point() -> None:
         ("x=inf", "<--at>:1:3: 'inf' is not a finite number; use a finite number"),
         ("x=1,y=NaN", "<--at>:1:7: 'NaN' is not a finite number; use a finite number"),
         ("x=-Infinity", "<--at>:1:3: '-Infinity' is not a finite number; use a finite number"),
-        ("x=1e400", "<--at>:1:3: '1e400' is not a finite number; use a finite number"),
+        ("x=1e400", "<--at>:1:3: '1e400' is too large for a float; the largest float is about 1.8e308: rescale it, "
+                    "or write it with exp and log"),
+        ("x=1e-400", "<--at>:1:3: '1e-400' is too small for a float: it would be 0; write 0 if 0 is meant; the "
+                     "smallest float is about 5e-324"),
+        ("x=١", "<--at>:1:3: '١' (U+0661) is not a number symcheck reads; write 1"),
+        ("y=2,x=1" + "0" * 90_000 + "a", "<--at>:1:7: '10000000000000000000…0000000000000000000a' (90,002 characters) is "
+                                         "not a number; write name=number pairs separated by commas, e.g. x=1.5,y=0.5"),
     ],
 )
 def test_parse_point_errors_are_golden(text: str, message: str) -> None:

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['graph']:9} {r['nodes']:>7} {r['op_kinds']:>5} {r['forward_s']:>7.3f} {r['backward_s']:>7.3f} "
               f"{r['check_cold_s']:>12.3f} {r['check_warm_s']:>12.3f} {r['ratio_cold']:>7.2f} "
               f"{r['ratio_warm']:>7.2f} {r['worst_relative_error']:>13.2e}")
-    print("ratio = check time / (the engine's own forward + backward); target ≤ 10")
+    print("ratio = check time / (the engine's own forward + backward); target ≤ 3")
     return 0
 
 

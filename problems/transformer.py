@@ -30,7 +30,6 @@ Run it:  symcheck run transformer   (or: python -m problems.transformer)
 from __future__ import annotations
 
 import math
-import os
 import random
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence, Union

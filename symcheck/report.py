@@ -9,7 +9,6 @@ type checking: imports run one way, from the report to its renderers.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional, Sequence

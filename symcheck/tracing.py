@@ -31,7 +31,7 @@ from symcheck.render.formulas import latex, text
 from symcheck.report import Contribution, PartialSums, PendingConsumers, Report, Step, Trace
 from symcheck.parse.suggest import did_you_mean, join_hints, listing
 from symcheck.symbolic.graph import SymbolicGraph
-from symcheck.symbolic.ledger import Arrival, GradLedger, backward_schedule, flat_terms
+from symcheck.symbolic.ledger import Arrival, GradLedger, flat_terms
 
 RECORD_ALL_UP_TO = 400
 """Up to this many nodes a step records every node's state; above it (unless `nodes` says

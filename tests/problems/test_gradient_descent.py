@@ -8,10 +8,7 @@ import math
 import pytest
 
 import ag
-import symcheck
 from problems import gradient_descent as gd
-
-needs_check = pytest.mark.skipif(not hasattr(symcheck, "check"), reason="symcheck.check is not available")
 
 
 def gradient_at(problem: gd.Problem, point: list[float]) -> list[float]:
@@ -100,7 +97,6 @@ def test_result_fields_are_json_able() -> None:
     json.loads(json.dumps(result))
 
 
-@needs_check
 def test_the_first_steps_gradients_are_verified_by_symcheck() -> None:
     result = gd.run(problems=["rosenbrock", "linear_regression"], steps=3, quiet=True, gradcheck_steps=2)
     for entry in result["problems"]:

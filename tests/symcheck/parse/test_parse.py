@@ -414,7 +414,6 @@ def test_a_byte_order_mark_is_not_program_text() -> None:
 
 
 def test_load_target_builtin_problem_and_point() -> None:
-    pytest.importorskip("problems")
     program = load_target("backprop", at={"x": 2.0})
     assert program.output == "z8" and program.node("x").value == 2.0 and program.node("y").value == 0.5
     assert len(program.claims) == 2

@@ -6,7 +6,6 @@ import math
 import random
 
 import mpmath
-import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -228,12 +228,12 @@ def test_run_dispatches_to_main(capsys: pytest.CaptureFixture[str], monkeypatch:
     assert code == 0 and seen == [["--steps", "3", "--seed", "1"]]
 
 
-def test_run_missing_module_is_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_missing_module_is_an_environment_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import problems
 
     monkeypatch.setitem(problems.RUNNABLE, "ghost", "problems._no_such_module")
     code, _, err = run(capsys, "run", "ghost")
-    assert code == 2 and "problems._no_such_module is missing" in err
+    assert code == 4 and "problems._no_such_module is missing" in err
 
 
 def test_parse_steps() -> None:

@@ -296,6 +296,7 @@ def hub(consumers: int) -> Program:
     return parse_program("\n".join(lines) + "\n")
 
 
+@pytest.mark.slow
 def test_trace_json_grows_linearly_with_a_node_that_has_many_consumers() -> None:
     import json
 

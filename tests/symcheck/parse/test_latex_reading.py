@@ -216,6 +216,7 @@ def test_malformed_macros_are_located(macros: str, message: str) -> None:
     assert str(caught.value) == message
 
 
+@pytest.mark.slow
 def test_a_macro_that_doubles_itself_stops_at_the_cap() -> None:
     defs = "\\def\\a{x}" + "".join(f"\\def\\{chr(98 + i)}{{\\{chr(97 + i)}\\{chr(97 + i)}}}" for i in range(24))
     text = f"%%% BEGIN MACROS\n{defs}\n%%% END MACROS\n%%% BEGIN ANSWER\n$\\y = 1$\n%%% END ANSWER\n"

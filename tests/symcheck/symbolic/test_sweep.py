@@ -6,6 +6,7 @@ import math
 import random
 
 import mpmath
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,6 +56,7 @@ def test_a_large_kind_is_derived_by_the_sweep_and_evaluates_like_a_small_one() -
         assert all(math.isclose(f, float(g), rel_tol=1e-12, abs_tol=1e-15) for f, g in zip(floats, got))
 
 
+@pytest.mark.slow
 def test_a_sum_of_20000_operands_is_derived_compiled_and_evaluated_in_linear_time() -> None:
     node = Node("f", "sum", tuple(f"x{i}" for i in range(20_000)))
     kind, names = op_kind(node)

@@ -273,7 +273,7 @@ def test_every_steps_sums_and_pending_consumers_are_the_ledgers(program) -> None
     ledger = GradLedger(program, graph)
     # A large upstream adjoint is written as the symbol D(f, node): evaluate it at its value
     adjoints = graph.adjoint_values(graph.values())
-    upstream = {sympy.Symbol(f"D(f, {name})", real=True): value for name, value in adjoints.items()}
+    upstream = {sympy.Symbol(f"D(f, {name})", real=True): sympy.Float(value) for name, value in adjoints.items()}
     for step in trace.steps:
         for name in step.symbolic_before:
             assert step.pending[name] == ledger.pending(name, before=step.node)

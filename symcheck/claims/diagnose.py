@@ -380,12 +380,7 @@ def _without(term: Any, factor: Any) -> Optional[Any]:
     """The product `term` without one `factor` (1 when nothing is left)."""
     rest = list(_factors(term))
     rest.remove(factor)
-    if not rest:
-        return Num(1.0, "1")
-    product = rest[0]
-    for item in rest[1:]:
-        product = BinOp("*", product, item)
-    return product
+    return _product(rest)
 
 
 __all__ = ["Diagnosis", "Diagnoser", "student_text", "partial_text", "truncation"]

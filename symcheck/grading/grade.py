@@ -54,7 +54,7 @@ def grade_answers(program: Program, text: str, *, path: str = "<answers>", graph
 
 def _block(program: Program, block: AnswerBlock, question: Optional[Question], point: dict[str, float],
            hide: bool) -> BlockGrade:
-    notes = [NoteGrade(note.line, note.column, note.message) for note in block.notes]
+    notes = list(block.notes)
     if block.error is not None:
         location = block.error.location
         line, column = (location.line, location.column) if location else (block.line, 1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from symcheck.parse.latex import Note
+
 RELATION_VERDICTS = ("holds", "fails", "unreadable", "undecided")
 ANSWER_VERDICTS = ("correct", "wrong", "unreadable", "missing", "undecided")
 
@@ -40,13 +42,8 @@ class AnswerGrade:
     slip: str = ""
 
 
-@dataclass(frozen=True)
-class NoteGrade:
-    """Something not judged, and why (a ``\\neq``, an empty side)."""
-
-    line: int
-    column: int
-    message: str
+NoteGrade = Note
+"""Something not judged, and why (a ``\\neq``, an empty side): the reader's `Note`, as graded."""
 
 
 @dataclass(frozen=True)

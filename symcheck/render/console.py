@@ -20,7 +20,7 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from symcheck.render import format_number as num
+from symcheck.render import format_number as num, summary_sentence
 
 if TYPE_CHECKING:  # renderers read report data; the report imports them, never the reverse
     from symcheck.report import Contribution, Finding, NodeResult, Report, Step, Trace, Verdict
@@ -213,39 +213,7 @@ def also_at(finding: Finding) -> str:
 
 
 def _summary(report: Report) -> Text:
-    if report.ok:
-        unvalued = sum(r.grad_expected is None for r in report.nodes)
-        if any(f.kind == "domain" for f in report.flags) and unvalued:
-            return _marked(OK_MARK, f"no disagreement on {len(report.nodes)} nodes; {unvalued} without a symbolic "
-                                    f"value (see the domain flag{'s' if unvalued != 1 else ''})")
-        return _marked(OK_MARK, _agreement(report) + _read(report))
-    parts = []
-    if report.failures:
-        parts.append(f"{len(report.failures)} failure{'s' if len(report.failures) != 1 else ''}")
-    failed_claims = sum(not v.holds for v in report.claims)
-    if failed_claims:
-        parts.append(f"{failed_claims} claim{'s' if failed_claims != 1 else ''} failing")
-    if report.first_divergence:
-        parts.append(f"first divergence at {report.first_divergence}")
-    return _marked(FAIL_MARK, "; ".join(parts))
-
-
-def _agreement(report: Report) -> str:
-    """Which witnesses agree: all three, or engine and symbolic where finite differences were not all taken."""
-    count = len(report.nodes)
-    taken = sum(r.grad_fd is not None for r in report.nodes)
-    if taken == count:
-        return f"engine, symbolic and finite differences agree on all {count} nodes"
-    if not taken:
-        return f"engine and symbolic agree on all {count} nodes (no finite differences taken)"
-    return f"engine and symbolic agree on all {count} nodes, finite differences on the {taken} where they were taken"
-
-
-def _read(report: Report) -> str:
-    """For another engine's graph: how many of its nodes were read (its constants are inlined as numbers)."""
-    if not report.target.startswith("<") or report.nodes_read == len(report.nodes):
-        return ""
-    return f" ({report.nodes_read} nodes read from the engine, its constants inlined)"
+    return _marked(OK_MARK if report.ok else FAIL_MARK, summary_sentence(report))
 
 
 def _with_value(symbolic: str, value: Optional[float], *, glue: str = " ") -> str:

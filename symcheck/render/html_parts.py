@@ -14,7 +14,7 @@ import html
 import math
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from symcheck.render import format_number as num
+from symcheck.render import format_number as num, summary_sentence
 from symcheck.render.formulas import (
     math_element,
     mathml_inner,
@@ -145,18 +145,8 @@ def derivations(report: "Report") -> str:
 
 def summary(report: "Report") -> str:
     """The closing line: all agree, or how many failures and where the first divergence is."""
-    if report.ok:
-        return f'<p class="summary good">{mark(True)} engine, symbolic and finite differences agree on all ' \
-               f"{len(report.nodes)} nodes</p>"
-    parts = []
-    if report.failures:
-        parts.append(f"{len(report.failures)} failure{'s' if len(report.failures) != 1 else ''}")
-    failing = sum(not v.holds for v in report.claims)
-    if failing:
-        parts.append(f"{failing} claim{'s' if failing != 1 else ''} failing")
-    if report.first_divergence:
-        parts.append(f"first divergence at {esc(report.first_divergence)}")
-    return f'<p class="summary bad-summary">{mark(False)} {"; ".join(parts)}</p>'
+    kind = "summary good" if report.ok else "summary bad-summary"
+    return f'<p class="{kind}">{mark(report.ok)} {esc(summary_sentence(report))}</p>'
 
 
 def report_fragment(report: "Report") -> str:

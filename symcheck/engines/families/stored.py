@@ -56,33 +56,26 @@ def _put_back(undo: list) -> None:
         setattr(node, name, stored)
 
 
-class _WatchedTuple(tuple):
-    """A node's local gradients that record when the engine's backward reads them (iterating or indexing)."""
+class _Watched:
+    """Local gradients that record when the engine's backward reads them (iterating or indexing);
+    mixed into the container the engine used, so the engine still sees its own type."""
 
     record: Callable[[int], None]
     position: int
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         self.record(self.position)
-        return super().__iter__()
+        return super().__iter__()  # type: ignore[misc]
 
     def __getitem__(self, index):  # type: ignore[no-untyped-def]
         if index == 0:
             self.record(self.position)
-        return super().__getitem__(index)
+        return super().__getitem__(index)  # type: ignore[misc]
 
 
-class _WatchedList(list):
+class _WatchedTuple(_Watched, tuple):
+    """A node's local gradients kept in a tuple, watched."""
+
+
+class _WatchedList(_Watched, list):
     """The same, for local gradients kept in a list."""
-
-    record: Callable[[int], None]
-    position: int
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        self.record(self.position)
-        return super().__iter__()
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
-        if index == 0:
-            self.record(self.position)
-        return super().__getitem__(index)

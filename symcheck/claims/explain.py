@@ -32,6 +32,9 @@ MESSAGE_SECONDS = 2.0
 
 PARTIALS = (Derivative, LocalPartial, GradBefore)
 
+SIDE_CHARS = 160
+"""Characters of a side's form shown in a verdict before it is cut with …"""
+
 
 def mentions_a_node(side: ClaimExpr) -> bool:
     return mentions(side, (Ref, Derivative, LocalPartial, GradBefore))
@@ -157,16 +160,16 @@ class Explainer:
         if decision.counterexample != dict(self.point):
             full = self._fails_elsewhere(decision, at_point=None not in values)
             return full, full.split(": at ")[0], ""
-        left = self._describe(equation.lhs, lhs, values[0], first=True)
-        right = self._describe(equation.rhs, rhs, values[1], first=False)
         fails = "fails" if decision.method == "symbolic" else f"fails at the point {self._where()}"
         pending = self._pending_hint(equation)
+        diagnosis = None if pending else self._diagnosis(equation, values)
+        # beside a diagnosis, which says what is wrong, the sides are shown shorter
+        limit = FORM_CHARS if diagnosis is not None else SIDE_CHARS
+        left = self._describe(equation.lhs, lhs, values[0], first=True, limit=limit)
+        right = self._describe(equation.rhs, rhs, values[1], first=False, limit=limit)
         if pending:
             return f"{fails}: {left}; {right}; {pending}", f"{fails}: {pending}", "pending contribution"
-        diagnosis = self._diagnosis(equation, values)
-        if diagnosis is not None:  # the diagnosis says what is wrong: the sides are shown shorter beside it
-            left = self._describe(equation.lhs, lhs, values[0], first=True, limit=FORM_CHARS)
-            right = self._describe(equation.rhs, rhs, values[1], first=False, limit=FORM_CHARS)
+        if diagnosis is not None:
             return f"{fails}: {diagnosis.full}; {left}; {right}", f"{fails}: {diagnosis.hidden}", diagnosis.kind
         hint = self._difference_hint(decision)
         return f"{fails}: {left}; {right}" + (f"; {hint}" if hint else ""), fails, ""
@@ -235,7 +238,7 @@ class Explainer:
             "the sides cannot be evaluated at the point"
         return f"fails: {first}: at {where} the left side is {left:.6g} and the right side {right:.6g}"
 
-    def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool, limit: int = 160) -> str:
+    def _describe(self, ast: Any, expr: Expr, value: Optional[float], *, first: bool, limit: int) -> str:
         form = _short(text(expr), limit)
         shown = "(cannot be evaluated here)" if value is None else f"= {value:.6g}"
         if expr.is_Number:
@@ -316,7 +319,7 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _short(form: str, limit: int = 160) -> str:
+def _short(form: str, limit: int = SIDE_CHARS) -> str:
     return form if len(form) <= limit else form[: limit - 1] + "…"
 
 

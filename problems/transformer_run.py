@@ -11,7 +11,7 @@ import argparse
 import math
 import random
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Optional, Sequence
 
 from rich.console import Console
@@ -22,7 +22,7 @@ from symcheck.own import ag  # symcheck's own ag, even beside a course's ag.py (
 from . import display, runner
 from .tasks import Dataset, Example, make_dataset
 from .transformer import Diverged, Model, Settings, accuracy, answer_loss, build_model, predict, train
-from .transformer_memory import SettingError, check_memory
+from .transformer_settings import SettingError, check_memory, make_settings  # noqa: F401 (SettingError re-exported)
 
 # ---------------------------------------------------------------------------
 # Verifying the gradient of one training step
@@ -194,34 +194,6 @@ def timed_training(model: Model, data: Dataset, settings: Settings, *, seed: int
     seconds = time.perf_counter() - started
     return {"losses": losses, "seconds": seconds, "nodes_per_step": nodes_per_step,
             "seconds_per_step": seconds / max(len(losses), 1), "diverged": message}
-
-
-def make_settings(*, steps: Optional[int], lr: Optional[float], **overrides: object) -> Settings:
-    """The default Settings with the given fields replaced (unknown names are an error)."""
-    fields = asdict(Settings())
-    unknown = set(overrides) - set(fields)
-    if unknown:
-        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(fields)}")
-    if steps is not None:
-        overrides["steps"] = steps
-    if lr is not None:
-        overrides["lr"] = lr
-    settings = replace(Settings(), **overrides)  # type: ignore[arg-type]
-    validate(settings)
-    return settings
-
-
-def validate(settings: Settings) -> None:
-    """Reject settings that cannot run, before any training starts."""
-    if settings.n_embd % settings.n_head:
-        raise SettingError(f"n_embd ({settings.n_embd}) must be a multiple of n_head ({settings.n_head})")
-    if not 1 <= settings.length <= 5:
-        raise SettingError(f"length must be 1 to 5 digits, got {settings.length}")
-    train_size = 10**settings.length - settings.held_out
-    if train_size < 1 or settings.held_out < 1:
-        raise SettingError(f"held_out must be between 1 and {10**settings.length - 1} for length {settings.length}")
-    if settings.batch_size > train_size:
-        raise SettingError(f"batch_size ({settings.batch_size}) exceeds the {train_size} training strings")
 
 
 def summarise(settings: Settings, trained: dict, held_out_accuracy: Optional[float], check: Optional[dict],

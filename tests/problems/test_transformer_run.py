@@ -10,7 +10,7 @@ from rich.console import Console
 
 from problems import display
 from problems import transformer as tf
-from problems import transformer_memory as memory
+from problems import transformer_settings as memory
 from problems import transformer_run as harness
 from problems.tasks import make_dataset
 

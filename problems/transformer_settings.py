@@ -1,17 +1,19 @@
-"""Will a Transformer run fit in memory? An estimate from the settings alone, before anything is built.
+"""A Transformer run's settings, checked before anything is built: each one valid, and all of them
+small enough to fit in memory.
 
-`symcheck run transformer --n-embd 4096` would build a graph of billions of
-parent links and die of memory halfway through its first step. `check_memory`
-counts, from the settings, the nodes and parent links one training step creates
-(the scalar model's and the fused `ag.nn.GPT`'s, each from its own structure),
-turns them into bytes, and refuses settings that would not fit, naming the limit
-and the widest ``--n-embd`` that would.
+`make_settings` fills in the defaults and `validate` rejects settings that
+cannot run. `symcheck run transformer --n-embd 4096` would also build a graph
+of billions of parent links and die of memory halfway through its first step:
+`check_memory` counts, from the settings, the nodes and parent links one
+training step creates (the scalar model's and the fused `ag.nn.GPT`'s, each
+from its own structure), turns them into bytes, and refuses settings that would
+not fit, naming the limit and the widest ``--n-embd`` that would.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Optional
 
 from . import runner
@@ -30,6 +32,34 @@ MEMORY_SHARE = 0.75  # of this machine's memory, what one run may plan on (other
 
 class SettingError(runner.UsageError):
     """A setting the model or the task cannot take; says which and what would work."""
+
+
+def make_settings(*, steps: Optional[int], lr: Optional[float], **overrides: object) -> Settings:
+    """The default Settings with the given fields replaced (unknown names are an error)."""
+    fields = asdict(Settings())
+    unknown = set(overrides) - set(fields)
+    if unknown:
+        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(fields)}")
+    if steps is not None:
+        overrides["steps"] = steps
+    if lr is not None:
+        overrides["lr"] = lr
+    settings = replace(Settings(), **overrides)  # type: ignore[arg-type]
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Reject settings that cannot run, before any training starts."""
+    if settings.n_embd % settings.n_head:
+        raise SettingError(f"n_embd ({settings.n_embd}) must be a multiple of n_head ({settings.n_head})")
+    if not 1 <= settings.length <= 5:
+        raise SettingError(f"length must be 1 to 5 digits, got {settings.length}")
+    train_size = 10**settings.length - settings.held_out
+    if train_size < 1 or settings.held_out < 1:
+        raise SettingError(f"held_out must be between 1 and {10**settings.length - 1} for length {settings.length}")
+    if settings.batch_size > train_size:
+        raise SettingError(f"batch_size ({settings.batch_size}) exceeds the {train_size} training strings")
 
 
 # -- counting one training step's graph ------------------------------------------------------

@@ -122,6 +122,15 @@ def test_the_check_page_has_the_table_and_derivations_beside_the_graph() -> None
     assert data["mode"] == "check" and data["focus"] == "z2" and len(data["nodes"]) == 4
 
 
+def test_the_check_page_closes_with_the_console_s_sentence(capsys: Any) -> None:
+    for fd in ("auto", "none"):
+        assert main(["check", "x*sin(y)", "--fd", fd, "--no-color"]) == 0
+        closing = capsys.readouterr().out.rstrip().splitlines()[-1]
+        summary = re.search(r'<p class="summary[^"]*">(.*?)</p>', symcheck.check("x*sin(y)", fd=fd).to_html()).group(1)
+        assert re.sub(r"<[^>]+>", "", summary).strip() == closing
+    assert closing == "✓ engine and symbolic agree on all 4 nodes (no finite differences taken)"
+
+
 def test_the_cli_writes_the_page(tmp_path: Any, capsys: Any) -> None:
     target = tmp_path / "trace.html"
     assert main(["trace", "backprop", "--html", str(target), "--steps", "5"]) == 0
